@@ -1,0 +1,282 @@
+//! Drives one seller's connector through the windows of each kind, within a deadline.
+
+use super::planner::{start_of_run, windows};
+use crate::error::{CollectError, ErrorKind};
+use crate::http::{Http, Meter, TokenCache};
+use crate::markets::{self, ConnectCtx};
+use crate::model::{Kind, Market, Window};
+use crate::store::{Outcome, RunRecord, Scope, Store, WriteStats};
+use chrono::{DateTime, Duration, Utc};
+use futures::StreamExt;
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The time the runner plans with. Real time in production; simulated in the demo.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// One seller account ready to collect: its credentials resolved.
+#[derive(Clone)]
+pub struct Target {
+    pub market: Market,
+    pub seller_id: String,
+    pub credentials: serde_json::Value,
+    pub base_url: Option<String>,
+}
+
+/// Which time range a run covers.
+#[derive(Debug, Clone, Copy)]
+pub enum Range {
+    /// From the watermark (minus the kind's lookback), or the backfill on a first run.
+    Auto,
+    /// The last `Duration` up to now (e.g. the daily 7-day reconciliation).
+    Since(Duration),
+    Between(DateTime<Utc>, DateTime<Utc>),
+}
+
+/// What one (seller, market, kind) run did.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunSummary {
+    pub market: Market,
+    pub seller_id: String,
+    pub kind: Kind,
+    pub requests: u64,
+    pub pages: u64,
+    pub throttled: u64,
+    pub retries: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub history: u64,
+    pub windows: usize,
+    pub outcome: Outcome,
+    pub error_kind: Option<ErrorKind>,
+    pub error: Option<String>,
+    pub seconds: f64,
+}
+
+/// How far a run got: what the runs table records even when the run fails midway.
+struct Progress {
+    stats: WriteStats,
+    windows: usize,
+    covered: Window,
+}
+
+pub struct Collector {
+    pub http: Http,
+    pub tokens: TokenCache,
+    pub store: Arc<dyn Store>,
+    pub clock: Clock,
+}
+
+impl Collector {
+    pub fn new(http: Http, store: Arc<dyn Store>, clock: Clock) -> Self {
+        Collector {
+            http,
+            tokens: TokenCache::default(),
+            store,
+            clock,
+        }
+    }
+
+    /// Collect every `(target, kind)` pair, up to `concurrency` at once (the rate limiter
+    /// paces the requests; concurrency only keeps every limit key busy). `deadline` stops
+    /// runs at a window boundary; `on_done` sees each summary as it finishes.
+    pub async fn run_all(
+        &self,
+        targets: &[Target],
+        kinds: &[Kind],
+        range: Range,
+        deadline: Option<Instant>,
+        concurrency: usize,
+        on_done: &(dyn Fn(&RunSummary) + Sync),
+    ) -> Vec<RunSummary> {
+        let jobs = targets.iter().flat_map(|t| {
+            let spec = markets::spec(t.market);
+            kinds
+                .iter()
+                .filter(move |k| spec.plan(**k).is_some())
+                .map(move |k| (t, *k))
+        });
+        futures::stream::iter(jobs)
+            .map(|(t, k)| async move {
+                let s = self.run(t, k, range, deadline).await;
+                on_done(&s);
+                s
+            })
+            .buffer_unordered(concurrency.max(1))
+            .collect()
+            .await
+    }
+
+    /// Collect one kind for one seller: window after window, each committed with its
+    /// watermark, stopping cleanly at the deadline. The run is recorded either way.
+    pub async fn run(
+        &self,
+        target: &Target,
+        kind: Kind,
+        range: Range,
+        deadline: Option<Instant>,
+    ) -> RunSummary {
+        let started = Instant::now();
+        let started_at = (self.clock)();
+        let meter = Meter::default();
+        let scope = Scope {
+            market: target.market,
+            seller_id: target.seller_id.clone(),
+            kind,
+        };
+        let mut progress = Progress {
+            stats: WriteStats::default(),
+            windows: 0,
+            covered: Window::new(started_at, started_at),
+        };
+        let result = self
+            .drive(target, &scope, range, deadline, &meter, &mut progress)
+            .await;
+        let Progress {
+            stats,
+            windows: done_windows,
+            covered,
+        } = progress;
+
+        let (outcome, error) = match result {
+            Ok(true) => (Outcome::Complete, None),
+            Ok(false) => (Outcome::Partial, None),
+            Err(e) => (Outcome::Failed, Some(self.keep_evidence(&scope, e).await)),
+        };
+        let m = meter.snapshot();
+        let record = RunRecord {
+            run_id: uuid::Uuid::new_v4().to_string(),
+            market: target.market,
+            seller_id: target.seller_id.clone(),
+            kind,
+            window: covered,
+            started_at,
+            finished_at: (self.clock)(),
+            requests: m.requests,
+            pages: m.pages,
+            throttled: m.throttled,
+            retries: m.retries,
+            stats,
+            outcome,
+            error_kind: error.as_ref().map(CollectError::kind),
+            error_message: error.as_ref().map(ToString::to_string),
+        };
+        let mut error = error;
+        if let Err(e) = self.store.record_run(&record).await {
+            error.get_or_insert(e.into());
+        }
+        if let Some(e) = &error {
+            tracing::warn!(market = %target.market, seller = %target.seller_id, %kind,
+                error_kind = %e.kind(), error = %e, "collection run failed");
+        }
+        RunSummary {
+            market: target.market,
+            seller_id: target.seller_id.clone(),
+            kind,
+            requests: m.requests,
+            pages: m.pages,
+            throttled: m.throttled,
+            retries: m.retries,
+            inserted: stats.inserted,
+            updated: stats.updated,
+            unchanged: stats.unchanged,
+            history: stats.history,
+            windows: done_windows,
+            outcome: if error.is_some() {
+                Outcome::Failed
+            } else {
+                outcome
+            },
+            error_kind: error.as_ref().map(CollectError::kind),
+            error: error.as_ref().map(ToString::to_string),
+            seconds: started.elapsed().as_secs_f64(),
+        }
+    }
+
+    /// Returns `Ok(true)` when every window was committed, `Ok(false)` when the deadline
+    /// stopped the run at a window boundary.
+    async fn drive(
+        &self,
+        target: &Target,
+        scope: &Scope,
+        range: Range,
+        deadline: Option<Instant>,
+        meter: &Meter,
+        progress: &mut Progress,
+    ) -> Result<bool, CollectError> {
+        let spec = markets::spec(target.market);
+        let plan = spec.plan(scope.kind).ok_or_else(|| {
+            CollectError::InvalidInput(format!(
+                "{} does not offer {} through its API",
+                target.market, scope.kind
+            ))
+        })?;
+        let now = (self.clock)();
+        let (from, to) = match range {
+            Range::Auto => {
+                let wm = self.store.watermark(scope).await?;
+                (start_of_run(plan, wm, now), now)
+            }
+            Range::Since(d) => (now - d, now),
+            Range::Between(a, b) => (a, b.min(now)),
+        };
+        progress.covered = Window::new(from, from);
+        let connector = (spec.connect)(ConnectCtx {
+            http: self.http.clone(),
+            tokens: self.tokens.clone(),
+            meter: meter.clone(),
+            seller_id: target.seller_id.clone(),
+            credentials: target.credentials.clone(),
+            base_url: target.base_url.clone(),
+        })?;
+        let mut last_window_took = std::time::Duration::ZERO;
+        for w in windows(plan.span, from, to) {
+            if let Some(d) = deadline {
+                // Stop before a window we could not finish: the next run resumes here.
+                if Instant::now() + last_window_took >= d {
+                    return Ok(false);
+                }
+            }
+            let t0 = Instant::now();
+            let records = connector.fetch(scope.kind, w).await?;
+            let watermark = w.to.min(now);
+            let stats = self
+                .store
+                .commit_window(scope, &records, watermark, (self.clock)())
+                .await?;
+            progress.stats.add(stats);
+            progress.windows += 1;
+            progress.covered.to = watermark;
+            last_window_took = t0.elapsed();
+        }
+        Ok(true)
+    }
+
+    /// Keep the raw page of a format change and point the error at it.
+    async fn keep_evidence(&self, scope: &Scope, e: CollectError) -> CollectError {
+        match e {
+            CollectError::FormatChanged {
+                market,
+                endpoint,
+                detail,
+                raw,
+                ..
+            } => {
+                let page_ref = match self.store.keep_raw_page(scope, &endpoint, &raw.0).await {
+                    Ok(r) => r,
+                    Err(se) => format!("(not stored: {se})"),
+                };
+                CollectError::FormatChanged {
+                    market,
+                    endpoint,
+                    detail,
+                    page_ref,
+                    raw,
+                }
+            }
+            other => other,
+        }
+    }
+}

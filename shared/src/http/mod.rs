@@ -1,0 +1,288 @@
+//! The one HTTP client of the process: rate limits per marketplace scope, throttle
+//! detection, retries with backoff. Connectors describe a request and how to judge the
+//! answer; this module decides when to send it and whether to try again.
+
+mod limiter;
+mod meter;
+mod tokens;
+
+pub use limiter::{LimitKey, Limiter};
+pub use meter::{Meter, MeterSnapshot};
+pub use tokens::TokenCache;
+
+use crate::error::CollectError;
+use crate::model::Market;
+use backon::BackoffBuilder;
+use bytes::Bytes;
+use reqwest::header::HeaderMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Limits on how hard we try before giving up on one request.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    /// Throttled answers tolerated for one request before it fails as `RateLimited`.
+    pub max_throttles: u32,
+    /// 5xx answers and transport failures tolerated before `MarketplaceDown`.
+    pub max_transient: u32,
+    pub backoff_min: Duration,
+    pub backoff_max: Duration,
+    /// The longest `Retry-After` we honour; a longer one fails the request (the run
+    /// resumes later instead of holding a Lambda for minutes).
+    pub retry_after_max: Duration,
+    pub request_timeout: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_throttles: 6,
+            max_transient: 4,
+            backoff_min: Duration::from_millis(250),
+            backoff_max: Duration::from_secs(8),
+            retry_after_max: Duration::from_secs(60),
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// What a connector says about one answer.
+#[derive(Debug)]
+pub enum Verdict {
+    /// Usable: hand the reply to the connector.
+    Done,
+    /// The marketplace throttled us; wait (`Retry-After` if it said) and try again slower.
+    Throttled { retry_after: Option<Duration> },
+    /// A passing failure (5xx): try again after a backoff.
+    Transient(String),
+    /// Final: no retry helps.
+    Fail(CollectError),
+}
+
+/// A whole answer, read.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: reqwest::StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Reply {
+    /// The `Retry-After` header in seconds, when present and numeric.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.headers
+            .get(reqwest::header::RETRY_AFTER)?
+            .to_str()
+            .ok()?
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            .map(Duration::from_secs_f64)
+    }
+}
+
+/// How the client waits between attempts. Production sleeps; tests record.
+pub trait Pause: Send + Sync {
+    fn pause(&self, d: Duration) -> futures::future::BoxFuture<'static, ()>;
+}
+
+struct TokioPause;
+impl Pause for TokioPause {
+    fn pause(&self, d: Duration) -> futures::future::BoxFuture<'static, ()> {
+        Box::pin(tokio::time::sleep(d))
+    }
+}
+
+/// One request a connector wants sent.
+pub struct Call<'a> {
+    pub market: Market,
+    /// The endpoint's path template (no ids, no query), for errors and logs.
+    pub endpoint: &'a str,
+    pub key: LimitKey,
+    /// The documented rate of `key`, requests per second.
+    pub rate: f64,
+}
+
+/// The shared client. Cheap to clone; clones share the connection pool and limits.
+#[derive(Clone)]
+pub struct Http {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    client: reqwest::Client,
+    limiter: Limiter,
+    retry: RetryPolicy,
+    pause: Box<dyn Pause>,
+}
+
+impl Http {
+    pub fn new(retry: RetryPolicy) -> Result<Self, CollectError> {
+        Self::with_pause(retry, Box::new(TokioPause))
+    }
+
+    pub fn with_pause(retry: RetryPolicy, pause: Box<dyn Pause>) -> Result<Self, CollectError> {
+        let client = reqwest::Client::builder()
+            .timeout(retry.request_timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .pool_idle_timeout(Duration::from_secs(50))
+            .user_agent(concat!("sellerbox-collector/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| CollectError::Internal(format!("HTTP client: {e}")))?;
+        Ok(Http {
+            inner: Arc::new(Inner {
+                client,
+                limiter: Limiter::default(),
+                retry,
+                pause,
+            }),
+        })
+    }
+
+    pub fn client(&self) -> &reqwest::Client {
+        &self.inner.client
+    }
+
+    pub fn limiter(&self) -> &Limiter {
+        &self.inner.limiter
+    }
+
+    /// Send the request `build` makes (called again for every attempt, so signatures and
+    /// timestamps are fresh), within `call.key`'s rate, until `judge` accepts the reply or
+    /// the retry budget is spent.
+    pub async fn execute(
+        &self,
+        meter: &Meter,
+        call: &Call<'_>,
+        judge: &(dyn Fn(&Reply) -> Verdict + Sync),
+        build: &(dyn Fn() -> Result<reqwest::RequestBuilder, CollectError> + Sync),
+    ) -> Result<Reply, CollectError> {
+        let retry = &self.inner.retry;
+        let mut backoff = backon::ExponentialBuilder::default()
+            .with_min_delay(retry.backoff_min)
+            .with_max_delay(retry.backoff_max)
+            .with_jitter()
+            .without_max_times()
+            .build();
+        let (mut throttles, mut transient) = (0u32, 0u32);
+        loop {
+            self.inner.limiter.until_ready(&call.key, call.rate).await;
+            meter.request();
+            let outcome = match build()?.send().await {
+                Ok(resp) => read(resp).await,
+                Err(e) => Err(describe_transport_error(&e)),
+            };
+            let reply = match outcome {
+                Ok(reply) => reply,
+                Err(why) => {
+                    transient += 1;
+                    if transient > retry.max_transient {
+                        return Err(CollectError::MarketplaceDown {
+                            market: call.market,
+                            detail: why,
+                        });
+                    }
+                    meter.retry();
+                    self.wait(backoff.next().unwrap_or(retry.backoff_max)).await;
+                    continue;
+                }
+            };
+            match judge(&reply) {
+                Verdict::Done => {
+                    self.inner.limiter.on_success(&call.key, call.rate);
+                    return Ok(reply);
+                }
+                Verdict::Throttled { retry_after } => {
+                    meter.throttled();
+                    self.inner.limiter.on_throttle(&call.key, call.rate);
+                    throttles += 1;
+                    if throttles > retry.max_throttles {
+                        return Err(CollectError::RateLimited {
+                            market: call.market,
+                            attempts: throttles,
+                        });
+                    }
+                    let delay = match retry_after {
+                        Some(d) if d > retry.retry_after_max => {
+                            return Err(CollectError::RateLimited {
+                                market: call.market,
+                                attempts: throttles,
+                            });
+                        }
+                        Some(d) => d,
+                        None => backoff.next().unwrap_or(retry.backoff_max),
+                    };
+                    meter.retry();
+                    self.wait(delay).await;
+                }
+                Verdict::Transient(why) => {
+                    transient += 1;
+                    if transient > retry.max_transient {
+                        return Err(CollectError::MarketplaceDown {
+                            market: call.market,
+                            detail: format!("{} answered {why}", call.endpoint),
+                        });
+                    }
+                    meter.retry();
+                    self.wait(backoff.next().unwrap_or(retry.backoff_max)).await;
+                }
+                Verdict::Fail(e) => return Err(e),
+            }
+        }
+    }
+
+    async fn wait(&self, d: Duration) {
+        self.inner.pause.pause(d).await
+    }
+}
+
+async fn read(resp: reqwest::Response) -> Result<Reply, String> {
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    match resp.bytes().await {
+        Ok(body) => Ok(Reply {
+            status,
+            headers,
+            body,
+        }),
+        Err(e) => Err(format!("body cut off after HTTP {status}: {}", kind_of(&e))),
+    }
+}
+
+/// A transport failure in words, without the URL (its query may carry ids).
+fn describe_transport_error(e: &reqwest::Error) -> String {
+    kind_of(e).to_string()
+}
+
+fn kind_of(e: &reqwest::Error) -> &'static str {
+    if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection failed"
+    } else if e.is_body() || e.is_decode() {
+        "body unreadable"
+    } else {
+        "request failed"
+    }
+}
+
+/// The usual judgement for a status code alone, for connectors to fall back on.
+pub fn judge_status(market: Market, endpoint: &str, reply: &Reply) -> Verdict {
+    let s = reply.status;
+    if s.is_success() {
+        Verdict::Done
+    } else if s == reqwest::StatusCode::TOO_MANY_REQUESTS {
+        Verdict::Throttled {
+            retry_after: reply.retry_after(),
+        }
+    } else if s.is_server_error() {
+        Verdict::Transient(format!("HTTP {}", s.as_u16()))
+    } else {
+        Verdict::Fail(CollectError::Rejected {
+            market,
+            endpoint: endpoint.to_string(),
+            detail: format!("HTTP {}", s.as_u16()),
+        })
+    }
+}

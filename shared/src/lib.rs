@@ -1,0 +1,12 @@
+//! The Sellerbox collection fleet's library: collectors and normalizers per marketplace,
+//! the store, rate limits, and the glue the Lambda functions and the CLI share.
+
+pub mod collect;
+pub mod error;
+pub mod http;
+pub mod markets;
+pub mod model;
+pub mod secrets;
+pub mod store;
+
+pub use error::{CollectError, ErrorKind};

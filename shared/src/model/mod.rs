@@ -1,0 +1,365 @@
+//! The unified records every marketplace normalizes into.
+//!
+//! Money is integer KRW (`i64`), times are UTC. Every record keeps the marketplace's raw
+//! JSON so that nothing the marketplace said is lost, and a content hash so that the store
+//! can tell "unchanged" from "updated" without comparing every column.
+
+mod status;
+
+pub use status::{Status, StatusCode};
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::str::FromStr;
+
+/// Korea Standard Time: every marketplace here speaks it; we store UTC and show KST.
+pub fn kst() -> FixedOffset {
+    FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset")
+}
+
+/// The marketplaces the fleet knows. The string form is the id used in URLs, secrets,
+/// file names and the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Market {
+    Coupang,
+    Naver,
+}
+
+impl Market {
+    pub const ALL: [Market; 2] = [Market::Coupang, Market::Naver];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Market::Coupang => "coupang",
+            Market::Naver => "naver",
+        }
+    }
+}
+
+impl fmt::Display for Market {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown market {0:?}; known markets: coupang, naver")]
+pub struct UnknownMarket(pub String);
+
+impl FromStr for Market {
+    type Err = UnknownMarket;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Market::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s.trim().to_ascii_lowercase())
+            .ok_or_else(|| UnknownMarket(s.to_string()))
+    }
+}
+
+/// The kinds of data collected per seller. Claims (cancel, return, exchange) travel with
+/// `Orders`: they change an order item's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Orders,
+    Settlements,
+    Reviews,
+    Inquiries,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [
+        Kind::Orders,
+        Kind::Settlements,
+        Kind::Reviews,
+        Kind::Inquiries,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Orders => "orders",
+            Kind::Settlements => "settlements",
+            Kind::Reviews => "reviews",
+            Kind::Inquiries => "inquiries",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown kind {0:?}; known kinds: orders, settlements, reviews, inquiries")]
+pub struct UnknownKind(pub String);
+
+impl FromStr for Kind {
+    type Err = UnknownKind;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s.trim().to_ascii_lowercase())
+            .ok_or_else(|| UnknownKind(s.to_string()))
+    }
+}
+
+/// One seller's account on one marketplace, as the store knows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SellerAccount {
+    pub market: Market,
+    pub seller_id: String,
+    /// Where the credentials live: a Secrets Manager secret name, or a key of the local
+    /// credentials file.
+    pub secret_name: String,
+    pub enabled: bool,
+    /// Per-seller options (e.g. opt-ins); free-form JSON object.
+    #[serde(default)]
+    pub options: serde_json::Value,
+}
+
+/// A half-open time range `[from, to)` collected in one go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
+impl Window {
+    pub fn new(from: DateTime<Utc>, to: DateTime<Utc>) -> Self {
+        Window { from, to }
+    }
+
+    /// First and last KST calendar day the window touches (both inclusive).
+    pub fn kst_dates(&self) -> (NaiveDate, NaiveDate) {
+        let last = self.to - chrono::Duration::milliseconds(1);
+        (
+            self.from.with_timezone(&kst()).date_naive(),
+            last.max(self.from).with_timezone(&kst()).date_naive(),
+        )
+    }
+}
+
+/// An order as the seller sees it: one purchase, one or more items.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Order {
+    pub order_id: String,
+    pub ordered_at: DateTime<Utc>,
+    pub paid_at: Option<DateTime<Utc>>,
+    /// What the buyer paid for the whole order, integer KRW.
+    pub total_krw: i64,
+    pub shipping_fee_krw: i64,
+    pub items: Vec<OrderItem>,
+    /// The marketplace's own JSON for this order.
+    pub raw: serde_json::Value,
+}
+
+/// One line of an order; the unit whose status moves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderItem {
+    /// The market's id of this line (Coupang vendorItemId within the order, Naver
+    /// productOrderId).
+    pub item_id: String,
+    pub product_id: String,
+    pub product_name: String,
+    pub option_name: Option<String>,
+    pub quantity: i32,
+    pub unit_price_krw: i64,
+    pub amount_krw: i64,
+    /// The status as the market reported it, mapped to the canonical one.
+    pub status: StatusCode,
+    /// When the market says the status last changed, if it says so.
+    pub status_changed_at: Option<DateTime<Utc>>,
+}
+
+/// The kind of a claim: what the buyer asked for after paying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimType {
+    Cancel,
+    Return,
+    Exchange,
+}
+
+impl ClaimType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClaimType::Cancel => "cancel",
+            ClaimType::Return => "return",
+            ClaimType::Exchange => "exchange",
+        }
+    }
+}
+
+/// A cancel, return or exchange request reported apart from the order listing (Coupang's
+/// returnRequests / exchangeRequests). It overrides the status of the items it names for as
+/// long as it is active; a rejected or withdrawn claim has `status: None`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Claim {
+    pub claim_id: String,
+    pub claim_type: ClaimType,
+    pub order_id: String,
+    /// The order items the claim covers (same ids as `OrderItem::item_id`).
+    pub item_ids: Vec<String>,
+    /// The canonical status the claim puts its items in, or `None` once it no longer
+    /// applies (rejected, withdrawn). `raw` keeps the market's code either way.
+    pub status: Option<Status>,
+    pub raw_status: String,
+    pub requested_at: DateTime<Utc>,
+    pub raw: serde_json::Value,
+}
+
+/// One settlement line: money the marketplace owes (or takes back from) the seller.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settlement {
+    /// Unique per seller and market; built by the normalizer from the market's keys.
+    pub settlement_id: String,
+    pub order_id: Option<String>,
+    pub item_id: Option<String>,
+    /// The market's own type of the line (SALE, REFUND, DELIVERY, ...).
+    pub line_type: String,
+    /// The day the amount counts for (recognition / basis date), KST.
+    pub basis_date: NaiveDate,
+    /// The day it is (or was) paid out, KST, when known.
+    pub payout_date: Option<NaiveDate>,
+    pub sale_krw: i64,
+    /// Commissions and fees, as a positive number taken from the sale.
+    pub fee_krw: i64,
+    /// What the seller receives for this line (negative for refunds).
+    pub settlement_krw: i64,
+    pub raw: serde_json::Value,
+}
+
+/// A buyer's product review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Review {
+    pub review_id: String,
+    pub product_id: String,
+    pub order_id: Option<String>,
+    pub rating: Option<i16>,
+    pub content: String,
+    pub created_at: DateTime<Utc>,
+    pub raw: serde_json::Value,
+}
+
+/// Where a buyer's question was asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InquiryChannel {
+    /// A public question on the product page (상품문의 / Q&A).
+    Product,
+    /// A private question about an order (고객문의 / 주문문의).
+    Order,
+    /// Forwarded by the marketplace's own call center.
+    CallCenter,
+}
+
+impl InquiryChannel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InquiryChannel::Product => "product",
+            InquiryChannel::Order => "order",
+            InquiryChannel::CallCenter => "call_center",
+        }
+    }
+}
+
+/// A buyer's question and, once given, the seller's answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inquiry {
+    pub inquiry_id: String,
+    pub channel: InquiryChannel,
+    pub product_id: Option<String>,
+    pub order_id: Option<String>,
+    pub title: Option<String>,
+    pub content: String,
+    pub asked_at: DateTime<Utc>,
+    pub answered: bool,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub answer: Option<String>,
+    pub raw: serde_json::Value,
+}
+
+/// What one fetch of one window returned, normalized. A connector fills the vectors of
+/// the kind it was asked for; the store writes them in one transaction.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Records {
+    pub orders: Vec<Order>,
+    pub claims: Vec<Claim>,
+    pub settlements: Vec<Settlement>,
+    pub reviews: Vec<Review>,
+    pub inquiries: Vec<Inquiry>,
+}
+
+impl Records {
+    pub fn len(&self) -> usize {
+        self.orders.len()
+            + self.claims.len()
+            + self.settlements.len()
+            + self.reviews.len()
+            + self.inquiries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn extend(&mut self, other: Records) {
+        self.orders.extend(other.orders);
+        self.claims.extend(other.claims);
+        self.settlements.extend(other.settlements);
+        self.reviews.extend(other.reviews);
+        self.inquiries.extend(other.inquiries);
+    }
+}
+
+/// A stable digest of a record's content, for "did anything change?" checks in the store.
+pub fn content_hash<T: Serialize>(record: &T) -> String {
+    let bytes = serde_json::to_vec(record).expect("records serialize to JSON");
+    hex::encode(&Sha256::digest(&bytes)[..16])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn market_and_kind_parse_their_own_names_and_reject_others() {
+        for m in Market::ALL {
+            assert_eq!(m.as_str().parse::<Market>().unwrap(), m);
+        }
+        for k in Kind::ALL {
+            assert_eq!(k.as_str().parse::<Kind>().unwrap(), k);
+        }
+        assert_eq!("Coupang".parse::<Market>().unwrap(), Market::Coupang);
+        let err = "gmarkett".parse::<Market>().unwrap_err();
+        assert!(err.to_string().contains("known markets"));
+        assert!("order".parse::<Kind>().is_err());
+    }
+
+    #[test]
+    fn window_dates_are_kst_days_and_the_end_is_exclusive() {
+        // 2025-01-01T15:00Z is 2025-01-02T00:00 KST: a window ending there stays on the 1st.
+        let w = Window::new(
+            Utc.with_ymd_and_hms(2024, 12, 31, 15, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2025, 1, 1, 15, 0, 0).unwrap(),
+        );
+        let (a, b) = w.kst_dates();
+        assert_eq!(a, NaiveDate::from_ymd_opt(2025, 1, 1).unwrap());
+        assert_eq!(b, NaiveDate::from_ymd_opt(2025, 1, 1).unwrap());
+    }
+
+    #[test]
+    fn content_hash_changes_with_content_only() {
+        let a = serde_json::json!({"status": "PAYED", "qty": 1});
+        let b = serde_json::json!({"status": "PAYED", "qty": 1});
+        let c = serde_json::json!({"status": "DELIVERING", "qty": 1});
+        assert_eq!(content_hash(&a), content_hash(&b));
+        assert_ne!(content_hash(&a), content_hash(&c));
+    }
+}

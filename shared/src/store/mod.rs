@@ -1,0 +1,193 @@
+//! Where collected records land: one unified schema, PostgreSQL in production and SQLite
+//! as the embedded default. Both implement [`Store`]; one contract test suite runs
+//! against both.
+
+mod postgres;
+mod sqlite;
+
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+use crate::error::{CollectError, ErrorKind};
+use crate::model::{Kind, Market, Records, SellerAccount, Window};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// A failure of the database, with a message an operator can act on (never a row's data).
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot reach the database at {url}: {detail}")]
+    Unreachable { url: String, detail: String },
+    #[error("unsupported database URL {0:?}: use postgres://... or sqlite:...")]
+    UnsupportedUrl(String),
+    #[error("database migration failed: {0}")]
+    Migration(String),
+    #[error("database query failed: {0}")]
+    Query(String),
+}
+
+impl From<StoreError> for CollectError {
+    fn from(e: StoreError) -> Self {
+        CollectError::Storage(e.to_string())
+    }
+}
+
+/// Whose data a write belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub market: Market,
+    pub seller_id: String,
+    pub kind: Kind,
+}
+
+/// What one write changed. `history` counts status-history rows written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct WriteStats {
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub history: u64,
+}
+
+impl WriteStats {
+    pub fn add(&mut self, o: WriteStats) {
+        self.inserted += o.inserted;
+        self.updated += o.updated;
+        self.unchanged += o.unchanged;
+        self.history += o.history;
+    }
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Every window done.
+    Complete,
+    /// Stopped at a window boundary (deadline or quota); the next run resumes there.
+    Partial,
+    Failed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Complete => "complete",
+            Outcome::Partial => "partial",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
+/// One row of the collection runs table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunRecord {
+    pub run_id: String,
+    pub market: Market,
+    pub seller_id: String,
+    pub kind: Kind,
+    pub window: Window,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    pub requests: u64,
+    pub pages: u64,
+    pub throttled: u64,
+    pub retries: u64,
+    pub stats: WriteStats,
+    pub outcome: Outcome,
+    pub error_kind: Option<ErrorKind>,
+    /// The error's message (already free of secrets and personal data).
+    pub error_message: Option<String>,
+}
+
+/// Per market and kind, what `sellerbox status` shows for one seller.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KindStatus {
+    pub market: Market,
+    pub kind: Kind,
+    pub watermark: Option<DateTime<Utc>>,
+    pub last_success: Option<DateTime<Utc>>,
+    pub last_run_outcome: Option<Outcome>,
+    pub last_error_kind: Option<ErrorKind>,
+    pub last_error_message: Option<String>,
+    /// Rows of this kind stored for the seller (orders for `orders`).
+    pub rows: u64,
+}
+
+/// Totals for reports (demo, bench) over some markets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    pub orders: u64,
+    pub order_items: u64,
+    pub status_changes: u64,
+    pub claims: u64,
+    pub settlements: u64,
+    pub reviews: u64,
+    pub inquiries: u64,
+    pub unknown_statuses: u64,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Write one window's records and move the watermark to `watermark` in one
+    /// transaction: the watermark never runs ahead of committed rows. Idempotent:
+    /// writing the same records again changes nothing and adds no history.
+    /// `observed_at` is when we saw the data (the time written into status history).
+    async fn commit_window(
+        &self,
+        scope: &Scope,
+        records: &Records,
+        watermark: DateTime<Utc>,
+        observed_at: DateTime<Utc>,
+    ) -> Result<WriteStats, StoreError>;
+
+    /// The newest point up to which `scope`'s data is known complete.
+    async fn watermark(&self, scope: &Scope) -> Result<Option<DateTime<Utc>>, StoreError>;
+
+    /// Keep a page that did not parse, for diagnosis; returns its reference.
+    async fn keep_raw_page(
+        &self,
+        scope: &Scope,
+        endpoint: &str,
+        body: &[u8],
+    ) -> Result<String, StoreError>;
+
+    async fn record_run(&self, run: &RunRecord) -> Result<(), StoreError>;
+
+    async fn upsert_account(&self, account: &SellerAccount) -> Result<(), StoreError>;
+    async fn accounts(&self, market: Option<Market>) -> Result<Vec<SellerAccount>, StoreError>;
+    async fn set_account_enabled(
+        &self,
+        market: Market,
+        seller_id: &str,
+        enabled: bool,
+    ) -> Result<bool, StoreError>;
+
+    async fn status(&self, seller_id: &str) -> Result<Vec<KindStatus>, StoreError>;
+    async fn totals(&self, market: Option<Market>) -> Result<Totals, StoreError>;
+}
+
+/// Open the store a URL names (`postgres://...` or `sqlite:...`), applying the embedded
+/// migrations.
+pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PgStore::connect(url).await?))
+    } else if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(url).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl(redact_url(url)))
+    }
+}
+
+/// A database URL without its password, for messages.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
