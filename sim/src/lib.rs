@@ -1,1 +1,20 @@
+//! Marketplace simulators. Each serves one marketplace's documented contract on
+//! 127.0.0.1 — authentication, limits, pagination, error shapes, encodings — over a
+//! deterministic, seeded world of orders, claims, settlements and inquiries whose
+//! statuses move as simulated time advances.
+//!
+//! This crate deliberately does not depend on the collectors: it is written from the
+//! marketplaces' documents, so a collector passing against it passes against the contract.
 
+pub mod clock;
+pub mod coupang;
+pub mod faults;
+pub mod limits;
+pub mod names;
+pub mod naver;
+pub mod server;
+pub mod world;
+
+pub use clock::SimClock;
+pub use faults::Faults;
+pub use server::{RunningSim, SimConfig, SimMarket, start};

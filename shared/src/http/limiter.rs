@@ -59,7 +59,7 @@ impl KeyState {
 
     fn set_current(&mut self, rate: f64) {
         let rate = rate.clamp(self.ceiling * FLOOR, self.ceiling);
-        if (rate - self.current).abs() > f64::EPSILON {
+        if rate != self.current {
             self.current = rate;
             self.gate = Arc::new(gate(rate));
         }
@@ -137,7 +137,6 @@ impl Limiter {
         if told < s.ceiling {
             s.ceiling = told;
             let current = s.current.min(told);
-            s.current = f64::NAN; // force the gate to be rebuilt
             s.set_current(current);
         }
     }

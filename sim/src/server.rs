@@ -1,0 +1,201 @@
+//! Starting a simulator: its world, clock and faults, its market router, and a few admin
+//! routes (`/_sim/...`) that tests and `sellerbox sim serve` use to move time and inject
+//! faults. Always bound to loopback.
+
+use crate::clock::SimClock;
+use crate::faults::{FaultRates, Faults};
+use crate::world::{World, WorldSpec};
+use axum::extract::{Query, State};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SimMarket {
+    Coupang,
+    Naver,
+}
+
+impl SimMarket {
+    pub const ALL: [SimMarket; 2] = [SimMarket::Coupang, SimMarket::Naver];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SimMarket::Coupang => "coupang",
+            SimMarket::Naver => "naver",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    pub sellers: usize,
+    pub seed: u64,
+    /// Replaces the market's documented rate limit (requests per second per scope).
+    pub rps: Option<f64>,
+    pub orders_per_day: u32,
+    pub inquiries_per_day: u32,
+    pub clock: SimClock,
+    pub faults: FaultRates,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            sellers: 5,
+            seed: 42,
+            rps: None,
+            orders_per_day: 30,
+            inquiries_per_day: 4,
+            clock: SimClock::frozen_now(),
+            faults: FaultRates::default(),
+        }
+    }
+}
+
+/// What every market simulator shares.
+pub struct SimState {
+    pub market: SimMarket,
+    pub world: World,
+    pub clock: SimClock,
+    pub faults: Faults,
+    pub config: SimConfig,
+}
+
+/// A simulator serving on 127.0.0.1.
+pub struct RunningSim {
+    pub market: SimMarket,
+    pub addr: SocketAddr,
+    /// What the market's documented paths are appended to (Naver's includes `/external`).
+    pub base_url: String,
+    pub state: Arc<SimState>,
+    /// One entry per seller: `{"market","seller_id","base_url","credentials":{...}}`.
+    pub credentials: Vec<serde_json::Value>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningSim {
+    pub fn clock(&self) -> &SimClock {
+        &self.state.clock
+    }
+    pub fn faults(&self) -> &Faults {
+        &self.state.faults
+    }
+}
+
+impl Drop for RunningSim {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Start `market`'s simulator on `addr` (port 0 picks a free one). Refuses anything but a
+/// loopback address.
+pub async fn start(
+    market: SimMarket,
+    config: SimConfig,
+    addr: SocketAddr,
+) -> std::io::Result<RunningSim> {
+    if !addr.ip().is_loopback() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("simulators bind loopback only, not {addr}"),
+        ));
+    }
+    let world = World::new(WorldSpec {
+        sellers: config.sellers,
+        seed: config.seed,
+        orders_per_day: config.orders_per_day,
+        inquiries_per_day: config.inquiries_per_day,
+        origin: config.clock.now(),
+        future_days: 3,
+    });
+    let faults = Faults::default();
+    faults.set_rates(config.faults.clone());
+    let state = Arc::new(SimState {
+        market,
+        world,
+        clock: config.clock.clone(),
+        faults,
+        config,
+    });
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let root = format!("http://{addr}");
+    let (router, base_url, credentials) = match market {
+        SimMarket::Coupang => {
+            let (r, c) = crate::coupang::build(state.clone(), &root);
+            (r, root.clone(), c)
+        }
+        SimMarket::Naver => {
+            let base = format!("{root}/external");
+            let (r, c) = crate::naver::build(state.clone(), &base);
+            (r, base, c)
+        }
+    };
+    let app = router.merge(admin(state.clone()));
+    let task = tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "simulator stopped");
+        }
+    });
+    Ok(RunningSim {
+        market,
+        addr,
+        base_url,
+        state,
+        credentials,
+        task,
+    })
+}
+
+#[derive(Deserialize)]
+struct Advance {
+    minutes: i64,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Counted {
+    fail_next: u32,
+    truncate_next: u32,
+    throttle_next: u32,
+    expire_tokens_next: u32,
+}
+
+fn admin(state: Arc<SimState>) -> Router {
+    Router::new()
+        .route(
+            "/_sim/advance",
+            post(
+                |State(s): State<Arc<SimState>>, Query(a): Query<Advance>| async move {
+                    s.clock.advance(chrono::Duration::minutes(a.minutes));
+                    Json(serde_json::json!({ "now": s.clock.now() }))
+                },
+            ),
+        )
+        .route(
+            "/_sim/faults",
+            post(
+                |State(s): State<Arc<SimState>>, Json(r): Json<FaultRates>| async move {
+                    s.faults.set_rates(r);
+                    Json(serde_json::json!({ "ok": true }))
+                },
+            ),
+        )
+        .route(
+            "/_sim/inject",
+            post(
+                |State(s): State<Arc<SimState>>, Json(c): Json<Counted>| async move {
+                    s.faults.fail_next(c.fail_next);
+                    s.faults.truncate_next(c.truncate_next);
+                    s.faults.throttle_next(c.throttle_next);
+                    s.faults.expire_tokens_next(c.expire_tokens_next);
+                    Json(serde_json::json!({ "ok": true }))
+                },
+            ),
+        )
+        .with_state(state)
+}
