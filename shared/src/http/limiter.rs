@@ -41,6 +41,8 @@ pub struct Limiter {
 }
 
 struct KeyState {
+    /// Requests let through so far (for the bench's "ideal wall time").
+    sent: u64,
     ceiling: f64,
     current: f64,
     successes: u32,
@@ -50,6 +52,7 @@ struct KeyState {
 impl KeyState {
     fn new(rate: f64) -> Self {
         KeyState {
+            sent: 0,
             ceiling: rate,
             current: rate,
             successes: 0,
@@ -96,13 +99,10 @@ impl Limiter {
 
     /// Wait until `key` may send one more request.
     pub async fn until_ready(&self, key: &LimitKey, documented: f64) {
-        let gate = self
-            .state(key, documented)
-            .lock()
-            .expect("key lock")
-            .gate
-            .clone();
+        let state = self.state(key, documented);
+        let gate = state.lock().expect("key lock").gate.clone();
         gate.until_ready().await;
+        state.lock().expect("key lock").sent += 1;
     }
 
     pub fn on_throttle(&self, key: &LimitKey, documented: f64) {
@@ -139,6 +139,22 @@ impl Limiter {
             let current = s.current.min(told);
             s.set_current(current);
         }
+    }
+
+    /// The key that has sent the most requests, with its count and documented ceiling:
+    /// its requests divided by its rate is the shortest wall time the limits allow.
+    pub fn busiest(&self) -> Option<(LimitKey, u64, f64)> {
+        let keys = self.keys.lock().expect("limiter lock");
+        keys.iter()
+            .map(|(k, s)| {
+                let s = s.lock().expect("key lock");
+                (k.clone(), s.sent, s.ceiling)
+            })
+            .max_by(|a, b| {
+                (a.1 as f64 / a.2)
+                    .partial_cmp(&(b.1 as f64 / b.2))
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            })
     }
 
     /// The rate `key` runs at now.
@@ -199,6 +215,18 @@ mod tests {
             l.on_success(&other, 10.0);
         }
         assert_eq!(l.current_rate(&other, 10.0), 4.0);
+    }
+
+    #[tokio::test]
+    async fn the_busiest_key_is_the_one_with_the_most_time_spent_at_its_rate() {
+        let l = Limiter::default();
+        let slow = LimitKey::new(Market::Naver, "app", "feed");
+        for _ in 0..3 {
+            l.until_ready(&key(), 1000.0).await;
+        }
+        l.until_ready(&slow, 1.0).await;
+        let (k, sent, rate) = l.busiest().unwrap();
+        assert_eq!((k, sent, rate), (slow, 1, 1.0));
     }
 
     #[test]
