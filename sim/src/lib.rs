@@ -18,3 +18,4 @@ pub mod world;
 pub use clock::SimClock;
 pub use faults::Faults;
 pub use server::{RunningSim, SimConfig, SimMarket, start};
+pub use world::SellerSizes;

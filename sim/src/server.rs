@@ -4,7 +4,7 @@
 
 use crate::clock::SimClock;
 use crate::faults::{FaultRates, Faults};
-use crate::world::{World, WorldSpec};
+use crate::world::{SellerSizes, World, WorldSpec};
 use axum::extract::{Query, State};
 use axum::routing::post;
 use axum::{Json, Router};
@@ -36,6 +36,7 @@ pub struct SimConfig {
     /// Replaces the market's documented rate limit (requests per second per scope).
     pub rps: Option<f64>,
     pub orders_per_day: u32,
+    pub seller_sizes: SellerSizes,
     pub inquiries_per_day: u32,
     pub clock: SimClock,
     pub faults: FaultRates,
@@ -48,6 +49,7 @@ impl Default for SimConfig {
             seed: 42,
             rps: None,
             orders_per_day: 30,
+            seller_sizes: SellerSizes::Equal,
             inquiries_per_day: 4,
             clock: SimClock::frozen_now(),
             faults: FaultRates::default(),
@@ -108,6 +110,7 @@ pub async fn start(
         sellers: config.sellers,
         seed: config.seed,
         orders_per_day: config.orders_per_day,
+        sizes: config.seller_sizes,
         inquiries_per_day: config.inquiries_per_day,
         origin: config.clock.now(),
         future_days: 3,

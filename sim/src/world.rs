@@ -118,12 +118,24 @@ pub struct SellerData {
     pub inquiries: Vec<Inquiry>,
 }
 
+/// How order volume is spread over sellers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SellerSizes {
+    /// Every seller gets `orders_per_day`.
+    #[default]
+    Equal,
+    /// Seller n (from 1) gets `orders_per_day / n`: a few large sellers and a long tail of
+    /// small ones, as on real marketplaces.
+    Zipf,
+}
+
 /// How much data the world holds.
 #[derive(Debug, Clone)]
 pub struct WorldSpec {
     pub sellers: usize,
     pub seed: u64,
     pub orders_per_day: u32,
+    pub sizes: SellerSizes,
     pub inquiries_per_day: u32,
     /// Orders exist from `origin - HISTORY_DAYS` up to `origin + future_days` (orders
     /// appear as the clock advances past them).
@@ -163,9 +175,15 @@ fn generate(spec: &WorldSpec, seller: usize) -> SellerData {
     let mut orders = Vec::new();
     let mut inquiries = Vec::new();
     let mut item_seq = 0u64;
+    let daily = match spec.sizes {
+        SellerSizes::Equal => f64::from(spec.orders_per_day),
+        SellerSizes::Zipf => f64::from(spec.orders_per_day) / (seller as f64 + 1.0),
+    };
     for day in 0..days {
         let day_start = start + Duration::days(day);
-        for n in 0..spec.orders_per_day {
+        // Fractional daily volumes round up on some days and down on others.
+        let today = daily.floor() as u32 + u32::from(rng.random_bool(daily.fract()));
+        for n in 0..today {
             let ordered_at = day_start + Duration::seconds(rng.random_range(0..86_400));
             let order_no = base + (day as u64) * 10_000 + u64::from(n);
             let items = (0..rng.random_range(1..=2))
@@ -263,6 +281,7 @@ mod tests {
             sellers: 2,
             seed: 7,
             orders_per_day: 20,
+            sizes: SellerSizes::Equal,
             inquiries_per_day: 3,
             origin: DateTime::parse_from_rfc3339("2025-03-01T00:00:00Z")
                 .unwrap()
@@ -285,6 +304,19 @@ mod tests {
             a.seller(0).orders[0].order_no,
             a.seller(1).orders[0].order_no
         );
+    }
+
+    #[test]
+    fn zipf_sizes_give_the_first_seller_the_most_orders() {
+        let w = World::new(WorldSpec {
+            sizes: SellerSizes::Zipf,
+            sellers: 4,
+            ..spec()
+        });
+        let counts: Vec<usize> = (0..4).map(|i| w.seller(i).orders.len()).collect();
+        assert!(counts[0] > counts[1] && counts[1] > counts[3], "{counts:?}");
+        let ratio = counts[0] as f64 / counts[3] as f64;
+        assert!((2.5..6.0).contains(&ratio), "{counts:?}");
     }
 
     #[test]

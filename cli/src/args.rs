@@ -1,0 +1,182 @@
+//! The command line, declared once.
+
+use chrono::{DateTime, Duration, Utc};
+use clap::{Args, Parser, Subcommand};
+use sellerbox::model::{Kind, Market};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "sellerbox",
+    version,
+    about = "Sellerbox collection fleet: demo, simulators, collection, benchmarks"
+)]
+pub struct Cli {
+    /// Log more (repeat for debug); logs go to stderr as JSON lines.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Start every simulator, register demo sellers, collect every kind into SQLite, report.
+    Demo(DemoArgs),
+    /// Marketplace simulators.
+    #[command(subcommand)]
+    Sim(SimCommand),
+    /// Collect one seller or all sellers of a market (the Lambda handler's code path).
+    Collect(CollectArgs),
+    /// One full collection cycle against an in-process simulator with enforced limits.
+    Bench(BenchArgs),
+    /// Per market and kind: last success, freshness, counts, last error.
+    Status(StatusArgs),
+}
+
+#[derive(Args)]
+pub struct DemoArgs {
+    /// Demo sellers per market.
+    #[arg(long, default_value_t = 5)]
+    pub sellers: usize,
+    /// Collection cycles; simulated time advances 10 minutes between cycles.
+    #[arg(long, default_value_t = 1)]
+    pub cycles: u32,
+    /// Database URL (default: a fresh `sellerbox-demo.sqlite` in the current folder).
+    #[arg(long)]
+    pub db: Option<String>,
+    /// Print one JSON object instead of tables.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand)]
+pub enum SimCommand {
+    /// Serve every marketplace simulator until stopped (Ctrl-C). Each market is served at
+    /// the root of its own port: coupang on PORT, naver on PORT+1 (port 0: any free ports).
+    Serve(SimServeArgs),
+}
+
+#[derive(Args)]
+pub struct SimServeArgs {
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub addr: SocketAddr,
+    #[arg(long, default_value_t = 5)]
+    pub sellers: usize,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Enforce this rate limit (requests per second per scope) instead of the documented one.
+    #[arg(long)]
+    pub rps: Option<f64>,
+    /// Write the sellers' credentials here (JSON array for `sellerbox collect --credentials`).
+    #[arg(long)]
+    pub write_credentials: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct CollectArgs {
+    #[arg(long)]
+    pub market: Market,
+    #[command(flatten)]
+    pub who: Who,
+    /// Kinds to collect (default: every kind the market offers by API).
+    #[arg(long, value_delimiter = ',')]
+    pub kinds: Vec<Kind>,
+    /// Collect the last DURATION (e.g. 7d, 24h, 30m) instead of resuming from the watermark.
+    #[arg(long, value_parser = parse_duration, conflicts_with_all = ["from", "to"])]
+    pub since: Option<Duration>,
+    /// Start of an explicit range (RFC 3339, e.g. 2025-01-01T00:00:00+09:00).
+    #[arg(long, requires = "to")]
+    pub from: Option<DateTime<Utc>>,
+    #[arg(long, requires = "from")]
+    pub to: Option<DateTime<Utc>>,
+    /// The credentials file (JSON array of {market, seller_id, base_url?, credentials}).
+    #[arg(long)]
+    pub credentials: PathBuf,
+    #[arg(long, default_value = "sqlite:sellerbox.sqlite?mode=rwc")]
+    pub db: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+pub struct Who {
+    /// One seller id from the credentials file.
+    #[arg(long)]
+    pub seller: Option<String>,
+    /// Every seller of the market in the credentials file.
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Args)]
+pub struct BenchArgs {
+    #[arg(long)]
+    pub market: Market,
+    #[arg(long, default_value_t = 200)]
+    pub sellers: usize,
+    #[arg(long, default_value_t = 7)]
+    pub days: i64,
+    /// The simulator's enforced rate per scope (default: the documented rate).
+    #[arg(long)]
+    pub rps: Option<f64>,
+    /// Orders per day of the largest seller; seller n gets 1/n of it (Zipf, like real
+    /// marketplaces: a few large sellers, many small ones). Default: enough to keep the
+    /// busiest limit key busy for at least 30 seconds.
+    #[arg(long)]
+    pub orders_per_day: Option<u32>,
+    /// Database URL (default: a SQLite file in a temporary folder).
+    #[arg(long)]
+    pub db: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct StatusArgs {
+    #[arg(long)]
+    pub seller: String,
+    #[arg(long, default_value = "sqlite:sellerbox.sqlite?mode=rwc")]
+    pub db: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `7d`, `24h`, `30m`, `90s`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (n, unit) = s.split_at(split);
+    let n: i64 = n
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration like 7d, 24h, 30m"))?;
+    match unit {
+        "d" => Ok(Duration::days(n)),
+        "h" => Ok(Duration::hours(n)),
+        "m" => Ok(Duration::minutes(n)),
+        "s" => Ok(Duration::seconds(n)),
+        _ => Err(format!("{s:?} is not a duration like 7d, 24h, 30m")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations_parse_with_units_and_reject_garbage() {
+        assert_eq!(parse_duration("7d").unwrap(), Duration::days(7));
+        assert_eq!(parse_duration("30m").unwrap(), Duration::minutes(30));
+        assert!(parse_duration("7").is_err());
+        assert!(parse_duration("d").is_err());
+        assert!(parse_duration("7w").is_err());
+    }
+}

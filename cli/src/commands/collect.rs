@@ -1,0 +1,161 @@
+//! `sellerbox collect`: the same code path the Lambda handler uses, fed from a
+//! credentials file.
+
+use super::{http, open_store, register};
+use crate::args::CollectArgs;
+use crate::error::CliError;
+use crate::progress;
+use crate::report;
+use sellerbox::collect::{Collector, Range, RunSummary, Target};
+use sellerbox::markets;
+use sellerbox::secrets::CredentialsFile;
+use sellerbox::store::Outcome;
+use serde::Serialize;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// One run in `--json` output.
+#[derive(Serialize)]
+struct RunLine<'a> {
+    market: &'a str,
+    seller_id: &'a str,
+    kind: &'a str,
+    requests: u64,
+    throttled: u64,
+    inserted: u64,
+    updated: u64,
+    unchanged: u64,
+    history: u64,
+    outcome: &'a str,
+    error_kind: Option<&'a str>,
+}
+
+pub async fn run(args: CollectArgs) -> Result<ExitCode, CliError> {
+    let spec = markets::spec(args.market);
+    let kinds = if args.kinds.is_empty() {
+        spec.plans.iter().map(|p| p.kind).collect()
+    } else {
+        for k in &args.kinds {
+            if spec.plan(*k).is_none() {
+                let why = spec
+                    .not_by_api
+                    .iter()
+                    .find(|(nk, _)| nk == k)
+                    .map_or("not collected", |(_, w)| *w);
+                return Err(CliError::Input(format!(
+                    "{} does not offer {k} through its API ({why})",
+                    args.market
+                )));
+            }
+        }
+        args.kinds.clone()
+    };
+    let range = match (args.since, args.from, args.to) {
+        (Some(d), _, _) if d <= chrono::Duration::zero() => {
+            return Err(CliError::Input("--since must be positive".into()));
+        }
+        (Some(d), _, _) => Range::Since(d),
+        (None, Some(a), Some(b)) if a >= b => {
+            return Err(CliError::Input(format!(
+                "--from {a} is not before --to {b}"
+            )));
+        }
+        (None, Some(a), Some(b)) => Range::Between(a, b),
+        _ => Range::Auto,
+    };
+    let file = CredentialsFile::load(&args.credentials)?;
+    let entries: Vec<_> = match &args.who.seller {
+        Some(id) => vec![file.find(args.market, id).ok_or_else(|| {
+            CliError::Input(format!(
+                "seller {id:?} of {} is not in {}",
+                args.market,
+                args.credentials.display()
+            ))
+        })?],
+        None => file.for_market(args.market).collect(),
+    };
+    if entries.is_empty() {
+        return Err(CliError::Input(format!(
+            "{} lists no {} sellers",
+            args.credentials.display(),
+            args.market
+        )));
+    }
+    // Open the database before any request: an unreachable database fails up front.
+    let store = open_store(&args.db).await?;
+    let targets: Vec<Target> = entries
+        .into_iter()
+        .map(|e| Target {
+            market: e.market,
+            seller_id: e.seller_id.clone(),
+            credentials: e.credentials.clone(),
+            base_url: e.base_url.clone(),
+        })
+        .collect();
+    register(store.as_ref(), &targets).await?;
+
+    let collector = Collector::new(http(None)?, store, Arc::new(chrono::Utc::now));
+    let bar = progress::bar(targets.len() * kinds.len(), args.market.as_str());
+    let done = |_: &RunSummary| bar.inc(1);
+    let runs = collector
+        .run_all(&targets, &kinds, range, None, 64, &done)
+        .await;
+    bar.finish_and_clear();
+
+    if args.json {
+        let lines: Vec<RunLine> = runs.iter().map(line).collect();
+        println!("{}", serde_json::json!({ "runs": lines }));
+    } else {
+        println!(
+            "{:<8} {:<16} {:<12} {:>8} {:>9} {:>8} {:>8} {:>9} {:>7} {:<9}",
+            "market",
+            "seller",
+            "kind",
+            "requests",
+            "throttled",
+            "inserted",
+            "updated",
+            "unchanged",
+            "history",
+            "outcome"
+        );
+        for r in &runs {
+            println!(
+                "{:<8} {:<16} {:<12} {:>8} {:>9} {:>8} {:>8} {:>9} {:>7} {:<9}",
+                r.market.as_str(),
+                r.seller_id,
+                r.kind.as_str(),
+                r.requests,
+                r.throttled,
+                r.inserted,
+                r.updated,
+                r.unchanged,
+                r.history,
+                r.outcome.as_str()
+            );
+        }
+    }
+    report::print_failures(&runs);
+    let failed = runs.iter().any(|r| r.outcome == Outcome::Failed);
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn line(r: &RunSummary) -> RunLine<'_> {
+    RunLine {
+        market: r.market.as_str(),
+        seller_id: &r.seller_id,
+        kind: r.kind.as_str(),
+        requests: r.requests,
+        throttled: r.throttled,
+        inserted: r.inserted,
+        updated: r.updated,
+        unchanged: r.unchanged,
+        history: r.history,
+        outcome: r.outcome.as_str(),
+        error_kind: r.error_kind.map(|k| k.as_str()),
+    }
+}

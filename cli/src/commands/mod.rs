@@ -1,0 +1,74 @@
+//! One module per subcommand; this file wires them and holds what they share.
+
+mod bench;
+mod collect;
+mod demo;
+mod serve;
+mod status;
+
+use crate::args::{Command, SimCommand};
+use crate::error::CliError;
+use sellerbox::collect::Target;
+use sellerbox::http::{Http, RetryPolicy};
+use sellerbox::model::{Market, SellerAccount};
+use sellerbox::store::{self, Store};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+pub async fn run(command: Command) -> Result<ExitCode, CliError> {
+    match command {
+        Command::Demo(a) => demo::run(a).await,
+        Command::Sim(SimCommand::Serve(a)) => serve::run(a).await,
+        Command::Collect(a) => collect::run(a).await,
+        Command::Bench(a) => bench::run(a).await,
+        Command::Status(a) => status::run(a).await,
+    }
+}
+
+async fn open_store(url: &str) -> Result<Arc<dyn Store>, CliError> {
+    Ok(store::connect(url).await?)
+}
+
+fn http(rps: Option<f64>) -> Result<Http, CliError> {
+    let http = Http::new(RetryPolicy::default())?;
+    http.limiter().override_rate(rps);
+    Ok(http)
+}
+
+/// The simulators' market ids are the collectors' market ids.
+fn market_of(m: sim::SimMarket) -> Market {
+    match m {
+        sim::SimMarket::Coupang => Market::Coupang,
+        sim::SimMarket::Naver => Market::Naver,
+    }
+}
+
+/// The collection targets a running simulator's credentials describe.
+fn targets_of(running: &sim::RunningSim) -> Vec<Target> {
+    running
+        .credentials
+        .iter()
+        .map(|c| Target {
+            market: market_of(running.market),
+            seller_id: c["seller_id"].as_str().unwrap_or_default().to_string(),
+            credentials: c["credentials"].clone(),
+            base_url: c["base_url"].as_str().map(str::to_string),
+        })
+        .collect()
+}
+
+/// Register each target as an enabled seller account.
+async fn register(store: &dyn Store, targets: &[Target]) -> Result<(), CliError> {
+    for t in targets {
+        store
+            .upsert_account(&SellerAccount {
+                market: t.market,
+                seller_id: t.seller_id.clone(),
+                secret_name: format!("sellerbox/{}/{}", t.market, t.seller_id),
+                enabled: true,
+                options: serde_json::json!({}),
+            })
+            .await?;
+    }
+    Ok(())
+}
