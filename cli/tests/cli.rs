@@ -1,0 +1,246 @@
+//! The `sellerbox` binary end to end: the demo, collecting against served simulators, and
+//! what a person sees when the input is wrong.
+
+use serde_json::Value;
+use sim::{SimConfig, SimMarket};
+use std::path::Path;
+use std::process::Output;
+use tokio::process::Command;
+
+fn sellerbox() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_sellerbox"));
+    c.env_remove("RUST_LOG");
+    c
+}
+
+async fn run(cmd: &mut Command) -> Output {
+    cmd.output().await.expect("sellerbox runs")
+}
+
+fn json(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is one JSON object")
+}
+
+fn stderr_lines(out: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('{')) // JSON log lines
+        .map(str::to_string)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_collects_every_kind_of_both_markets_into_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(sellerbox().current_dir(dir.path()).args(["demo", "--json"])).await;
+    let report = json(&out);
+    let markets = report["markets"].as_array().unwrap();
+    assert_eq!(markets.len(), 2);
+    for m in markets {
+        for field in [
+            "orders",
+            "order_items",
+            "settlements",
+            "inquiries",
+            "requests",
+        ] {
+            assert!(m[field].as_u64().unwrap() > 0, "{field} of {m}");
+        }
+        assert_eq!(m["errors"], 0, "{m}");
+        assert_eq!(m["throttled"], 0, "{m}");
+        assert_eq!(m["sellers"], 5);
+    }
+    assert!(report["wall_s"].as_f64().unwrap() > 0.0);
+    // The rows are in the SQLite file in the current folder.
+    assert!(dir.path().join("sellerbox-demo.sqlite").exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_demo_cycle_records_status_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(sellerbox().current_dir(dir.path()).args([
+        "demo",
+        "--json",
+        "--cycles",
+        "2",
+        "--sellers",
+        "3",
+    ]))
+    .await;
+    let report = json(&out);
+    for m in report["markets"].as_array().unwrap() {
+        assert!(m["status_changes"].as_u64().unwrap() > 0, "{m}");
+        assert_eq!(m["errors"], 0, "{m}");
+    }
+}
+
+/// Simulators served in this process, and their credentials file.
+async fn served(dir: &Path) -> (Vec<sim::RunningSim>, std::path::PathBuf) {
+    let clock = sim::SimClock::frozen_now();
+    let mut sims = Vec::new();
+    for m in SimMarket::ALL {
+        let config = SimConfig {
+            sellers: 2,
+            clock: clock.clone(),
+            ..SimConfig::default()
+        };
+        sims.push(
+            sim::start(m, config, "127.0.0.1:0".parse().unwrap())
+                .await
+                .unwrap(),
+        );
+    }
+    let creds: Vec<Value> = sims.iter().flat_map(|s| s.credentials.clone()).collect();
+    let path = dir.join("credentials.json");
+    std::fs::write(&path, serde_json::to_vec(&creds).unwrap()).unwrap();
+    (sims, path)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn collecting_the_same_window_twice_changes_nothing_the_second_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sims, creds) = served(dir.path()).await;
+    let db = format!("sqlite:{}?mode=rwc", dir.path().join("c.sqlite").display());
+    for market in ["coupang", "naver"] {
+        let collect = |db: &str| {
+            let mut c = sellerbox();
+            c.args([
+                "collect", "--market", market, "--all", "--since", "7d", "--json",
+            ])
+            .arg("--credentials")
+            .arg(&creds)
+            .args(["--db", db]);
+            c
+        };
+        let first = json(&run(&mut collect(&db)).await);
+        let runs = first["runs"].as_array().unwrap();
+        assert!(!runs.is_empty());
+        assert!(
+            runs.iter().any(|r| r["inserted"].as_u64().unwrap() > 0),
+            "{first}"
+        );
+        assert!(runs.iter().all(|r| r["outcome"] == "complete"), "{first}");
+
+        let second = json(&run(&mut collect(&db)).await);
+        for r in second["runs"].as_array().unwrap() {
+            assert_eq!(r["inserted"], 0, "{r}");
+            assert_eq!(r["updated"], 0, "{r}");
+            assert_eq!(r["history"], 0, "{r}");
+            assert!(
+                r["unchanged"].as_u64().unwrap() > 0 || r["kind"] != "orders",
+                "{r}"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_gets_one_clear_line_and_a_non_zero_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sims, creds) = served(dir.path()).await;
+    let db = format!(
+        "sqlite:{}?mode=rwc",
+        dir.path().join("bad.sqlite").display()
+    );
+
+    // Unknown market: refused by the argument parser, before anything runs.
+    let out = run(sellerbox().args([
+        "collect",
+        "--market",
+        "ebay",
+        "--all",
+        "--credentials",
+        "x.json",
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown market"));
+
+    // Malformed credentials file.
+    let broken = dir.path().join("broken.json");
+    std::fs::write(
+        &broken,
+        br#"[{"market":"coupang","seller_id":"A1","credentials":{"secret_key":"hunter2"}"#,
+    )
+    .unwrap();
+    let out = run(sellerbox()
+        .args([
+            "collect",
+            "--market",
+            "coupang",
+            "--all",
+            "--db",
+            &db,
+            "--credentials",
+        ])
+        .arg(&broken))
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    let lines = stderr_lines(&out);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("credentials file") && lines[0].contains("not valid JSON"),
+        "{lines:?}"
+    );
+    assert!(!lines[0].contains("hunter2"));
+
+    // Unreachable database: one line, nothing collected.
+    let out = run(sellerbox()
+        .args([
+            "collect",
+            "--market",
+            "coupang",
+            "--all",
+            "--db",
+            "postgres://u:pw@127.0.0.1:1/x",
+            "--credentials",
+        ])
+        .arg(&creds))
+    .await;
+    assert_eq!(out.status.code(), Some(1));
+    let lines = stderr_lines(&out);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("cannot reach the database"), "{lines:?}");
+    assert!(!lines[0].contains("pw@"), "{lines:?}");
+
+    // Wrong credentials: the marketplace refuses; one line per seller, and no rows.
+    let mut entries: Vec<Value> = serde_json::from_slice(&std::fs::read(&creds).unwrap()).unwrap();
+    entries.retain(|e| e["market"] == "coupang");
+    entries.truncate(1);
+    entries[0]["credentials"]["secret_key"] = "wrong-secret".into();
+    let wrong = dir.path().join("wrong.json");
+    std::fs::write(&wrong, serde_json::to_vec(&entries).unwrap()).unwrap();
+    let out = run(sellerbox()
+        .args([
+            "collect",
+            "--market",
+            "coupang",
+            "--all",
+            "--json",
+            "--db",
+            &db,
+            "--credentials",
+        ])
+        .arg(&wrong))
+    .await;
+    assert_eq!(out.status.code(), Some(1));
+    let lines = stderr_lines(&out);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("rejected the seller's API credentials"),
+        "{lines:?}"
+    );
+    assert!(!lines[0].contains("wrong-secret"));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for r in report["runs"].as_array().unwrap() {
+        assert_eq!(r["error_kind"], "credentials_rejected", "{r}");
+        assert_eq!(r["inserted"], 0);
+    }
+}
