@@ -1,0 +1,134 @@
+//! The runner against the simulators and a real SQLite store: first runs backfill,
+//! later runs resume from the watermark (Naver's change feed incrementally, Coupang's
+//! ordersheets over 7 days again), and a deadline is a checkpoint, not a failure.
+
+use chrono::Duration;
+use sellerbox::collect::{Collector, Range, Target};
+use sellerbox::http::{Http, RetryPolicy};
+use sellerbox::model::{Kind, Market};
+use sellerbox::store::{self, Outcome, Scope};
+use sim::{SimClock, SimConfig, SimMarket};
+use std::sync::Arc;
+use std::time::Instant;
+
+struct Rig {
+    _dir: tempfile::TempDir,
+    sim: sim::RunningSim,
+    collector: Collector,
+    target: Target,
+}
+
+impl Rig {
+    fn scope(&self, kind: Kind) -> Scope {
+        Scope {
+            market: self.target.market,
+            seller_id: self.target.seller_id.clone(),
+            kind,
+        }
+    }
+}
+
+async fn rig(market: SimMarket) -> Rig {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}?mode=rwc", dir.path().join("r.sqlite").display());
+    let store = store::connect(&url).await.unwrap();
+    let clock = SimClock::frozen_now();
+    let config = SimConfig {
+        sellers: 1,
+        clock: clock.clone(),
+        ..SimConfig::default()
+    };
+    let sim = sim::start(market, config, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let c = &sim.credentials[0];
+    let target = Target {
+        market: match market {
+            SimMarket::Coupang => Market::Coupang,
+            SimMarket::Naver => Market::Naver,
+        },
+        seller_id: c["seller_id"].as_str().unwrap().to_string(),
+        credentials: c["credentials"].clone(),
+        base_url: c["base_url"].as_str().map(str::to_string),
+    };
+    let http = Http::new(RetryPolicy {
+        backoff_min: std::time::Duration::from_millis(1),
+        backoff_max: std::time::Duration::from_millis(5),
+        ..RetryPolicy::default()
+    })
+    .unwrap();
+    let sim_clock = clock.clone();
+    let collector = Collector::new(http, store, Arc::new(move || sim_clock.now()));
+    Rig {
+        _dir: dir,
+        sim,
+        collector,
+        target,
+    }
+}
+
+#[tokio::test]
+async fn naver_reads_its_change_feed_incrementally_after_the_backfill() {
+    let r = rig(SimMarket::Naver).await;
+    let first = r.collector.run(&r.target, Kind::Orders, Range::Auto, None).await;
+    assert_eq!(first.outcome, Outcome::Complete, "{first:?}");
+    assert_eq!(first.windows, 7, "a first run backfills 7 days of 24-hour windows");
+    assert!(first.inserted > 0);
+    let wm = r.collector.store.watermark(&r.scope(Kind::Orders)).await.unwrap();
+    assert_eq!(wm, Some(r.sim.clock().now()), "the watermark reaches the last window's end");
+
+    r.sim.clock().advance(Duration::minutes(10));
+    let second = r.collector.run(&r.target, Kind::Orders, Range::Auto, None).await;
+    assert_eq!(second.outcome, Outcome::Complete, "{second:?}");
+    assert_eq!(second.windows, 1, "later runs read only the overlap since the watermark");
+    assert!(second.requests < first.requests, "{first:?} {second:?}");
+}
+
+#[tokio::test]
+async fn coupang_rereads_seven_days_of_ordersheets_on_every_run() {
+    let r = rig(SimMarket::Coupang).await;
+    let first = r.collector.run(&r.target, Kind::Orders, Range::Auto, None).await;
+    assert_eq!(first.outcome, Outcome::Complete, "{first:?}");
+    assert!(first.inserted > 0);
+    r.sim.clock().advance(Duration::minutes(10));
+    let second = r.collector.run(&r.target, Kind::Orders, Range::Auto, None).await;
+    assert_eq!(second.outcome, Outcome::Complete, "{second:?}");
+    // The same 7 days are listed again, so status changes of older orders are seen.
+    assert!(
+        second.unchanged + second.updated >= first.inserted / 2,
+        "{first:?} {second:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_deadline_stops_at_a_window_boundary_and_the_next_run_resumes() {
+    let r = rig(SimMarket::Naver).await;
+    // A deadline already reached: nothing is fetched; the run ends successfully, partial.
+    let stopped = r
+        .collector
+        .run(&r.target, Kind::Orders, Range::Auto, Some(Instant::now()))
+        .await;
+    assert_eq!(stopped.outcome, Outcome::Partial, "{stopped:?}");
+    assert_eq!(stopped.requests, 0);
+    assert_eq!(stopped.error_kind, None);
+    let wm = r.collector.store.watermark(&r.scope(Kind::Orders)).await.unwrap();
+    assert_eq!(wm, None);
+    let resumed = r.collector.run(&r.target, Kind::Orders, Range::Auto, None).await;
+    assert_eq!(resumed.outcome, Outcome::Complete);
+    assert_eq!(resumed.windows, 7, "the resumed run still backfills everything");
+}
+
+#[tokio::test]
+async fn a_marketplace_outage_fails_the_run_with_its_kind_and_keeps_the_watermark() {
+    let r = rig(SimMarket::Coupang).await;
+    r.sim.faults().fail_next(100);
+    let failed = r.collector.run(&r.target, Kind::Orders, Range::Auto, None).await;
+    assert_eq!(failed.outcome, Outcome::Failed);
+    assert_eq!(failed.error_kind, Some(sellerbox::ErrorKind::MarketplaceDown));
+    assert!(failed.retries > 0);
+    let wm = r.collector.store.watermark(&r.scope(Kind::Orders)).await.unwrap();
+    assert_eq!(wm, None);
+    let status = r.collector.store.status(&r.target.seller_id).await.unwrap();
+    let orders = status.iter().find(|s| s.kind == Kind::Orders).unwrap();
+    assert_eq!(orders.last_error_kind, Some(sellerbox::ErrorKind::MarketplaceDown));
+}
