@@ -4,9 +4,11 @@
 pub mod collect;
 pub mod error;
 pub mod http;
+pub mod lambda;
 pub mod markets;
 pub mod model;
 pub mod secrets;
 pub mod store;
+pub mod telemetry;
 
 pub use error::{CollectError, ErrorKind};

@@ -70,28 +70,55 @@ async fn rig(market: SimMarket) -> Rig {
 #[tokio::test]
 async fn naver_reads_its_change_feed_incrementally_after_the_backfill() {
     let r = rig(SimMarket::Naver).await;
-    let first = r.collector.run(&r.target, Kind::Orders, Range::Auto, None).await;
+    let first = r
+        .collector
+        .run(&r.target, Kind::Orders, Range::Auto, None)
+        .await;
     assert_eq!(first.outcome, Outcome::Complete, "{first:?}");
-    assert_eq!(first.windows, 7, "a first run backfills 7 days of 24-hour windows");
+    assert_eq!(
+        first.windows, 7,
+        "a first run backfills 7 days of 24-hour windows"
+    );
     assert!(first.inserted > 0);
-    let wm = r.collector.store.watermark(&r.scope(Kind::Orders)).await.unwrap();
-    assert_eq!(wm, Some(r.sim.clock().now()), "the watermark reaches the last window's end");
+    let wm = r
+        .collector
+        .store
+        .watermark(&r.scope(Kind::Orders))
+        .await
+        .unwrap();
+    assert_eq!(
+        wm,
+        Some(r.sim.clock().now()),
+        "the watermark reaches the last window's end"
+    );
 
     r.sim.clock().advance(Duration::minutes(10));
-    let second = r.collector.run(&r.target, Kind::Orders, Range::Auto, None).await;
+    let second = r
+        .collector
+        .run(&r.target, Kind::Orders, Range::Auto, None)
+        .await;
     assert_eq!(second.outcome, Outcome::Complete, "{second:?}");
-    assert_eq!(second.windows, 1, "later runs read only the overlap since the watermark");
+    assert_eq!(
+        second.windows, 1,
+        "later runs read only the overlap since the watermark"
+    );
     assert!(second.requests < first.requests, "{first:?} {second:?}");
 }
 
 #[tokio::test]
 async fn coupang_rereads_seven_days_of_ordersheets_on_every_run() {
     let r = rig(SimMarket::Coupang).await;
-    let first = r.collector.run(&r.target, Kind::Orders, Range::Auto, None).await;
+    let first = r
+        .collector
+        .run(&r.target, Kind::Orders, Range::Auto, None)
+        .await;
     assert_eq!(first.outcome, Outcome::Complete, "{first:?}");
     assert!(first.inserted > 0);
     r.sim.clock().advance(Duration::minutes(10));
-    let second = r.collector.run(&r.target, Kind::Orders, Range::Auto, None).await;
+    let second = r
+        .collector
+        .run(&r.target, Kind::Orders, Range::Auto, None)
+        .await;
     assert_eq!(second.outcome, Outcome::Complete, "{second:?}");
     // The same 7 days are listed again, so status changes of older orders are seen.
     assert!(
@@ -111,24 +138,49 @@ async fn a_deadline_stops_at_a_window_boundary_and_the_next_run_resumes() {
     assert_eq!(stopped.outcome, Outcome::Partial, "{stopped:?}");
     assert_eq!(stopped.requests, 0);
     assert_eq!(stopped.error_kind, None);
-    let wm = r.collector.store.watermark(&r.scope(Kind::Orders)).await.unwrap();
+    let wm = r
+        .collector
+        .store
+        .watermark(&r.scope(Kind::Orders))
+        .await
+        .unwrap();
     assert_eq!(wm, None);
-    let resumed = r.collector.run(&r.target, Kind::Orders, Range::Auto, None).await;
+    let resumed = r
+        .collector
+        .run(&r.target, Kind::Orders, Range::Auto, None)
+        .await;
     assert_eq!(resumed.outcome, Outcome::Complete);
-    assert_eq!(resumed.windows, 7, "the resumed run still backfills everything");
+    assert_eq!(
+        resumed.windows, 7,
+        "the resumed run still backfills everything"
+    );
 }
 
 #[tokio::test]
 async fn a_marketplace_outage_fails_the_run_with_its_kind_and_keeps_the_watermark() {
     let r = rig(SimMarket::Coupang).await;
     r.sim.faults().fail_next(100);
-    let failed = r.collector.run(&r.target, Kind::Orders, Range::Auto, None).await;
+    let failed = r
+        .collector
+        .run(&r.target, Kind::Orders, Range::Auto, None)
+        .await;
     assert_eq!(failed.outcome, Outcome::Failed);
-    assert_eq!(failed.error_kind, Some(sellerbox::ErrorKind::MarketplaceDown));
+    assert_eq!(
+        failed.error_kind,
+        Some(sellerbox::ErrorKind::MarketplaceDown)
+    );
     assert!(failed.retries > 0);
-    let wm = r.collector.store.watermark(&r.scope(Kind::Orders)).await.unwrap();
+    let wm = r
+        .collector
+        .store
+        .watermark(&r.scope(Kind::Orders))
+        .await
+        .unwrap();
     assert_eq!(wm, None);
     let status = r.collector.store.status(&r.target.seller_id).await.unwrap();
     let orders = status.iter().find(|s| s.kind == Kind::Orders).unwrap();
-    assert_eq!(orders.last_error_kind, Some(sellerbox::ErrorKind::MarketplaceDown));
+    assert_eq!(
+        orders.last_error_kind,
+        Some(sellerbox::ErrorKind::MarketplaceDown)
+    );
 }

