@@ -200,7 +200,9 @@ pub fn redact_url(url: &str) -> String {
 /// the password scrubbed, should a driver message ever echo the URL).
 fn unreachable(url: &str, e: sqlx::Error) -> StoreError {
     let mut detail = e.to_string();
-    if let Some(password) = url::Url::parse(url).ok().and_then(|u| u.password().map(String::from))
+    if let Some(password) = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.password().map(String::from))
         && !password.is_empty()
     {
         detail = detail.replace(&password, "***");

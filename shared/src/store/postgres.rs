@@ -74,7 +74,11 @@ fn bind(sql: String, params: Vec<Param>) -> Query<'static, Postgres, PgArguments
 impl Exec for PgConnection {
     const DIALECT: Dialect = Dialect::Postgres;
 
-    async fn fetch<T: AnyRow>(&mut self, sql: &str, params: Vec<Param>) -> Result<Vec<T>, StoreError> {
+    async fn fetch<T: AnyRow>(
+        &mut self,
+        sql: &str,
+        params: Vec<Param>,
+    ) -> Result<Vec<T>, StoreError> {
         let rows = bind(sql.to_string(), params)
             .fetch_all(&mut *self)
             .await

@@ -95,7 +95,12 @@ pub static ORDER_ITEMS: Table = Table {
         ("content_hash", Text),
     ],
     // The claim overlay is not part of the item's hash but changes the row.
-    guard: &["content_hash", "claim_id", "claim_status", "claim_raw_status"],
+    guard: &[
+        "content_hash",
+        "claim_id",
+        "claim_status",
+        "claim_raw_status",
+    ],
     stamped: true,
 };
 
@@ -151,7 +156,10 @@ impl ItemRow {
         self.claim_id = claim.map(|c| c.claim_id.clone());
         self.claim_status = claim.map(|c| c.status.clone());
         self.claim_raw_status = claim.map(|c| c.raw_status.clone());
-        self.status = self.claim_status.clone().unwrap_or_else(|| self.flow_status.clone());
+        self.status = self
+            .claim_status
+            .clone()
+            .unwrap_or_else(|| self.flow_status.clone());
         self.status_unknown = self.status == Status::Unknown.as_str();
     }
 

@@ -24,9 +24,9 @@ impl Dialect {
     /// A stored time as canonical text (see [`ts`]), so reads decode the same on both.
     pub fn ts_out(self, expr: &str) -> String {
         match self {
-            Dialect::Postgres => format!(
-                "to_char(({expr}) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-            ),
+            Dialect::Postgres => {
+                format!("to_char(({expr}) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")
+            }
             Dialect::Sqlite => expr.to_string(),
         }
     }
@@ -127,9 +127,14 @@ impl From<u64> for Param {
 
 /// A result row both backends can decode (derive `sqlx::FromRow` over text, integer and
 /// boolean columns; times come back as canonical text through [`Dialect::ts_out`]).
-pub trait AnyRow: for<'r> FromRow<'r, PgRow> + for<'r> FromRow<'r, SqliteRow> + Send + Unpin {}
-impl<T> AnyRow for T where T: for<'r> FromRow<'r, PgRow> + for<'r> FromRow<'r, SqliteRow> + Send + Unpin
-{}
+pub trait AnyRow:
+    for<'r> FromRow<'r, PgRow> + for<'r> FromRow<'r, SqliteRow> + Send + Unpin
+{
+}
+impl<T> AnyRow for T where
+    T: for<'r> FromRow<'r, PgRow> + for<'r> FromRow<'r, SqliteRow> + Send + Unpin
+{
+}
 
 /// How [`commit_window`](super::window) and the shared reads talk to a connection (or a
 /// transaction, which derefs to one).
@@ -137,7 +142,11 @@ impl<T> AnyRow for T where T: for<'r> FromRow<'r, PgRow> + for<'r> FromRow<'r, S
 pub trait Exec: Send {
     const DIALECT: Dialect;
 
-    async fn fetch<T: AnyRow>(&mut self, sql: &str, params: Vec<Param>) -> Result<Vec<T>, StoreError>;
+    async fn fetch<T: AnyRow>(
+        &mut self,
+        sql: &str,
+        params: Vec<Param>,
+    ) -> Result<Vec<T>, StoreError>;
 
     /// Runs a statement; returns the rows it affected.
     async fn execute(&mut self, sql: &str, params: Vec<Param>) -> Result<u64, StoreError>;
@@ -238,7 +247,13 @@ impl Table {
         let guard: Vec<String> = self
             .guard
             .iter()
-            .map(|c| format!("{t}.{c} {op} excluded.{c}", t = self.name, op = d.distinct()))
+            .map(|c| {
+                format!(
+                    "{t}.{c} {op} excluded.{c}",
+                    t = self.name,
+                    op = d.distinct()
+                )
+            })
             .collect();
         format!(
             " ON CONFLICT (market, seller_id, {key}) DO UPDATE SET {set} WHERE {guard}",

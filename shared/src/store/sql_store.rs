@@ -185,9 +185,11 @@ impl<B: Backend> Store for SqlStore<B> {
                     enabled,
                     options: match serde_json::from_str(&options) {
                         Ok(o) => o,
-                        Err(_) => return Some(Err(StoreError::Query(
-                            "a stored account's options are not JSON".into(),
-                        ))),
+                        Err(_) => {
+                            return Some(Err(StoreError::Query(
+                                "a stored account's options are not JSON".into(),
+                            )));
+                        }
                     },
                 }))
             })

@@ -95,7 +95,11 @@ fn bind(sql: String, params: Vec<Param>) -> Query<'static, Sqlite, SqliteArgumen
 impl Exec for SqliteConnection {
     const DIALECT: Dialect = Dialect::Sqlite;
 
-    async fn fetch<T: AnyRow>(&mut self, sql: &str, params: Vec<Param>) -> Result<Vec<T>, StoreError> {
+    async fn fetch<T: AnyRow>(
+        &mut self,
+        sql: &str,
+        params: Vec<Param>,
+    ) -> Result<Vec<T>, StoreError> {
         let rows = bind(sql.to_string(), params)
             .fetch_all(&mut *self)
             .await
@@ -122,8 +126,11 @@ impl Exec for SqliteConnection {
         stamp: &str,
         rows: &[serde_json::Value],
     ) -> Result<(), StoreError> {
-        let mut qb: QueryBuilder<Sqlite> =
-            QueryBuilder::new(format!("INSERT INTO {} ({}) ", table.name, table.col_list()));
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+            "INSERT INTO {} ({}) ",
+            table.name,
+            table.col_list()
+        ));
         qb.push_values(rows, |mut b, row| {
             b.push_bind(market.to_string())
                 .push_bind(seller_id.to_string());
@@ -143,10 +150,7 @@ impl Exec for SqliteConnection {
             }
         });
         qb.push(table.on_conflict(Dialect::Sqlite));
-        qb.build()
-            .execute(&mut *self)
-            .await
-            .map_err(query_error)?;
+        qb.build().execute(&mut *self).await.map_err(query_error)?;
         Ok(())
     }
 }

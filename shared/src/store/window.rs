@@ -96,7 +96,9 @@ impl Writer<'_> {
         if rows.is_empty() {
             return Ok(WriteStats::default());
         }
-        let old = self.hashes(ex, R::TABLE, rows.iter().map(|r| r.id())).await?;
+        let old = self
+            .hashes(ex, R::TABLE, rows.iter().map(|r| r.id()))
+            .await?;
         let mut stats = WriteStats::default();
         let mut changed = Vec::new();
         for row in &rows {
@@ -235,8 +237,9 @@ impl Writer<'_> {
         let claims: Vec<ActiveClaim> = ex.fetch(&sql, params).await?;
         let mut by_item = HashMap::new();
         for c in claims {
-            let item_ids: Vec<String> = serde_json::from_str(&c.item_ids)
-                .map_err(|_| StoreError::Query("a stored claim's item_ids is not a JSON array".into()))?;
+            let item_ids: Vec<String> = serde_json::from_str(&c.item_ids).map_err(|_| {
+                StoreError::Query("a stored claim's item_ids is not a JSON array".into())
+            })?;
             // Ascending order: a later claim replaces an earlier one.
             for item_id in item_ids {
                 by_item.insert((c.order_id.clone(), item_id), c.clone());
@@ -256,8 +259,13 @@ impl Writer<'_> {
                 .iter()
                 .map(|r| serde_json::to_value(r).expect("rows serialize to JSON"))
                 .collect();
-            ex.write_rows(table, (self.market, self.seller_id), &self.observed_at, &json)
-                .await?;
+            ex.write_rows(
+                table,
+                (self.market, self.seller_id),
+                &self.observed_at,
+                &json,
+            )
+            .await?;
         }
         Ok(())
     }
