@@ -3,7 +3,11 @@
 //! against both.
 
 mod postgres;
+mod rows;
+mod sql;
+mod sql_store;
 mod sqlite;
+mod window;
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -196,5 +200,22 @@ pub fn redact_url(url: &str) -> String {
             u.to_string()
         }
         _ => url.to_string(),
+    }
+}
+
+/// A failed first connection, for the operator: where (without password) and why (with
+/// the password scrubbed, should a driver message ever echo the URL).
+fn unreachable(url: &str, e: sqlx::Error) -> StoreError {
+    let mut detail = e.to_string();
+    if let Some(password) = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.password().map(String::from))
+        && !password.is_empty()
+    {
+        detail = detail.replace(&password, "***");
+    }
+    StoreError::Unreachable {
+        url: redact_url(url),
+        detail,
     }
 }

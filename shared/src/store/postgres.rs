@@ -1,48 +1,136 @@
-//! PostgreSQL store. (Skeleton.)
-#![allow(unused)]
-use super::*;
+//! PostgreSQL: the production store. Window rows travel as one JSON array per statement
+//! and are unpacked server-side by `jsonb_to_recordset`: one statement per table and
+//! chunk, however many rows.
 
-pub struct PgStore;
+use super::sql::{AnyRow, Dialect, Exec, Param, Table, query_error};
+use super::sql_store::{Backend, SqlStore};
+use super::{StoreError, redact_url};
+use async_trait::async_trait;
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
+use sqlx::query::Query;
+use sqlx::types::Json;
+use sqlx::{AssertSqlSafe, Postgres};
+use std::str::FromStr;
+use std::time::Duration;
 
-impl PgStore {
+/// Connections per process; a Lambda runs one collector, RDS Proxy multiplexes the rest.
+const MAX_CONNECTIONS: u32 = 5;
+/// An unreachable database should fail a run within seconds, not hang it.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub type PgStore = SqlStore<Pg>;
+
+pub struct Pg {
+    pool: PgPool,
+}
+
+impl SqlStore<Pg> {
+    /// Connects and applies the embedded migrations.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        Err(StoreError::UnsupportedUrl(redact_url(url)))
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|_| StoreError::UnsupportedUrl(redact_url(url)))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options)
+            .await
+            .map_err(|e| super::unreachable(url, e))?;
+        sqlx::migrate!("./migrations/postgres")
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Migration(e.to_string()))?;
+        Ok(SqlStore(Pg { pool }))
     }
 }
 
+impl Backend for Pg {
+    type Db = Postgres;
+    type Conn = PgConnection;
+    const BEGIN: &'static str = "BEGIN";
+
+    fn read_pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    fn write_pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+fn bind(sql: String, params: Vec<Param>) -> Query<'static, Postgres, PgArguments> {
+    // The SQL is assembled from static names only (see `sql`); values are bound.
+    params
+        .into_iter()
+        .fold(sqlx::query(AssertSqlSafe(sql)), |q, p| match p {
+            Param::Text(s) => q.bind(s),
+            Param::OptText(s) => q.bind(s),
+            Param::Int(n) => q.bind(n),
+            Param::Bool(b) => q.bind(b),
+            Param::Bytes(b) => q.bind(b),
+        })
+}
+
 #[async_trait]
-impl Store for PgStore {
-    async fn commit_window(
-        &self,
-        _: &Scope,
-        _: &Records,
-        _: DateTime<Utc>,
-        _: DateTime<Utc>,
-    ) -> Result<WriteStats, StoreError> {
-        todo!()
+impl Exec for PgConnection {
+    const DIALECT: Dialect = Dialect::Postgres;
+
+    async fn fetch<T: AnyRow>(
+        &mut self,
+        sql: &str,
+        params: Vec<Param>,
+    ) -> Result<Vec<T>, StoreError> {
+        let rows = bind(sql.to_string(), params)
+            .fetch_all(&mut *self)
+            .await
+            .map_err(query_error)?;
+        rows.iter()
+            .map(|r| T::from_row(r).map_err(query_error))
+            .collect()
     }
-    async fn watermark(&self, _: &Scope) -> Result<Option<DateTime<Utc>>, StoreError> {
-        todo!()
+
+    async fn execute(&mut self, sql: &str, params: Vec<Param>) -> Result<u64, StoreError> {
+        let done = bind(sql.to_string(), params)
+            .execute(&mut *self)
+            .await
+            .map_err(query_error)?;
+        Ok(done.rows_affected())
     }
-    async fn keep_raw_page(&self, _: &Scope, _: &str, _: &[u8]) -> Result<String, StoreError> {
-        todo!()
-    }
-    async fn record_run(&self, _: &RunRecord) -> Result<(), StoreError> {
-        todo!()
-    }
-    async fn upsert_account(&self, _: &SellerAccount) -> Result<(), StoreError> {
-        todo!()
-    }
-    async fn accounts(&self, _: Option<Market>) -> Result<Vec<SellerAccount>, StoreError> {
-        todo!()
-    }
-    async fn set_account_enabled(&self, _: Market, _: &str, _: bool) -> Result<bool, StoreError> {
-        todo!()
-    }
-    async fn status(&self, _: &str) -> Result<Vec<KindStatus>, StoreError> {
-        todo!()
-    }
-    async fn totals(&self, _: Option<Market>) -> Result<Totals, StoreError> {
-        todo!()
+
+    async fn write_rows(
+        &mut self,
+        table: &Table,
+        (market, seller_id): (&str, &str),
+        stamp: &str,
+        rows: &[serde_json::Value],
+    ) -> Result<(), StoreError> {
+        let typed: Vec<String> = table
+            .cols
+            .iter()
+            .map(|(c, ty)| format!("{c} {}", ty.pg()))
+            .collect();
+        let names: Vec<&str> = table.cols.iter().map(|(c, _)| *c).collect();
+        let stamps = if table.stamped {
+            ", $4::timestamptz, $4::timestamptz"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "INSERT INTO {t} ({all}) SELECT $1, $2, {names}{stamps} \
+             FROM jsonb_to_recordset($3) AS r({typed}){conflict}",
+            t = table.name,
+            all = table.col_list(),
+            names = names.join(", "),
+            typed = typed.join(", "),
+            conflict = table.on_conflict(Dialect::Postgres),
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql))
+            .bind(market.to_string())
+            .bind(seller_id.to_string())
+            .bind(Json(rows.to_vec()));
+        if table.stamped {
+            q = q.bind(stamp.to_string());
+        }
+        q.execute(&mut *self).await.map_err(query_error)?;
+        Ok(())
     }
 }

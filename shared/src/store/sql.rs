@@ -1,0 +1,305 @@
+//! What the two backends share below the [`Store`](super::Store) trait: the SQL dialect
+//! differences, a tiny execution interface ([`Exec`]) each backend implements for its
+//! connection type, table descriptions the batched upserts are generated from, time
+//! formatting, and error mapping.
+//!
+//! Every SQL string here is assembled from `'static` table and column names, never from
+//! data: values always travel as bind parameters.
+
+use super::StoreError;
+use async_trait::async_trait;
+use chrono::{DateTime, SecondsFormat, Utc};
+use sqlx::FromRow;
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
+
+/// Where the SQL of the two databases differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Postgres,
+    Sqlite,
+}
+
+impl Dialect {
+    /// A stored time as canonical text (see [`ts`]), so reads decode the same on both.
+    pub fn ts_out(self, expr: &str) -> String {
+        match self {
+            Dialect::Postgres => {
+                format!("to_char(({expr}) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")
+            }
+            Dialect::Sqlite => expr.to_string(),
+        }
+    }
+
+    /// A bound canonical-text time parameter, as the column type.
+    pub fn ts_in(self, param: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("{param}::timestamptz"),
+            Dialect::Sqlite => param.to_string(),
+        }
+    }
+
+    /// A stored JSON value as text.
+    pub fn json_out(self, col: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("{col}::text"),
+            Dialect::Sqlite => col.to_string(),
+        }
+    }
+
+    /// A bound JSON-text parameter, as the column type.
+    pub fn json_in(self, param: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("{param}::jsonb"),
+            Dialect::Sqlite => param.to_string(),
+        }
+    }
+
+    /// `col` is one of the strings of the JSON array bound as `param`: one parameter for
+    /// any number of keys (no per-key placeholders, no bind limit).
+    pub fn in_json_array(self, col: &str, param: &str) -> String {
+        match self {
+            Dialect::Postgres => {
+                format!("{col} IN (SELECT jsonb_array_elements_text({param}::jsonb))")
+            }
+            Dialect::Sqlite => format!("{col} IN (SELECT value FROM json_each({param}))"),
+        }
+    }
+
+    /// Null-safe "differs".
+    fn distinct(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "IS DISTINCT FROM",
+            Dialect::Sqlite => "IS NOT",
+        }
+    }
+
+    /// A statement taking a transaction-scoped lock on `$1` (a seller), where needed.
+    pub fn lock_seller_sql(self) -> Option<&'static str> {
+        match self {
+            Dialect::Postgres => Some("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))"),
+            Dialect::Sqlite => None,
+        }
+    }
+
+    /// The larger of two values of a row (the watermark only moves forward).
+    pub fn greatest(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "GREATEST",
+            Dialect::Sqlite => "MAX",
+        }
+    }
+}
+
+/// A bind parameter of the statements shared by both backends.
+#[derive(Debug, Clone)]
+pub enum Param {
+    Text(String),
+    OptText(Option<String>),
+    Int(i64),
+    Bool(bool),
+    Bytes(Vec<u8>),
+}
+
+impl From<&str> for Param {
+    fn from(s: &str) -> Self {
+        Param::Text(s.to_string())
+    }
+}
+
+impl From<String> for Param {
+    fn from(s: String) -> Self {
+        Param::Text(s)
+    }
+}
+
+impl From<Option<String>> for Param {
+    fn from(s: Option<String>) -> Self {
+        Param::OptText(s)
+    }
+}
+
+impl From<u64> for Param {
+    fn from(n: u64) -> Self {
+        Param::Int(i64::try_from(n).unwrap_or(i64::MAX))
+    }
+}
+
+/// A result row both backends can decode (derive `sqlx::FromRow` over text, integer and
+/// boolean columns; times come back as canonical text through [`Dialect::ts_out`]).
+pub trait AnyRow:
+    for<'r> FromRow<'r, PgRow> + for<'r> FromRow<'r, SqliteRow> + Send + Unpin
+{
+}
+impl<T> AnyRow for T where
+    T: for<'r> FromRow<'r, PgRow> + for<'r> FromRow<'r, SqliteRow> + Send + Unpin
+{
+}
+
+/// How [`commit_window`](super::window) and the shared reads talk to a connection (or a
+/// transaction, which derefs to one).
+#[async_trait]
+pub trait Exec: Send {
+    const DIALECT: Dialect;
+
+    async fn fetch<T: AnyRow>(
+        &mut self,
+        sql: &str,
+        params: Vec<Param>,
+    ) -> Result<Vec<T>, StoreError>;
+
+    /// Runs a statement; returns the rows it affected.
+    async fn execute(&mut self, sql: &str, params: Vec<Param>) -> Result<u64, StoreError>;
+
+    /// Writes `rows` (JSON objects with `table`'s columns, at most [`Table::chunk`] of
+    /// them) into `table` in ONE statement, upserting on its key. Stamped tables get
+    /// `first_seen_at` (on insert) and `updated_at` set to `stamp`.
+    async fn write_rows(
+        &mut self,
+        table: &Table,
+        scope: (&str, &str),
+        stamp: &str,
+        rows: &[serde_json::Value],
+    ) -> Result<(), StoreError>;
+}
+
+/// A column's type, for PostgreSQL's `jsonb_to_recordset` and SQLite's binds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Col {
+    Text,
+    BigInt,
+    Int,
+    SmallInt,
+    Bool,
+    /// Canonical-text time (see [`ts`]).
+    Ts,
+    /// `YYYY-MM-DD`.
+    Date,
+    Json,
+}
+
+impl Col {
+    pub fn pg(self) -> &'static str {
+        match self {
+            Col::Text => "text",
+            Col::BigInt => "bigint",
+            Col::Int => "integer",
+            Col::SmallInt => "smallint",
+            Col::Bool => "boolean",
+            Col::Ts => "timestamptz",
+            Col::Date => "date",
+            Col::Json => "jsonb",
+        }
+    }
+}
+
+/// A table the window writes, described once for both backends. Every such table starts
+/// with `market, seller_id`, which come from the scope, not from the rows.
+#[derive(Debug)]
+pub struct Table {
+    pub name: &'static str,
+    /// Key columns after `market, seller_id`; empty for append-only tables.
+    pub key: &'static [&'static str],
+    /// The columns the rows carry (serialized field names), key columns included.
+    pub cols: &'static [(&'static str, Col)],
+    /// Columns whose change makes an upsert update the stored row.
+    pub guard: &'static [&'static str],
+    /// Whether the table has `first_seen_at` / `updated_at`.
+    pub stamped: bool,
+}
+
+/// SQLite's limit of bind parameters per statement (since 3.32).
+const SQLITE_MAX_BINDS: usize = 32766;
+/// Rows per statement: large enough to amortize round trips, small enough for the limit.
+const CHUNK_ROWS: usize = 1000;
+
+impl Table {
+    /// Rows per statement for this table.
+    pub fn chunk(&self) -> usize {
+        let binds_per_row = self.cols.len() + 4; // + market, seller_id, two stamps
+        CHUNK_ROWS.min(SQLITE_MAX_BINDS / binds_per_row)
+    }
+
+    pub fn col_list(&self) -> String {
+        let mut names: Vec<&str> = vec!["market", "seller_id"];
+        names.extend(self.cols.iter().map(|(c, _)| *c));
+        if self.stamped {
+            names.extend(["first_seen_at", "updated_at"]);
+        }
+        names.join(", ")
+    }
+
+    /// `ON CONFLICT ... DO UPDATE ... WHERE <guard differs>`: re-writing an unchanged
+    /// row touches nothing (not even `updated_at`).
+    pub fn on_conflict(&self, d: Dialect) -> String {
+        if self.key.is_empty() {
+            return String::new();
+        }
+        let mut set: Vec<String> = self
+            .cols
+            .iter()
+            .filter(|(c, _)| !self.key.contains(c))
+            .map(|(c, _)| format!("{c} = excluded.{c}"))
+            .collect();
+        if self.stamped {
+            set.push("updated_at = excluded.updated_at".into());
+        }
+        let guard: Vec<String> = self
+            .guard
+            .iter()
+            .map(|c| {
+                format!(
+                    "{t}.{c} {op} excluded.{c}",
+                    t = self.name,
+                    op = d.distinct()
+                )
+            })
+            .collect();
+        format!(
+            " ON CONFLICT (market, seller_id, {key}) DO UPDATE SET {set} WHERE {guard}",
+            key = self.key.join(", "),
+            set = set.join(", "),
+            guard = guard.join(" OR "),
+        )
+    }
+}
+
+/// The one text form of a time on SQLite (and in rows on their way to either database):
+/// RFC3339 UTC with exactly six fractional digits, so text order is time order.
+pub fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+pub fn parse_ts(s: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| StoreError::Query(format!("stored time is not RFC3339: {s:?}")))
+}
+
+/// A query failure as an operator-facing message without row data: PostgreSQL's messages
+/// can quote values (e.g. "invalid input syntax ... \"<value>\""), so only the error's
+/// class, code, table and constraint are kept; SQLite's messages name columns, not values.
+pub fn query_error(e: sqlx::Error) -> StoreError {
+    StoreError::Query(match &e {
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            let mut msg = format!("{:?}", db.kind());
+            // SQLSTATE classes that describe the schema, connection or server, never rows.
+            let schema_or_server = ["08", "3D", "3F", "42", "53", "57"]
+                .iter()
+                .any(|class| code.starts_with(class));
+            if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() || schema_or_server {
+                msg = db.message().to_string();
+            }
+            let mut out = format!("{msg} (code {code}");
+            if let Some(t) = db.table() {
+                out += &format!(", table {t}");
+            }
+            if let Some(c) = db.constraint() {
+                out += &format!(", constraint {c}");
+            }
+            out + ")"
+        }
+        other => other.to_string(),
+    })
+}

@@ -1,0 +1,297 @@
+//! `commit_window` for both backends, inside the caller's transaction: what changed is
+//! decided here in Rust from one read per table and batch, and only new or changed rows
+//! are written, in statements of up to [`Table::chunk`] rows.
+//!
+//! Counting: `inserted` / `updated` / `unchanged` count orders, claims, settlements,
+//! reviews and inquiries. Order items are part of their order (the order's hash covers
+//! them), so they are not counted on their own; their status changes are `history`.
+
+use super::rows::{
+    ActiveClaim, ClaimRow, HISTORY, HashedRow, HistoryRow, InquiryRow, ItemRow, ORDER_ITEMS,
+    OrderRow, ReviewRow, SettlementRow,
+};
+use super::sql::{Exec, Param, Table, ts};
+use super::{Scope, StoreError, WriteStats};
+use crate::model::Records;
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+pub async fn commit<E: Exec + ?Sized>(
+    ex: &mut E,
+    scope: &Scope,
+    records: &Records,
+    watermark: DateTime<Utc>,
+    observed_at: DateTime<Utc>,
+) -> Result<WriteStats, StoreError> {
+    let w = Writer {
+        market: scope.market.as_str(),
+        seller_id: &scope.seller_id,
+        observed_at: ts(observed_at),
+    };
+    let d = E::DIALECT;
+    if let Some(lock) = d.lock_seller_sql() {
+        // Concurrent windows of one seller would both see a row as new and both write
+        // its first history row: serialize them (SQLite's BEGIN IMMEDIATE already does).
+        ex.execute(lock, vec![format!("{}/{}", w.market, w.seller_id).into()])
+            .await?;
+    }
+
+    let mut stats = WriteStats::default();
+    // Claims first: the items written below read the active claims back from the table.
+    let claims: Vec<ClaimRow> = records.claims.iter().map(ClaimRow::new).collect();
+    let claimed_orders: Vec<String> = claims.iter().map(|c| c.order_id.clone()).collect();
+    stats.add(w.upsert(ex, claims).await?);
+
+    let orders: Vec<OrderRow> = records.orders.iter().map(OrderRow::new).collect();
+    stats.add(w.upsert(ex, orders).await?);
+    let items: Vec<ItemRow> = records
+        .orders
+        .iter()
+        .flat_map(|o| o.items.iter().map(|i| ItemRow::new(&o.order_id, i)))
+        .collect();
+    stats.history = w.write_items(ex, items, claimed_orders).await?;
+
+    let settlements = records.settlements.iter().map(SettlementRow::new).collect();
+    stats.add(w.upsert(ex, settlements).await?);
+    let reviews = records.reviews.iter().map(ReviewRow::new).collect();
+    stats.add(w.upsert(ex, reviews).await?);
+    let inquiries = records.inquiries.iter().map(InquiryRow::new).collect();
+    stats.add(w.upsert(ex, inquiries).await?);
+
+    let sql = format!(
+        "INSERT INTO watermarks (market, seller_id, kind, watermark, updated_at) \
+         VALUES ($1, $2, $3, {wm}, {now}) \
+         ON CONFLICT (market, seller_id, kind) DO UPDATE \
+         SET watermark = {greatest}(watermarks.watermark, excluded.watermark), \
+             updated_at = excluded.updated_at",
+        wm = d.ts_in("$4"),
+        now = d.ts_in("$5"),
+        greatest = d.greatest(),
+    );
+    let params = vec![
+        w.market.into(),
+        w.seller_id.into(),
+        scope.kind.as_str().into(),
+        ts(watermark).into(),
+        ts(Utc::now()).into(),
+    ];
+    ex.execute(&sql, params).await?;
+    Ok(stats)
+}
+
+struct Writer<'a> {
+    market: &'a str,
+    seller_id: &'a str,
+    observed_at: String,
+}
+
+impl Writer<'_> {
+    /// Upserts rows of a table with a content hash; returns what changed.
+    async fn upsert<E: Exec + ?Sized, R: HashedRow>(
+        &self,
+        ex: &mut E,
+        rows: Vec<R>,
+    ) -> Result<WriteStats, StoreError> {
+        let rows = last_per_key(rows, |r| r.id().to_string());
+        if rows.is_empty() {
+            return Ok(WriteStats::default());
+        }
+        let old = self
+            .hashes(ex, R::TABLE, rows.iter().map(|r| r.id()))
+            .await?;
+        let mut stats = WriteStats::default();
+        let mut changed = Vec::new();
+        for row in &rows {
+            match old.get(row.id()) {
+                None => stats.inserted += 1,
+                Some(h) if h == row.hash() => {
+                    stats.unchanged += 1;
+                    continue;
+                }
+                Some(_) => stats.updated += 1,
+            }
+            changed.push(row);
+        }
+        self.write(ex, R::TABLE, &changed).await?;
+        Ok(stats)
+    }
+
+    /// Upserts the order items (and re-applies claims to stored items of the orders the
+    /// claims name); writes one history row per effective-status change. Returns the
+    /// number of history rows.
+    async fn write_items<E: Exec + ?Sized>(
+        &self,
+        ex: &mut E,
+        items: Vec<ItemRow>,
+        claimed_orders: Vec<String>,
+    ) -> Result<u64, StoreError> {
+        let items = last_per_key(items, |i| (i.order_id.clone(), i.item_id.clone()));
+        let order_ids: BTreeSet<String> = items
+            .iter()
+            .map(|i| i.order_id.clone())
+            .chain(claimed_orders)
+            .collect();
+        if order_ids.is_empty() {
+            return Ok(0);
+        }
+        let old = self.stored_items(ex, &order_ids).await?;
+        let claims = self.active_claims(ex, &order_ids).await?;
+
+        // Every item of the touched orders: the new ones, then stored ones not re-sent.
+        let mut candidates: BTreeMap<(String, String), ItemRow> = old.clone();
+        for i in items {
+            candidates.insert((i.order_id.clone(), i.item_id.clone()), i);
+        }
+        let mut changed = Vec::new();
+        let mut history = Vec::new();
+        for (key, mut item) in candidates {
+            item.apply_claim(claims.get(&key));
+            let prev = old.get(&key);
+            if prev == Some(&item) {
+                continue;
+            }
+            if prev.is_none_or(|p| item.status_differs(p)) {
+                history.push(HistoryRow {
+                    order_id: item.order_id.clone(),
+                    item_id: item.item_id.clone(),
+                    from_status: prev.map(|p| p.status.clone()),
+                    to_status: item.status.clone(),
+                    raw_status: item.raw_status().to_string(),
+                    observed_at: self.observed_at.clone(),
+                    // The market's change time describes the flow status, not a claim.
+                    market_changed_at: if item.claimed() {
+                        None
+                    } else {
+                        item.status_changed_at.clone()
+                    },
+                });
+            }
+            changed.push(item);
+        }
+        self.write(ex, &ORDER_ITEMS, &changed).await?;
+        self.write(ex, &HISTORY, &history).await?;
+        Ok(history.len() as u64)
+    }
+
+    /// Content hashes of the stored rows among `ids`, by id.
+    async fn hashes<'i, E: Exec + ?Sized>(
+        &self,
+        ex: &mut E,
+        table: &Table,
+        ids: impl Iterator<Item = &'i str>,
+    ) -> Result<HashMap<String, String>, StoreError> {
+        let id_col = table.key[0];
+        let sql = format!(
+            "SELECT {id_col}, content_hash FROM {t} \
+             WHERE market = $1 AND seller_id = $2 AND {filter}",
+            t = table.name,
+            filter = E::DIALECT.in_json_array(id_col, "$3"),
+        );
+        let rows: Vec<(String, String)> = ex.fetch(&sql, self.params(json_list(ids))).await?;
+        Ok(rows.into_iter().collect())
+    }
+
+    async fn stored_items<E: Exec + ?Sized>(
+        &self,
+        ex: &mut E,
+        order_ids: &BTreeSet<String>,
+    ) -> Result<BTreeMap<(String, String), ItemRow>, StoreError> {
+        let d = E::DIALECT;
+        let cols: Vec<String> = ORDER_ITEMS
+            .cols
+            .iter()
+            .map(|(c, ty)| match ty {
+                super::sql::Col::Ts => format!("{} AS {c}", d.ts_out(c)),
+                _ => c.to_string(),
+            })
+            .collect();
+        let sql = format!(
+            "SELECT {cols} FROM order_items WHERE market = $1 AND seller_id = $2 AND {filter}",
+            cols = cols.join(", "),
+            filter = d.in_json_array("order_id", "$3"),
+        );
+        let params = self.params(json_list(order_ids.iter().map(String::as_str)));
+        let rows: Vec<ItemRow> = ex.fetch(&sql, params).await?;
+        Ok(rows
+            .into_iter()
+            .map(|i| ((i.order_id.clone(), i.item_id.clone()), i))
+            .collect())
+    }
+
+    /// The claim in force for each (order, item) of `order_ids`: the most recently
+    /// requested active claim naming the item.
+    async fn active_claims<E: Exec + ?Sized>(
+        &self,
+        ex: &mut E,
+        order_ids: &BTreeSet<String>,
+    ) -> Result<HashMap<(String, String), ActiveClaim>, StoreError> {
+        let d = E::DIALECT;
+        let sql = format!(
+            "SELECT claim_id, order_id, {items} AS item_ids, status, raw_status \
+             FROM claims WHERE market = $1 AND seller_id = $2 AND status IS NOT NULL AND {filter} \
+             ORDER BY claims.requested_at, claims.claim_id",
+            items = d.json_out("item_ids"),
+            filter = d.in_json_array("order_id", "$3"),
+        );
+        let params = self.params(json_list(order_ids.iter().map(String::as_str)));
+        let claims: Vec<ActiveClaim> = ex.fetch(&sql, params).await?;
+        let mut by_item = HashMap::new();
+        for c in claims {
+            let item_ids: Vec<String> = serde_json::from_str(&c.item_ids).map_err(|_| {
+                StoreError::Query("a stored claim's item_ids is not a JSON array".into())
+            })?;
+            // Ascending order: a later claim replaces an earlier one.
+            for item_id in item_ids {
+                by_item.insert((c.order_id.clone(), item_id), c.clone());
+            }
+        }
+        Ok(by_item)
+    }
+
+    async fn write<E: Exec + ?Sized, R: serde::Serialize>(
+        &self,
+        ex: &mut E,
+        table: &Table,
+        rows: &[R],
+    ) -> Result<(), StoreError> {
+        for chunk in rows.chunks(table.chunk()) {
+            let json: Vec<serde_json::Value> = chunk
+                .iter()
+                .map(|r| serde_json::to_value(r).expect("rows serialize to JSON"))
+                .collect();
+            ex.write_rows(
+                table,
+                (self.market, self.seller_id),
+                &self.observed_at,
+                &json,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    fn params(&self, third: String) -> Vec<Param> {
+        vec![self.market.into(), self.seller_id.into(), third.into()]
+    }
+}
+
+fn json_list<'i>(ids: impl Iterator<Item = &'i str>) -> String {
+    serde_json::to_string(&ids.collect::<Vec<_>>()).expect("strings serialize")
+}
+
+/// Keeps the last row of each key, in first-seen order: a record repeated within one
+/// window (at a page edge) is one row, and the newest copy wins.
+fn last_per_key<R, K: std::hash::Hash + Eq>(rows: Vec<R>, key: impl Fn(&R) -> K) -> Vec<R> {
+    let mut slot: HashMap<K, usize> = HashMap::new();
+    let mut out: Vec<R> = Vec::with_capacity(rows.len());
+    for row in rows {
+        match slot.get(&key(&row)) {
+            Some(&i) => out[i] = row,
+            None => {
+                slot.insert(key(&row), out.len());
+                out.push(row);
+            }
+        }
+    }
+    out
+}
