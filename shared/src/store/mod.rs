@@ -187,9 +187,15 @@ pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
 
 /// [`connect`] with a pool of at most `max_connections` (Lambda: one or two per container,
 /// behind RDS Proxy).
+/// SQLite keeps its own single-writer pool.
 pub async fn connect_with(url: &str, max_connections: u32) -> Result<Arc<dyn Store>, StoreError> {
-    let _ = max_connections;
-    connect(url).await
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(
+            PgStore::connect_pooled(url, max_connections).await?,
+        ))
+    } else {
+        connect(url).await
+    }
 }
 
 /// A database URL without its password, for messages.

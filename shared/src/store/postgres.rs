@@ -13,7 +13,8 @@ use sqlx::{AssertSqlSafe, Postgres};
 use std::str::FromStr;
 use std::time::Duration;
 
-/// Connections per process; a Lambda runs one collector, RDS Proxy multiplexes the rest.
+/// Connections per process by default; Lambda containers ask for one or two (see
+/// `store::connect_with`) and RDS Proxy multiplexes the rest.
 const MAX_CONNECTIONS: u32 = 5;
 /// An unreachable database should fail a run within seconds, not hang it.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -27,10 +28,15 @@ pub struct Pg {
 impl SqlStore<Pg> {
     /// Connects and applies the embedded migrations.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::connect_pooled(url, MAX_CONNECTIONS).await
+    }
+
+    /// [`Self::connect`] with a pool of at most `max_connections`.
+    pub async fn connect_pooled(url: &str, max_connections: u32) -> Result<Self, StoreError> {
         let options = PgConnectOptions::from_str(url)
             .map_err(|_| StoreError::UnsupportedUrl(redact_url(url)))?;
         let pool = PgPoolOptions::new()
-            .max_connections(MAX_CONNECTIONS)
+            .max_connections(max_connections.max(1))
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options)
             .await
