@@ -1,7 +1,10 @@
-//! The coupang collector's Lambda bootstrap. The Lambda glue (event decoding, handler) is
-//! wired by the Lambda-fleet work; until then this binary states so and exits.
+//! The coupang collector: one Lambda function serving schedules, API requests and direct
+//! invocations (see `sellerbox::lambda`).
 
-fn main() -> std::process::ExitCode {
-    eprintln!("sellerbox-coupang: the Lambda handler is not wired yet");
-    std::process::ExitCode::FAILURE
+use sellerbox::lambda::{self, LambdaError};
+use sellerbox::model::Market;
+
+#[tokio::main]
+async fn main() -> Result<(), LambdaError> {
+    lambda::run(Market::Coupang).await
 }

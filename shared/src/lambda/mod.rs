@@ -9,6 +9,9 @@ pub use event::{ApiRequest, CollectBody, Command, EventError, Invocation, Route,
 
 use crate::model::Market;
 use lambda_runtime::{LambdaEvent, service_fn};
+
+/// The error a function's `main` returns to the Lambda runtime.
+pub use lambda_runtime::Error as LambdaError;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tracing::Instrument;
