@@ -16,6 +16,10 @@ pub struct Cli {
     /// Log more (repeat for debug); logs go to stderr as JSON lines.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Also ship the log and metric lines to this CloudWatch Logs group (the fleet's
+    /// shared group), as the Lambda functions do. AWS credentials from the environment.
+    #[arg(long, global = true, value_name = "GROUP")]
+    pub cloudwatch: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -33,6 +37,55 @@ pub enum Command {
     Bench(BenchArgs),
     /// Per market and kind: last success, freshness, counts, last error.
     Status(StatusArgs),
+    /// Seller accounts the scheduled collection works through.
+    #[command(subcommand)]
+    Sellers(SellersCommand),
+}
+
+#[derive(Subcommand)]
+pub enum SellersCommand {
+    /// Register (or update and re-enable) a seller account.
+    Add(SellerAddArgs),
+    /// List seller accounts.
+    List(SellerListArgs),
+    /// Stop collecting a seller (its data stays).
+    Disable(SellerRefArgs),
+}
+
+#[derive(Args)]
+pub struct SellerAddArgs {
+    #[arg(long)]
+    pub market: Market,
+    #[arg(long)]
+    pub seller: String,
+    /// Where its credentials live (default: sellerbox/<market>/<seller>).
+    #[arg(long)]
+    pub secret: Option<String>,
+    /// Register without collecting yet (verify the credentials first).
+    #[arg(long)]
+    pub disabled: bool,
+    #[arg(long, default_value = "sqlite:sellerbox.sqlite?mode=rwc")]
+    pub db: String,
+}
+
+#[derive(Args)]
+pub struct SellerListArgs {
+    #[arg(long)]
+    pub market: Option<Market>,
+    #[arg(long, default_value = "sqlite:sellerbox.sqlite?mode=rwc")]
+    pub db: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct SellerRefArgs {
+    #[arg(long)]
+    pub market: Market,
+    #[arg(long)]
+    pub seller: String,
+    #[arg(long, default_value = "sqlite:sellerbox.sqlite?mode=rwc")]
+    pub db: String,
 }
 
 #[derive(Args)]

@@ -3,6 +3,7 @@
 mod bench;
 mod collect;
 mod demo;
+mod sellers;
 mod serve;
 mod status;
 
@@ -22,6 +23,7 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
         Command::Collect(a) => collect::run(a).await,
         Command::Bench(a) => bench::run(a).await,
         Command::Status(a) => status::run(a).await,
+        Command::Sellers(c) => sellers::run(c).await,
     }
 }
 
