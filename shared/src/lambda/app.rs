@@ -26,6 +26,8 @@ pub struct Settings {
     pub concurrency: usize,
     /// Time kept back from the Lambda deadline to record runs and answer.
     pub reserve: Duration,
+    /// On-demand API work stops starting windows after this (API Gateway gives up at 29 s).
+    pub api_deadline: Duration,
 }
 
 impl Default for Settings {
@@ -35,6 +37,7 @@ impl Default for Settings {
             base_url: None,
             concurrency: 64,
             reserve: Duration::from_secs(10),
+            api_deadline: Duration::from_secs(25),
         }
     }
 }
@@ -84,7 +87,7 @@ impl App {
             env("SELLERBOX_CREDENTIALS_FILE").is_none() || env("SELLERBOX_DATABASE_URL").is_none();
         let sm = if needs_aws {
             let config = aws_config::load_from_env().await;
-            let ttl = env("SELLERBOX_SECRETS_TTL_SECS")
+            let ttl = env("SELLERBOX_SECRETS_CACHE_TTL_SECONDS")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(300);
             Some(SecretsManager::new(
@@ -100,9 +103,11 @@ impl App {
             &sm,
         ) {
             (Some(url), _, _) => url,
-            (None, Some(arn), Some(sm)) => {
-                database_url(&sm.secret_string(&arn).await?, env("SELLERBOX_DB_ENDPOINT"))?
-            }
+            (None, Some(arn), Some(sm)) => database_url(
+                &sm.secret_string(&arn).await?,
+                env("SELLERBOX_DB_ENDPOINT"),
+                env("SELLERBOX_DB_NAME"),
+            )?,
             _ => {
                 return Err(CollectError::InvalidInput(
                     "set SELLERBOX_DATABASE_URL or SELLERBOX_DB_SECRET_ARN".into(),
@@ -118,10 +123,14 @@ impl App {
             (None, Some(sm)) => Arc::new(sm),
             (None, None) => unreachable!("Secrets Manager is set up whenever no file is given"),
         };
+        let defaults = Settings::default();
         let settings = Settings {
             egress_ip: env("SELLERBOX_EGRESS_IP"),
             base_url: env("SELLERBOX_BASE_URL"),
-            ..Settings::default()
+            api_deadline: env("SELLERBOX_API_DEADLINE_SECONDS")
+                .and_then(|v| v.parse().ok())
+                .map_or(defaults.api_deadline, Duration::from_secs),
+            ..defaults
         };
         Ok(App::new(
             market,
@@ -142,7 +151,11 @@ impl App {
         let is_http = payload.get("httpMethod").is_some();
         match event::decode(payload) {
             Ok(Invocation::Command(c)) => self.command(c, deadline).await,
-            Ok(Invocation::Api(req)) => Ok(self.api(req, deadline).await),
+            Ok(Invocation::Api(req)) => {
+                let api_deadline = Instant::now() + self.settings.api_deadline;
+                let deadline = Some(deadline.map_or(api_deadline, |d| d.min(api_deadline)));
+                Ok(self.api(req, deadline).await)
+            }
             Err(e) if is_http => Ok(response(
                 400,
                 error_body(ErrorKind::InvalidInput, &e.to_string()),
@@ -395,7 +408,11 @@ impl App {
 
 /// A PostgreSQL URL from an RDS-style secret (`username`, `password`, `host`, `port`,
 /// `dbname`), pointed at `endpoint` (an RDS Proxy) when given.
-pub fn database_url(secret: &str, endpoint: Option<String>) -> Result<String, CollectError> {
+pub fn database_url(
+    secret: &str,
+    endpoint: Option<String>,
+    dbname: Option<String>,
+) -> Result<String, CollectError> {
     #[derive(serde::Deserialize)]
     struct Db {
         username: String,
@@ -421,7 +438,7 @@ pub fn database_url(secret: &str, endpoint: Option<String>) -> Result<String, Co
     let _ = url.set_port(Some(db.port.unwrap_or(5432)));
     let _ = url.set_username(&db.username);
     let _ = url.set_password(Some(&db.password));
-    url.set_path(db.dbname.as_deref().unwrap_or("postgres"));
+    url.set_path(dbname.or(db.dbname).as_deref().unwrap_or("postgres"));
     Ok(url.to_string())
 }
 
@@ -447,12 +464,12 @@ mod tests {
     #[test]
     fn the_database_url_comes_from_the_secret_and_the_proxy_endpoint() {
         let secret = r#"{"username":"collector","password":"p@ss/word","host":"db.internal","port":5432,"dbname":"sellerbox","engine":"postgres"}"#;
-        let url = database_url(secret, Some("proxy.internal".into())).unwrap();
+        let url = database_url(secret, Some("proxy.internal".into()), None).unwrap();
         assert_eq!(
             url,
             "postgres://collector:p%40ss%2Fword@proxy.internal:5432/sellerbox"
         );
-        assert!(database_url("{}", None).is_err());
+        assert!(database_url("{}", None, None).is_err());
     }
 
     #[test]
