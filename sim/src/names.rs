@@ -58,11 +58,19 @@ pub fn person(n: u64) -> String {
 
 /// A deterministic (masked-looking) safe number, as marketplaces hand out.
 pub fn safe_number(n: u64) -> String {
-    format!("0507-{:04}-{:04}", (n * 37) % 10_000, (n * 91) % 10_000)
+    format!(
+        "0507-{:04}-{:04}",
+        n.wrapping_mul(37) % 10_000,
+        n.wrapping_mul(91) % 10_000
+    )
 }
 
 pub fn address(n: u64) -> (&'static str, &'static str, String) {
     let a = ADDRESSES[(n % ADDRESSES.len() as u64) as usize];
     let d = DETAILS[((n / 3) % DETAILS.len() as u64) as usize];
-    (a, d, format!("{:05}", 10_000 + (n * 131) % 60_000))
+    (
+        a,
+        d,
+        format!("{:05}", 10_000 + n.wrapping_mul(131) % 60_000),
+    )
 }

@@ -1,0 +1,222 @@
+//! Secrets Manager and CloudWatch Logs through the real AWS SDK clients, against moto's
+//! server on 127.0.0.1 (scripts/test installs it into the project's venv).
+
+use aws_sdk_cloudwatchlogs as cwl;
+use aws_sdk_secretsmanager as sm;
+use sellerbox::ErrorKind;
+use sellerbox::secrets::{SecretsManager, SecretsProvider};
+use sellerbox::telemetry::{Shipper, ShipperConfig};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A moto server for one test, stopped when dropped.
+struct Moto {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn moto() -> Moto {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("moto_server")
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "moto_server is needed for the AWS tests ({e}); run scripts/test, which installs \
+                 it into the project's venv, or `pip install 'moto[server]'`"
+            )
+        });
+    // Wait until it accepts connections (it takes about a second to import).
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "moto_server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Moto {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    }
+}
+
+async fn aws_config(endpoint: &str) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("ap-northeast-2"))
+        .endpoint_url(endpoint)
+        .credentials_provider(sm::config::Credentials::new(
+            "test", "test", None, None, "tests",
+        ))
+        .load()
+        .await
+}
+
+#[tokio::test]
+async fn seller_secrets_come_from_secrets_manager_and_are_cached_for_their_ttl() {
+    let moto = moto();
+    let config = aws_config(&moto.url).await;
+    let client = sm::Client::new(&config);
+    let name = "sellerbox/coupang/A00012345";
+    let v1 = r#"{"vendor_id":"A00012345","access_key":"ak-1","secret_key":"sk-1"}"#;
+    client
+        .create_secret()
+        .name(name)
+        .secret_string(v1)
+        .send()
+        .await
+        .unwrap();
+
+    let cached = SecretsManager::new(client.clone(), Duration::from_secs(300));
+    let fresh = SecretsManager::new(client.clone(), Duration::ZERO);
+    assert_eq!(
+        cached.seller_secret(name).await.unwrap().credentials["access_key"],
+        "ak-1"
+    );
+
+    // A rotation: the caching provider keeps the old value until its TTL passes.
+    let v2 = r#"{"credentials":{"vendor_id":"A00012345","access_key":"ak-2","secret_key":"sk-2"},"base_url":"http://127.0.0.1:9"}"#;
+    client
+        .put_secret_value()
+        .secret_id(name)
+        .secret_string(v2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        cached.seller_secret(name).await.unwrap().credentials["access_key"],
+        "ak-1"
+    );
+    let rotated = fresh.seller_secret(name).await.unwrap();
+    assert_eq!(rotated.credentials["access_key"], "ak-2");
+    assert_eq!(rotated.base_url.as_deref(), Some("http://127.0.0.1:9"));
+
+    let missing = fresh
+        .seller_secret("sellerbox/coupang/nobody")
+        .await
+        .unwrap_err();
+    assert_eq!(missing.kind(), ErrorKind::InvalidInput);
+    assert!(
+        missing
+            .to_string()
+            .contains("sellerbox/coupang/nobody does not exist"),
+        "{missing}"
+    );
+}
+
+#[tokio::test]
+async fn the_shipper_sends_every_line_in_batches_within_the_service_limits() {
+    let moto = moto();
+    let config = aws_config(&moto.url).await;
+    let client = cwl::Client::new(&config);
+    let group = "/sellerbox/test/collectors";
+    client
+        .create_log_group()
+        .log_group_name(group)
+        .send()
+        .await
+        .unwrap();
+
+    let mut config = ShipperConfig::new(group, "cli/test");
+    config.capacity = 30_000;
+    let shipper = Shipper::start(client.clone(), config).await.unwrap();
+    // More lines than one batch may hold (10,000), and one line over the event size limit.
+    for i in 0..25_000 {
+        shipper.send(&format!(
+            r#"{{"level":"INFO","message":"run finished","n":{i}}}"#
+        ));
+    }
+    shipper.send(&"x".repeat(300 * 1024));
+    shipper.send("needle-line market=coupang");
+    let stats = shipper.close().await.unwrap();
+    assert_eq!(stats.dropped, 0);
+    assert_eq!(stats.events, 25_002);
+    assert!(stats.batches >= 3, "{stats:?}");
+
+    let mut seen = 0usize;
+    let mut longest = 0usize;
+    let mut token = None;
+    loop {
+        let page = client
+            .get_log_events()
+            .log_group_name(group)
+            .log_stream_name("cli/test")
+            .start_from_head(true)
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .unwrap();
+        let events = page.events();
+        if events.is_empty() {
+            break;
+        }
+        seen += events.len();
+        longest = longest.max(
+            events
+                .iter()
+                .map(|e| e.message().unwrap_or("").len())
+                .max()
+                .unwrap_or(0),
+        );
+        token = page.next_forward_token().map(str::to_string);
+    }
+    assert_eq!(seen, 25_002);
+    assert!(
+        longest <= 256 * 1024 - 26,
+        "an event over the size limit was sent: {longest}"
+    );
+    let found = client
+        .filter_log_events()
+        .log_group_name(group)
+        .filter_pattern("needle-line")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(found.events().len(), 1);
+}
+
+#[tokio::test]
+async fn a_full_queue_drops_and_counts_lines_instead_of_growing() {
+    let moto = moto();
+    let config = aws_config(&moto.url).await;
+    let client = cwl::Client::new(&config);
+    client
+        .create_log_group()
+        .log_group_name("/g")
+        .send()
+        .await
+        .unwrap();
+    let mut config = ShipperConfig::new("/g", "s");
+    config.capacity = 10;
+    let shipper = Shipper::start(client, config).await.unwrap();
+    for i in 0..1_000 {
+        shipper.send(&format!("line {i}"));
+    }
+    let stats = shipper.close().await.unwrap();
+    assert!(stats.dropped > 0, "{stats:?}");
+    assert_eq!(stats.events + stats.dropped, 1_000, "{stats:?}");
+}
+
+#[tokio::test]
+async fn a_missing_log_group_is_a_clear_error() {
+    let moto = moto();
+    let config = aws_config(&moto.url).await;
+    let err = Shipper::start(cwl::Client::new(&config), ShipperConfig::new("/nope", "s"))
+        .await
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("/nope does not exist"), "{err}");
+}
