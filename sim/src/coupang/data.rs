@@ -43,7 +43,7 @@ pub fn ordersheet_status(o: &Order, now: DateTime<Utc>) -> Option<&'static str> 
         Stage::Preparing => "INSTRUCT",
         Stage::Shipping if now < since + Duration::hours(DEPARTURE_HOURS) => "DEPARTURE",
         // A share of sellers ship some orders themselves without tracking.
-        Stage::Shipping if o.order_no % 17 == 0 => "NONE_TRACKING",
+        Stage::Shipping if o.order_no.is_multiple_of(17) => "NONE_TRACKING",
         Stage::Shipping => "DELIVERING",
         Stage::Delivered
         | Stage::Confirmed
@@ -156,7 +156,7 @@ pub fn return_receipt(
     let req = o.reached(Stage::ReturnRequested, now)?;
     Some(if o.reached(Stage::Returned, now).is_some() {
         ("CC", "RETURN", "RETURNS_COMPLETED", req)
-    } else if o.order_no % 5 == 0 {
+    } else if o.order_no.is_multiple_of(5) {
         ("PR", "RETURN", "REQUEST_COUPANG_CHECK", req)
     } else {
         ("UC", "RETURN", "RETURNS_UNCHECKED", req)

@@ -197,8 +197,27 @@ fn error(status: StatusCode, message: &str) -> Response {
     )
 }
 
-fn bad_request(message: &str) -> Response {
-    error(StatusCode::BAD_REQUEST, message)
+/// A refused request: status and message, answered in Coupang's envelope.
+struct Refusal {
+    status: StatusCode,
+    message: String,
+}
+
+impl Refusal {
+    fn new(status: StatusCode, message: &str) -> Self {
+        Refusal {
+            status,
+            message: message.to_string(),
+        }
+    }
+
+    fn response(self) -> Response {
+        error(self.status, &self.message)
+    }
+}
+
+fn bad_request(message: &str) -> Refusal {
+    Refusal::new(StatusCode::BAD_REQUEST, message)
 }
 
 const ACCESS_DENIED: &str = "<HTML><HEAD>\n<TITLE>Access Denied</TITLE>\n</HEAD><BODY>\n<H1>Access Denied</H1>\n \nYou don't have permission to access \"http&#58;&#47;&#47;api&#45;gateway&#46;coupang&#46;com&#47;\" on this server.<P>\nReference&#32;&#35;18&#46;sim\n</BODY>\n</HTML>\n";
@@ -283,8 +302,8 @@ impl Sim {
         cea: Option<&Cea>,
         method: &Method,
         uri: &Uri,
-    ) -> Result<usize, Response> {
-        let unauthorized = |m: &str| error(StatusCode::UNAUTHORIZED, m);
+    ) -> Result<usize, Refusal> {
+        let unauthorized = |m: &str| Refusal::new(StatusCode::UNAUTHORIZED, m);
         let Some(cea) = cea else {
             return Err(unauthorized(
                 "Invalid authorization header. Expected: CEA algorithm=HmacSHA256, access-key=, signed-date=, signature=",
@@ -357,12 +376,12 @@ async fn answer(
 ) -> Response {
     let seller = match sim.authenticate(cea, method, uri) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return r.response(),
     };
     let keys = &sim.keys[seller];
     let params: HashMap<String, String> = match Query::try_from_uri(uri) {
         Ok(Query(p)) => p,
-        Err(_) => return bad_request("Malformed query string."),
+        Err(_) => return bad_request("Malformed query string.").response(),
     };
     let vendor = path_vendor.or_else(|| params.get("vendorId").cloned());
     if vendor.as_deref() != Some(keys.vendor_id.as_str()) {
@@ -398,7 +417,7 @@ async fn answer(
     };
     let body = match result {
         Ok(body) => body,
-        Err(r) => return r,
+        Err(r) => return r.response(),
     };
     let mut bytes = body.to_string().into_bytes();
     if fault == Injected::Truncate {
@@ -413,16 +432,16 @@ async fn answer(
 }
 
 type Params = HashMap<String, String>;
-type Answer = Result<Value, Response>;
+type Answer = Result<Value, Refusal>;
 
-fn required<'a>(p: &'a Params, name: &str) -> Result<&'a str, Response> {
+fn required<'a>(p: &'a Params, name: &str) -> Result<&'a str, Refusal> {
     p.get(name)
         .map(String::as_str)
         .filter(|v| !v.is_empty())
         .ok_or_else(|| bad_request(&format!("{name} is required.")))
 }
 
-fn date_param(p: &Params, name: &str) -> Result<NaiveDate, Response> {
+fn date_param(p: &Params, name: &str) -> Result<NaiveDate, Refusal> {
     let v = required(p, name)?;
     NaiveDate::parse_from_str(v, "%Y-%m-%d")
         .map_err(|_| bad_request(&format!("{name} should be in yyyy-MM-dd format.")))
@@ -434,7 +453,7 @@ fn date_range(
     from: &str,
     to: &str,
     max_days: i64,
-) -> Result<(NaiveDate, NaiveDate), Response> {
+) -> Result<(NaiveDate, NaiveDate), Refusal> {
     let (a, b) = (date_param(p, from)?, date_param(p, to)?);
     if b < a {
         return Err(bad_request(&format!("{from} must not be after {to}.")));
@@ -448,7 +467,7 @@ fn date_range(
 }
 
 /// `maxPerPage`: default `default`, at most 50 (larger asks are capped, as Coupang does).
-fn per_page(p: &Params, default: usize) -> Result<usize, Response> {
+fn per_page(p: &Params, default: usize) -> Result<usize, Refusal> {
     match p.get("maxPerPage").filter(|v| !v.is_empty()) {
         None => Ok(default),
         Some(v) => match v.parse::<usize>() {
@@ -459,7 +478,7 @@ fn per_page(p: &Params, default: usize) -> Result<usize, Response> {
 }
 
 /// `nextToken` as we hand it out: the offset of the next row.
-fn offset(p: &Params, name: &str) -> Result<usize, Response> {
+fn offset(p: &Params, name: &str) -> Result<usize, Refusal> {
     match p.get(name).filter(|v| !v.is_empty()) {
         None => Ok(0),
         Some(v) => v
@@ -563,7 +582,7 @@ fn returns(d: &crate::world::SellerData, p: &Params, now: DateTime<Utc>) -> Answ
 }
 
 fn exchanges(d: &crate::world::SellerData, p: &Params, now: DateTime<Utc>) -> Answer {
-    let parse = |name: &str| -> Result<DateTime<Utc>, Response> {
+    let parse = |name: &str| -> Result<DateTime<Utc>, Refusal> {
         let v = required(p, name)?;
         NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S")
             .ok()
