@@ -1,0 +1,361 @@
+//! Coupang rows -> unified records, with the complete status tables.
+//!
+//! Coupang times carry no offset: they are KST (`yyyy-MM-dd'T'HH:mm:ss`, inquiries
+//! `yyyy-MM-dd HH:mm:ss`). Money is integer KRW already.
+
+use super::api;
+use crate::error::{CollectError, RawPage};
+use crate::model::{
+    Claim, ClaimType, Inquiry, InquiryChannel, Market, Order, OrderItem, Settlement, Status,
+    StatusCode, kst,
+};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// ordersheets `status` (발주서 상태, coupang.md §5.4) -> canonical.
+pub const ORDER_STATUS: &[(&str, Status)] = &[
+    ("ACCEPT", Status::Paid),              // 결제완료
+    ("INSTRUCT", Status::Preparing),       // 상품준비중
+    ("DEPARTURE", Status::Shipping),       // 배송지시
+    ("DELIVERING", Status::Shipping),      // 배송중
+    ("FINAL_DELIVERY", Status::Delivered), // 배송완료
+    // 업체 직접 배송 (배송 연동 미적용, 추적불가): shipped by the vendor, never tracked.
+    ("NONE_TRACKING", Status::Shipping),
+];
+
+/// The `status` filters of returnRequests and what each listing's rows mean
+/// (반품/취소 요청 목록, coupang.md §6). Rows are mapped by their own `receiptStatus`
+/// (below); this table says which listings exist and is checked against it in tests.
+pub const RETURN_LISTINGS: &[(&str, Status)] = &[
+    ("RU", Status::CancelRequested), // 출고중지요청
+    ("UC", Status::ReturnRequested), // 반품접수
+    ("PR", Status::ReturnRequested), // 쿠팡확인요청
+    ("CC", Status::Returned),        // 반품완료
+];
+
+/// returnRequests rows' `receiptStatus` -> canonical.
+pub const RECEIPT_STATUS: &[(&str, Status)] = &[
+    ("RELEASE_STOP_UNCHECKED", Status::CancelRequested), // 출고중지요청 미확인
+    ("RETURNS_UNCHECKED", Status::ReturnRequested),      // 반품접수 미확인
+    ("VENDOR_WAREHOUSE_CONFIRM", Status::ReturnRequested), // 입고완료 (not yet completed)
+    ("REQUEST_COUPANG_CHECK", Status::ReturnRequested),  // 쿠팡확인요청
+    ("RETURNS_COMPLETED", Status::Returned),             // 반품완료
+];
+
+/// exchangeRequests `exchangeStatus` -> canonical; `None` = the claim no longer applies.
+pub const EXCHANGE_STATUS: &[(&str, Option<Status>)] = &[
+    ("RECEIPT", Some(Status::ExchangeRequested)),  // 접수
+    ("PROGRESS", Some(Status::ExchangeRequested)), // 진행
+    ("SUCCESS", Some(Status::Exchanged)),          // 완료
+    ("REJECT", None),                              // 불가
+    ("CANCEL", None),                              // 철회
+];
+
+fn lookup<T: Copy>(table: &[(&str, T)], code: &str) -> Option<T> {
+    table.iter().find(|(c, _)| *c == code).map(|(_, s)| *s)
+}
+
+pub fn order_status(code: &str) -> StatusCode {
+    StatusCode::new(lookup(ORDER_STATUS, code).unwrap_or(Status::Unknown), code)
+}
+
+/// A returnRequests row's status. Rows of the `cancelType=CANCEL` listing are orders
+/// cancelled at 결제완료: cancelled, whatever their receiptStatus says.
+pub fn return_status(receipt_status: &str, cancel_listing: bool) -> Status {
+    if cancel_listing {
+        Status::Cancelled
+    } else {
+        lookup(RECEIPT_STATUS, receipt_status).unwrap_or(Status::Unknown)
+    }
+}
+
+pub fn exchange_status(code: &str) -> Option<Status> {
+    lookup(EXCHANGE_STATUS, code).unwrap_or(Some(Status::Unknown))
+}
+
+/// A Coupang KST time without offset (`T` or space separated).
+pub fn kst_time(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S"))
+        .ok()?;
+    kst()
+        .from_local_datetime(&naive)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+fn date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+}
+
+/// A value that parsed as JSON but not as what the field means (a time that is no time):
+/// the format changed. Names the field, never the value.
+fn bad_field(endpoint: &str, field: &str, raw: &Value) -> CollectError {
+    CollectError::FormatChanged {
+        market: Market::Coupang,
+        endpoint: endpoint.to_string(),
+        detail: format!("unparseable value at `{field}`"),
+        page_ref: "(not stored)".into(),
+        raw: RawPage(std::sync::Arc::from(
+            serde_json::to_vec(raw).unwrap_or_default().as_slice(),
+        )),
+    }
+}
+
+fn time_field(
+    endpoint: &str,
+    field: &str,
+    s: &str,
+    raw: &Value,
+) -> Result<DateTime<Utc>, CollectError> {
+    kst_time(s).ok_or_else(|| bad_field(endpoint, field, raw))
+}
+
+/// Shipment boxes -> orders. Coupang lists one row per shipment box; an order split into
+/// several boxes comes back as several rows with the same `orderId`, merged here.
+pub fn orders(
+    endpoint: &str,
+    boxes: Vec<(api::OrderSheet, Value)>,
+) -> Result<Vec<Order>, CollectError> {
+    let mut by_order: BTreeMap<u64, (Order, Vec<Value>)> = BTreeMap::new();
+    for (b, raw) in boxes {
+        let ordered_at = time_field(endpoint, "orderedAt", &b.ordered_at, &raw)?;
+        let paid_at = match b.paid_at.as_deref() {
+            Some(p) if !p.is_empty() => Some(time_field(endpoint, "paidAt", p, &raw)?),
+            _ => None,
+        };
+        let status = order_status(&b.status);
+        let items: Vec<OrderItem> = b
+            .order_items
+            .iter()
+            .map(|i| OrderItem {
+                item_id: i.vendor_item_id.to_string(),
+                product_id: i
+                    .seller_product_id
+                    .or(i.product_id)
+                    .map(|p| p.to_string())
+                    .unwrap_or_default(),
+                product_name: i
+                    .seller_product_name
+                    .clone()
+                    .or_else(|| i.vendor_item_name.clone())
+                    .unwrap_or_default(),
+                option_name: i.seller_product_item_name.clone(),
+                quantity: i32::try_from(i.shipping_count).unwrap_or(i32::MAX),
+                unit_price_krw: i.sales_price,
+                amount_krw: i.order_price,
+                status: status.clone(),
+                status_changed_at: None,
+            })
+            .collect();
+        let items_total: i64 = items.iter().map(|i| i.amount_krw).sum();
+        let entry = by_order.entry(b.order_id).or_insert_with(|| {
+            (
+                Order {
+                    order_id: b.order_id.to_string(),
+                    ordered_at,
+                    paid_at,
+                    total_krw: 0,
+                    shipping_fee_krw: 0,
+                    items: Vec::new(),
+                    raw: Value::Null,
+                },
+                Vec::new(),
+            )
+        });
+        let (order, raws) = entry;
+        // The same box can be listed twice at a status boundary between two listings;
+        // keep its items once.
+        if raws
+            .iter()
+            .any(|r| r.get("shipmentBoxId") == raw.get("shipmentBoxId"))
+        {
+            continue;
+        }
+        order.shipping_fee_krw += b.shipping_price;
+        order.total_krw += items_total + b.shipping_price;
+        order.items.extend(items);
+        raws.push(raw);
+    }
+    Ok(by_order
+        .into_values()
+        .map(|(mut o, mut raws)| {
+            o.raw = if raws.len() == 1 {
+                raws.pop().expect("one box")
+            } else {
+                Value::Array(raws)
+            };
+            o
+        })
+        .collect())
+}
+
+pub fn return_claim(
+    endpoint: &str,
+    row: &api::ReturnRequest,
+    raw: Value,
+    cancel_listing: bool,
+) -> Result<Claim, CollectError> {
+    let requested_at = time_field(endpoint, "createdAt", &row.created_at, &raw)?;
+    let is_cancel = cancel_listing
+        || matches!(row.receipt_type.as_deref(), Some("CANCEL") | Some("취소"))
+        || row.receipt_status == "RELEASE_STOP_UNCHECKED";
+    Ok(Claim {
+        claim_id: format!("return-{}", row.receipt_id),
+        claim_type: if is_cancel {
+            ClaimType::Cancel
+        } else {
+            ClaimType::Return
+        },
+        order_id: row.order_id.to_string(),
+        item_ids: row
+            .return_items
+            .iter()
+            .map(|i| i.vendor_item_id.to_string())
+            .collect(),
+        status: Some(return_status(&row.receipt_status, cancel_listing)),
+        raw_status: if cancel_listing {
+            format!("CANCEL/{}", row.receipt_status)
+        } else {
+            row.receipt_status.clone()
+        },
+        requested_at,
+        raw,
+    })
+}
+
+pub fn exchange_claim(
+    endpoint: &str,
+    row: &api::ExchangeRequest,
+    raw: Value,
+) -> Result<Claim, CollectError> {
+    let requested_at = time_field(endpoint, "createdAt", &row.created_at, &raw)?;
+    Ok(Claim {
+        claim_id: format!("exchange-{}", row.exchange_id),
+        claim_type: ClaimType::Exchange,
+        order_id: row.order_id.to_string(),
+        item_ids: row
+            .exchange_item_dto_v1s
+            .iter()
+            .map(|i| i.order_item_id.to_string())
+            .collect(),
+        status: exchange_status(&row.exchange_status),
+        raw_status: row.exchange_status.clone(),
+        requested_at,
+        raw,
+    })
+}
+
+/// One revenue-history row -> one settlement line per item, plus one for the delivery fee
+/// when there is one. Refund lines are negative whatever sign convention the page uses;
+/// fees are positive.
+pub fn settlements(
+    endpoint: &str,
+    row: &api::RevenueRow,
+    raw: Value,
+) -> Result<Vec<Settlement>, CollectError> {
+    let basis_date =
+        date(&row.recognition_date).ok_or_else(|| bad_field(endpoint, "recognitionDate", &raw))?;
+    let payout_date = match row.settlement_date.as_deref() {
+        Some(s) if !s.is_empty() => {
+            Some(date(s).ok_or_else(|| bad_field(endpoint, "settlementDate", &raw))?)
+        }
+        _ => None,
+    };
+    let refund = row.sale_type == "REFUND";
+    let signed = |v: i64| if refund { -v.abs() } else { v };
+    let line = |id: String, item: Option<String>, sale: i64, fee: i64, settle: i64| Settlement {
+        settlement_id: id,
+        order_id: Some(row.order_id.to_string()),
+        item_id: item,
+        line_type: row.sale_type.clone(),
+        basis_date,
+        payout_date,
+        sale_krw: signed(sale),
+        fee_krw: fee.abs(),
+        settlement_krw: signed(settle),
+        raw: raw.clone(),
+    };
+    let mut out: Vec<Settlement> = row
+        .items
+        .iter()
+        .map(|i| {
+            line(
+                format!("{}:{}:{}", row.order_id, row.sale_type, i.vendor_item_id),
+                Some(i.vendor_item_id.to_string()),
+                i.sale_amount,
+                i.service_fee + i.service_fee_vat,
+                i.settlement_amount,
+            )
+        })
+        .collect();
+    if let Some(d) = row.delivery_fee.as_ref().filter(|d| d.amount != 0) {
+        out.push(line(
+            format!("{}:{}:DELIVERY", row.order_id, row.sale_type),
+            None,
+            d.amount,
+            d.fee + d.fee_vat,
+            d.settlement_amount,
+        ));
+    }
+    Ok(out)
+}
+
+pub fn online_inquiry(
+    endpoint: &str,
+    row: &api::OnlineInquiry,
+    raw: Value,
+) -> Result<Inquiry, CollectError> {
+    let asked_at = time_field(endpoint, "inquiryAt", &row.inquiry_at, &raw)?;
+    let last = row.comment_dto_list.last();
+    let answered_at = match last {
+        Some(c) => Some(time_field(
+            endpoint,
+            "commentDtoList.inquiryCommentAt",
+            &c.inquiry_comment_at,
+            &raw,
+        )?),
+        None => None,
+    };
+    Ok(Inquiry {
+        inquiry_id: format!("online-{}", row.inquiry_id),
+        channel: InquiryChannel::Product,
+        product_id: row.product_id.map(|p| p.to_string()),
+        order_id: row.order_ids.first().map(|o| o.to_string()),
+        title: None,
+        content: row.content.clone(),
+        asked_at,
+        answered: last.is_some(),
+        answered_at,
+        answer: last.map(|c| c.content.clone()),
+        raw,
+    })
+}
+
+pub fn call_center_inquiry(
+    endpoint: &str,
+    row: &api::CallCenterInquiry,
+    raw: Value,
+) -> Result<Inquiry, CollectError> {
+    let asked_at = time_field(endpoint, "inquiryAt", &row.inquiry_at, &raw)?;
+    let last = row.replies.last();
+    let answered_at = match last {
+        Some(r) => Some(time_field(endpoint, "replies.replyAt", &r.reply_at, &raw)?),
+        None => None,
+    };
+    Ok(Inquiry {
+        inquiry_id: format!("callcenter-{}", row.inquiry_id),
+        channel: InquiryChannel::CallCenter,
+        product_id: row.vendor_item_id.map(|v| v.to_string()),
+        order_id: row.order_id.map(|o| o.to_string()),
+        title: None,
+        content: row.content.clone(),
+        asked_at,
+        answered: last.is_some() || row.inquiry_status.as_deref() == Some("complete"),
+        answered_at,
+        answer: last.map(|r| r.content.clone()),
+        raw,
+    })
+}
