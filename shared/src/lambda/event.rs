@@ -114,20 +114,19 @@ fn from_value<T: serde::de::DeserializeOwned>(
 
 /// Where a payload went wrong, without the offending value.
 fn describe(e: &serde_path_to_error::Error<serde_json::Error>) -> String {
-    let inner = e.inner().to_string();
-    // serde_json's messages put the value after the first colon ("invalid type: string
-    // \"...\""); keep the category and the field names it lists.
-    let category = inner.split(':').next().unwrap_or("invalid");
-    let fields = inner
-        .split_once("expected one of")
-        .map(|(_, f)| {
-            format!(
-                " (expected one of{})",
-                f.split(" at line").next().unwrap_or("")
-            )
-        })
-        .unwrap_or_default();
-    format!("{category} at `{}`{fields}", e.path())
+    let message = e.inner().to_string();
+    let message = message.split(" at line ").next().unwrap_or_default();
+    // serde names the offending value right after these openings; keep what follows it
+    // (the expected names), drop the value itself.
+    let what = if let Some(rest) = message.strip_prefix("unknown variant") {
+        let expected = rest.split_once(", expected").map_or("", |(_, x)| x);
+        format!("unknown value, expected{expected}")
+    } else if message.starts_with("unknown field") || message.starts_with("missing field") {
+        message.to_string()
+    } else {
+        message.split(':').next().unwrap_or("invalid").to_string()
+    };
+    format!("{what} at `{}`", e.path())
 }
 
 impl Command {
