@@ -1,0 +1,149 @@
+//! Every file in events/ through the handler, against the simulators and a database.
+//! A file's name says what it expects: `<market>.<shape>.<ok|error|HTTP status>.json`.
+
+mod support;
+
+use sellerbox::ErrorKind;
+use sellerbox::model::Market;
+use serde_json::Value;
+use std::path::PathBuf;
+
+enum Expect {
+    Ok,
+    Error,
+    Http(i64),
+}
+
+fn expectation(name: &str) -> (Market, String, Expect) {
+    let parts: Vec<&str> = name.trim_end_matches(".json").split('.').collect();
+    let [market, shape, expect] = parts.as_slice() else {
+        panic!("events/{name}: name it <market>.<shape>.<ok|error|HTTP status>.json");
+    };
+    let market: Market = market
+        .parse()
+        .unwrap_or_else(|e| panic!("events/{name}: {e}"));
+    let expect = match *expect {
+        "ok" => Expect::Ok,
+        "error" => Expect::Error,
+        code => Expect::Http(
+            code.parse()
+                .unwrap_or_else(|_| panic!("events/{name}: no expectation in the name")),
+        ),
+    };
+    (market, shape.to_string(), expect)
+}
+
+#[tokio::test]
+async fn every_sample_event_has_the_outcome_its_name_expects() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../events");
+    let mut files: Vec<(bool, String)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".json"))
+        .map(|n| (n.contains(".api-"), n))
+        .collect();
+    // Scheduled and direct collections first, so status requests find data.
+    files.sort();
+    assert!(files.len() >= 2 * 14, "events/ lost files: {files:?}");
+
+    let fleet = support::fleet(2).await;
+    let apps = [fleet.app(Market::Coupang), fleet.app(Market::Naver)];
+    let mut seen_shapes = std::collections::BTreeSet::new();
+    for (_, name) in files {
+        let (market, shape, expect) = expectation(&name);
+        seen_shapes.insert((market, shape.split('-').next().unwrap().to_string()));
+        let app = apps.iter().find(|a| a.market == market).unwrap();
+        let payload: Value = serde_json::from_slice(&std::fs::read(dir.join(&name)).unwrap())
+            .unwrap_or_else(|e| panic!("events/{name} is not JSON: {e}"));
+        let before = fleet.store.totals(Some(market)).await.unwrap();
+        let result = app.handle(payload, None).await;
+        let after = fleet.store.totals(Some(market)).await.unwrap();
+        match expect {
+            Expect::Ok => {
+                let v = result.unwrap_or_else(|e| panic!("events/{name}: {e}"));
+                assert_eq!(v["failed"], 0, "events/{name}: {v}");
+                assert!(
+                    !v["runs"].as_array().unwrap().is_empty(),
+                    "events/{name}: {v}"
+                );
+            }
+            Expect::Error => {
+                let e = result
+                    .err()
+                    .unwrap_or_else(|| panic!("events/{name} was accepted"));
+                assert_eq!(e.kind(), ErrorKind::InvalidInput, "events/{name}: {e}");
+                assert_eq!(before, after, "events/{name} collected something");
+            }
+            Expect::Http(code) => {
+                let v = result.unwrap_or_else(|e| panic!("events/{name}: {e}"));
+                assert_eq!(v["statusCode"], code, "events/{name}: {v}");
+                let body: Value = serde_json::from_str(v["body"].as_str().unwrap()).unwrap();
+                if code >= 400 {
+                    assert!(body["message"].is_string(), "events/{name}: {body}");
+                    assert_eq!(before, after, "events/{name} collected something");
+                }
+            }
+        }
+    }
+    // Every market has every shape.
+    for m in Market::ALL {
+        for shape in ["scheduler", "rule", "direct", "api"] {
+            assert!(
+                seen_shapes.contains(&(m, shape.to_string())),
+                "no {shape} event for {m}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn verify_names_the_error_kind_and_what_to_tell_the_seller() {
+    let fleet = support::fleet(1).await;
+    let app = fleet.app(Market::Coupang);
+    let seller = fleet
+        .secrets
+        .entries
+        .iter()
+        .find(|e| e.market == Market::Coupang)
+        .unwrap();
+    // A disabled account can still be verified (onboarding checks before enabling).
+    fleet
+        .store
+        .set_account_enabled(Market::Coupang, &seller.seller_id, false)
+        .await
+        .unwrap();
+    let event = |seller: &str| {
+        serde_json::json!({
+            "resource": "/v1/markets/coupang/sellers/{seller}/verify",
+            "path": format!("/v1/markets/coupang/sellers/{seller}/verify"),
+            "httpMethod": "POST", "headers": {}, "multiValueHeaders": {},
+            "pathParameters": {"seller": seller}, "requestContext": {"httpMethod": "POST"},
+            "body": null, "isBase64Encoded": false
+        })
+    };
+    let ok = app.handle(event(&seller.seller_id), None).await.unwrap();
+    assert_eq!(ok["statusCode"], 200, "{ok}");
+
+    // Wrong keys: 422 with the kind and a sentence for the seller, no secret in it.
+    let mut wrong = (*fleet.secrets).clone();
+    wrong.entries[0].credentials["secret_key"] = "planted-wrong-secret".into();
+    let app = sellerbox::lambda::App::new(
+        Market::Coupang,
+        fleet.store.clone(),
+        std::sync::Arc::new(wrong),
+        sellerbox::http::Http::new(Default::default()).unwrap(),
+        Default::default(),
+    );
+    let refused = app.handle(event(&seller.seller_id), None).await.unwrap();
+    assert_eq!(refused["statusCode"], 422, "{refused}");
+    let body: Value = serde_json::from_str(refused["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["error_kind"], "credentials_rejected");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("reissue the API key"),
+        "{body}"
+    );
+    assert!(!refused.to_string().contains("planted-wrong-secret"));
+}

@@ -1,0 +1,82 @@
+//! What the handler tests share: both simulators, a SQLite store with their sellers
+//! registered, and a credentials-file secrets provider pointing at them.
+
+use sellerbox::http::{Http, RetryPolicy};
+use sellerbox::lambda::{App, Settings};
+use sellerbox::model::{Market, SellerAccount};
+use sellerbox::secrets::{CredentialsFile, secret_name};
+use sellerbox::store::{self, Store};
+use sim::{SimClock, SimConfig, SimMarket};
+use std::sync::Arc;
+
+pub struct Fleet {
+    pub _dir: tempfile::TempDir,
+    pub sims: Vec<sim::RunningSim>,
+    pub store: Arc<dyn Store>,
+    pub secrets: Arc<CredentialsFile>,
+}
+
+pub async fn fleet(sellers: usize) -> Fleet {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite:{}?mode=rwc",
+        dir.path().join("fleet.sqlite").display()
+    );
+    let store = store::connect(&url).await.unwrap();
+    let clock = SimClock::frozen_now();
+    let mut sims = Vec::new();
+    for m in SimMarket::ALL {
+        let config = SimConfig {
+            sellers,
+            clock: clock.clone(),
+            ..SimConfig::default()
+        };
+        sims.push(
+            sim::start(m, config, "127.0.0.1:0".parse().unwrap())
+                .await
+                .unwrap(),
+        );
+    }
+    let entries: Vec<serde_json::Value> = sims.iter().flat_map(|s| s.credentials.clone()).collect();
+    let secrets = CredentialsFile::parse(&serde_json::to_vec(&entries).unwrap()).unwrap();
+    for e in &secrets.entries {
+        store
+            .upsert_account(&SellerAccount {
+                market: e.market,
+                seller_id: e.seller_id.clone(),
+                secret_name: secret_name(e.market, &e.seller_id),
+                enabled: true,
+                options: serde_json::json!({}),
+            })
+            .await
+            .unwrap();
+    }
+    Fleet {
+        _dir: dir,
+        sims,
+        store,
+        secrets: Arc::new(secrets),
+    }
+}
+
+impl Fleet {
+    pub fn app(&self, market: Market) -> App {
+        let http = Http::new(RetryPolicy {
+            backoff_min: std::time::Duration::from_millis(1),
+            backoff_max: std::time::Duration::from_millis(5),
+            ..RetryPolicy::default()
+        })
+        .unwrap();
+        let settings = Settings {
+            egress_ip: Some("203.0.113.10".into()),
+            ..Settings::default()
+        };
+        App::new(
+            market,
+            self.store.clone(),
+            self.secrets.clone(),
+            http,
+            settings,
+        )
+    }
+}
