@@ -274,7 +274,7 @@ fn detail(order: &Order, i: usize, now: DateTime<Utc>) -> Option<Value> {
     let (name, option, _) = names::PRODUCTS[item.product];
     let amount = item.unit_price * i64::from(item.quantity);
     let fee = if i == 0 { order.shipping_fee } else { 0 };
-    let (addr, detail, zip) = names::address(order.receiver);
+    let (addr, detail, zip) = names::address(order.receiver % 1_000_000);
     let shipped = order.reached(Stage::Shipping, now);
     let mut po = json!({
         "productOrderId": item.item_no.to_string(),
@@ -304,7 +304,7 @@ fn detail(order: &Order, i: usize, now: DateTime<Utc>) -> Option<Value> {
         "expectedSettlementAmount": amount - amount * 363 / 10_000 - amount * 2 / 100,
         "shippingAddress": {
             "name": names::person(order.receiver),
-            "tel1": names::safe_number(order.receiver),
+            "tel1": names::safe_number(order.receiver % 1_000_000),
             "baseAddress": addr,
             "detailedAddress": detail,
             "zipCode": zip,
@@ -327,7 +327,7 @@ fn detail(order: &Order, i: usize, now: DateTime<Utc>) -> Option<Value> {
             "ordererId": format!("buyer{}", order.buyer % 1_000_000),
             "ordererNo": (order.buyer % 1_000_000_000).to_string(),
             "ordererName": names::person(order.buyer),
-            "ordererTel": names::safe_number(order.buyer),
+            "ordererTel": names::safe_number(order.buyer % 1_000_000),
             "paymentDate": paid.map(kst_time),
             "paymentDueDate": kst_time(order.ordered_at + Duration::days(2)),
             "paymentMeans": "신용카드",
