@@ -7,9 +7,12 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// One account's token; its async lock makes concurrent callers wait for one fetch.
+type Slot = Arc<tokio::sync::Mutex<Option<Cached>>>;
+
 #[derive(Default, Clone)]
 pub struct TokenCache {
-    slots: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<Cached>>>>>>,
+    slots: Arc<Mutex<HashMap<String, Slot>>>,
 }
 
 #[derive(Clone)]
@@ -19,7 +22,7 @@ struct Cached {
 }
 
 impl TokenCache {
-    fn slot(&self, key: &str) -> Arc<tokio::sync::Mutex<Option<Cached>>> {
+    fn slot(&self, key: &str) -> Slot {
         self.slots
             .lock()
             .expect("token cache lock")
@@ -42,10 +45,11 @@ impl TokenCache {
     {
         let slot = self.slot(key);
         let mut guard = slot.lock().await;
-        if let Some(c) = guard.as_ref() {
-            if c.expires_at > Instant::now() + margin {
-                return Ok(c.token.clone());
-            }
+        if let Some(c) = guard
+            .as_ref()
+            .filter(|c| c.expires_at > Instant::now() + margin)
+        {
+            return Ok(c.token.clone());
         }
         let (token, ttl) = fetch().await?;
         *guard = Some(Cached {

@@ -77,7 +77,7 @@ struct Tokens {
 
 /// The market's router and one credentials entry per seller.
 pub fn build(state: Arc<SimState>, base_url: &str) -> (Router, Vec<serde_json::Value>) {
-    let mut rng = StdRng::seed_from_u64(state.config.seed ^ 0x4E41_5645_52); // "NAVER"
+    let mut rng = StdRng::seed_from_u64(state.config.seed ^ 0x004E_4156_4552); // "NAVER"
     let client_id = alnum(&mut rng, 22);
     let salt: [u8; 16] = rng.random();
     // bcrypt's own base64 alphabet: a canonical salt string, as Naver issues.
@@ -306,12 +306,12 @@ impl Sim {
     fn issue(&self, seller: usize) -> (String, u64) {
         let mut tokens = self.tokens.lock().expect("tokens lock");
         let now = Instant::now();
-        if let Some(t) = tokens.latest.get(&seller) {
-            if let Some((_, expires)) = tokens.issued.get(t) {
-                let left = expires.saturating_duration_since(now);
-                if left >= TOKEN_REUSE_MIN {
-                    return (t.clone(), left.as_secs());
-                }
+        if let Some(t) = tokens.latest.get(&seller)
+            && let Some((_, expires)) = tokens.issued.get(t)
+        {
+            let left = expires.saturating_duration_since(now);
+            if left >= TOKEN_REUSE_MIN {
+                return (t.clone(), left.as_secs());
             }
         }
         let bytes: [u8; 24] = rand::rng().random();
