@@ -667,3 +667,31 @@ async fn inquiries_of_both_kinds_are_fetched() {
         .count();
     assert_eq!(got.iter().filter(|i| i.answered).count(), answered);
 }
+
+#[test]
+fn naver_times_are_written_in_kst_with_milliseconds_and_read_with_or_without_offset() {
+    let t = normalize::parse_time("2022-04-11T15:21:44.000+09:00").unwrap();
+    assert_eq!(t.to_rfc3339(), "2022-04-11T06:21:44+00:00");
+    assert_eq!(normalize::format_time(t), "2022-04-11T15:21:44.000+09:00");
+    assert_eq!(normalize::parse_time("2022-04-11T15:21:44").unwrap(), t);
+    assert_eq!(normalize::parse_time("2022-04-11 15:21:44").unwrap(), t);
+    assert_eq!(
+        normalize::parse_time("2020-07-25T01:10:10.100Z")
+            .unwrap()
+            .timestamp_millis()
+            % 1000,
+        100
+    );
+    assert!(normalize::parse_time("yesterday").is_none());
+}
+
+#[test]
+fn the_spec_plans_orders_settlements_and_inquiries_and_names_reviews() {
+    use sellerbox::markets::Span;
+    let plan = |k| naver::SPEC.plan(k).unwrap();
+    assert_eq!(plan(Kind::Orders).span, Span::Hours(24));
+    assert_eq!(plan(Kind::Settlements).span, Span::KstDays(1));
+    assert_eq!(plan(Kind::Inquiries).span, Span::KstDays(7));
+    assert!(naver::SPEC.plan(Kind::Reviews).is_none());
+    assert_eq!(naver::SPEC.not_by_api[0].0, Kind::Reviews);
+}

@@ -392,3 +392,64 @@ async fn the_bucket_per_app_and_api_answers_gw_rate_limit() {
     let t2 = token(&c2).await;
     assert_eq!(get(&c2, &t2, FEED, &q).await.status(), 429);
 }
+
+#[tokio::test]
+async fn rows_sharing_one_change_time_are_split_across_pages_without_loss() {
+    let sim = start(SimConfig::default()).await;
+    let c = creds(&sim, 0);
+    let t = token(&c).await;
+    let now = sim.clock().now();
+    // An order of two items whose current stage is a reported change (§5.1's list has no
+    // 발주확인/배송완료): both items change at the same instant.
+    let order = sim
+        .state
+        .world
+        .seller(0)
+        .orders
+        .iter()
+        .find(|o| {
+            o.items.len() == 2
+                && o.stage_at(now).is_some_and(|(s, at)| {
+                    now - at < Duration::hours(24)
+                        && !matches!(
+                            s,
+                            sim::world::Stage::Preparing | sim::world::Stage::Delivered
+                        )
+                })
+        })
+        .expect("the seeded world has such an order");
+    let at = kst(order.stage_at(now).unwrap().1);
+    let mut seen = Vec::new();
+    let mut query = vec![
+        ("lastChangedFrom", at.clone()),
+        ("lastChangedTo", at.clone()),
+        ("limitCount", "1".to_string()),
+    ];
+    for _ in 0..10 {
+        let body: Value = get(&c, &t, FEED, &query).await.json().await.unwrap();
+        for row in body["data"]["lastChangeStatuses"].as_array().unwrap() {
+            seen.push(row["productOrderId"].as_str().unwrap().to_string());
+        }
+        let Some(more) = body["data"].get("more") else {
+            break;
+        };
+        assert_eq!(more["moreFrom"].as_str().unwrap(), at);
+        query = vec![
+            ("lastChangedFrom", at.clone()),
+            ("lastChangedTo", at.clone()),
+            ("limitCount", "1".to_string()),
+            (
+                "moreSequence",
+                more["moreSequence"].as_str().unwrap().to_string(),
+            ),
+        ];
+    }
+    for item in &order.items {
+        let id = item.item_no.to_string();
+        assert_eq!(
+            seen.iter().filter(|s| **s == id).count(),
+            1,
+            "{id} exactly once"
+        );
+    }
+}
