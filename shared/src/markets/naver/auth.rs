@@ -9,7 +9,6 @@ use serde::Deserialize;
 /// One seller's Naver credentials: the fleet's application (agency) keys plus the seller's
 /// account id (`type=SELLER`). No `Debug`: it holds the application secret.
 #[derive(Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Credentials {
     pub client_id: String,
     /// A bcrypt salt string, `$2a$04$` + 22 characters.
