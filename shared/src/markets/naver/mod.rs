@@ -1,25 +1,563 @@
-//! Naver Commerce API. (Skeleton: the connector lands with its own commit.)
+//! Naver SmartStore through the Naver Commerce API (facts: shared/markets/naver.md).
+//!
+//! One application (agency) serves every seller: its client_id scopes the rate limits, and
+//! each seller's token is issued with `type=SELLER` + the seller's account_id.
+//! - Orders: the change feed (`last-changed-statuses`, ≤24 h per call, `more` cursor), then
+//!   the details of the changed product orders (`product-orders/query`, ≤300 ids per call).
+//!   Claims arrive through the same feed and are folded into the item status.
+//! - Settlements: 건별 정산 (`settle/case`), one settle-basis day per call.
+//! - Inquiries: product Q&A (`contents/qnas`) and order inquiries (`pay-user/inquiries`).
+//! - Reviews: no API.
 
-use super::{ConnectCtx, Connector, KindPlan, MarketSpec, Span};
-use crate::error::CollectError;
-use crate::model::{Kind, Market};
-use chrono::Duration;
+pub mod api;
+pub mod auth;
+pub mod limits;
+pub mod normalize;
+
+use super::{ConnectCtx, Connector, KindPlan, MarketSpec, Span, parse_credentials};
+use crate::error::{CollectError, parse_json};
+use crate::http::{Call, LimitKey, Reply, Verdict};
+use crate::model::{Kind, Market, Records, Window};
+use async_trait::async_trait;
+use auth::Credentials;
+use chrono::{DateTime, Duration, Utc};
+use reqwest::StatusCode;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
 
 pub static SPEC: MarketSpec = MarketSpec {
     market: Market::Naver,
     base_url: "https://api.commerce.naver.com/external",
-    plans: &[KindPlan {
-        kind: Kind::Orders,
-        span: Span::Hours(24),
-        lookback: Duration::minutes(30),
-        backfill: Duration::days(7),
-    }],
-    not_by_api: &[(Kind::Reviews, "no review API; Smart Store Center only")],
+    plans: &[
+        // A change feed: a short overlap is enough (a daily 7-day run reconciles).
+        KindPlan {
+            kind: Kind::Orders,
+            span: Span::Hours(24),
+            lookback: Duration::minutes(30),
+            backfill: Duration::days(7),
+        },
+        // One settle-basis day per call; late lines for recent days are picked up again.
+        KindPlan {
+            kind: Kind::Settlements,
+            span: Span::KstDays(1),
+            lookback: Duration::days(3),
+            backfill: Duration::days(7),
+        },
+        // Listed by question date while answers arrive later: look back a week.
+        KindPlan {
+            kind: Kind::Inquiries,
+            span: Span::KstDays(7),
+            lookback: Duration::days(7),
+            backfill: Duration::days(7),
+        },
+    ],
+    not_by_api: &[(
+        Kind::Reviews,
+        "no public review API; Smart Store Center only",
+    )],
     connect,
 };
 
-fn connect(_ctx: ConnectCtx) -> Result<Box<dyn Connector>, CollectError> {
-    Err(CollectError::Internal(
-        "naver connector not built yet".into(),
-    ))
+const CHANGED_STATUSES: &str = "/v1/pay-order/seller/product-orders/last-changed-statuses";
+const PRODUCT_ORDERS_QUERY: &str = "/v1/pay-order/seller/product-orders/query";
+const SETTLE_CASE: &str = "/v1/pay-settle/settle/case";
+const QNAS: &str = "/v1/contents/qnas";
+const PAY_USER_INQUIRIES: &str = "/v1/pay-user/inquiries";
+const TOKEN: &str = "/v1/oauth2/token";
+
+/// Documented page limits.
+const FEED_LIMIT: usize = 300;
+const QUERY_IDS_MAX: usize = 300;
+const SETTLE_PAGE_SIZE: u32 = 1000;
+const QNA_PAGE_SIZE: u32 = 100;
+const INQUIRY_PAGE_SIZE: u32 = 200;
+/// A token is replaced this long before it expires.
+const TOKEN_MARGIN: std::time::Duration = std::time::Duration::from_secs(600);
+/// Marks the one refusal after which a fresh token is worth one more try.
+const GW_AUTHN: &str = "GW.AUTHN";
+
+fn connect(ctx: ConnectCtx) -> Result<Box<dyn Connector>, CollectError> {
+    let creds: Credentials = parse_credentials(Market::Naver, &ctx.credentials)?;
+    // Refuse a malformed secret now rather than at the first token request.
+    auth::client_secret_sign(&creds.client_id, &creds.client_secret, 0)?;
+    Ok(Box::new(Naver { ctx, creds }))
+}
+
+pub struct Naver {
+    ctx: ConnectCtx,
+    creds: Credentials,
+}
+
+/// How one request is sent: method, path, query or JSON body.
+enum Req<'a> {
+    Get(&'a [(&'a str, String)]),
+    PostJson(&'a Value),
+}
+
+#[async_trait]
+impl Connector for Naver {
+    async fn fetch(&self, kind: Kind, window: Window) -> Result<Records, CollectError> {
+        match kind {
+            Kind::Orders => Ok(Records {
+                orders: self.orders(window).await?,
+                ..Records::default()
+            }),
+            Kind::Settlements => Ok(Records {
+                settlements: self.settlements(window).await?,
+                ..Records::default()
+            }),
+            Kind::Inquiries => {
+                let (mut product, order) =
+                    futures::try_join!(self.qnas(window), self.customer_inquiries(window))?;
+                product.extend(order);
+                Ok(Records {
+                    inquiries: product,
+                    ..Records::default()
+                })
+            }
+            Kind::Reviews => Err(CollectError::InvalidInput(
+                "naver has no review API (Smart Store Center only)".into(),
+            )),
+        }
+    }
+
+    async fn verify(&self) -> Result<(), CollectError> {
+        let now = Utc::now();
+        let query = [
+            (
+                "lastChangedFrom",
+                normalize::format_time(now - Duration::minutes(1)),
+            ),
+            ("lastChangedTo", normalize::format_time(now)),
+            ("limitCount", "1".to_string()),
+        ];
+        let reply = self
+            .send(CHANGED_STATUSES, limits::CHANGED_STATUSES, Req::Get(&query))
+            .await?;
+        parse_json::<api::ChangedPage>(Market::Naver, CHANGED_STATUSES, &reply.body)?;
+        Ok(())
+    }
+}
+
+impl Naver {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.ctx.base_url(&SPEC))
+    }
+
+    fn key(&self, group: &'static str) -> LimitKey {
+        LimitKey::new(Market::Naver, self.creds.client_id.clone(), group)
+    }
+
+    /// Token cache key: the resource a token is issued for, never a secret.
+    fn token_key(&self) -> String {
+        format!("naver:{}:{}", self.creds.client_id, self.creds.account_id)
+    }
+
+    async fn token(&self) -> Result<String, CollectError> {
+        self.ctx
+            .tokens
+            .get_or_fetch(&self.token_key(), TOKEN_MARGIN, || self.issue_token())
+            .await
+    }
+
+    async fn issue_token(&self) -> Result<(String, std::time::Duration), CollectError> {
+        let call = Call {
+            market: Market::Naver,
+            endpoint: TOKEN,
+            key: self.key(limits::TOKEN),
+            rate: limits::rate(limits::TOKEN),
+        };
+        let url = self.url(TOKEN);
+        // A fresh timestamp and signature for every attempt (valid for 5 minutes).
+        let build = || {
+            let form = auth::token_form(&self.creds, Utc::now().timestamp_millis())?;
+            Ok(self.ctx.http.client().post(&url).form(&form))
+        };
+        let reply = self
+            .ctx
+            .http
+            .execute(&self.ctx.meter, &call, &judge_token, &build)
+            .await?;
+        let t: api::Token = parse_json(Market::Naver, TOKEN, &reply.body)?;
+        let ttl = std::time::Duration::from_secs(t.expires_in.max(0) as u64);
+        Ok((t.access_token, ttl))
+    }
+
+    /// Send one authenticated request. A `GW.AUTHN` refusal (token expired or revoked)
+    /// re-issues the token once, as Naver recommends; a second one is final.
+    async fn send(
+        &self,
+        path: &str,
+        group: &'static str,
+        req: Req<'_>,
+    ) -> Result<Reply, CollectError> {
+        let mut renewed = false;
+        loop {
+            let token = self.token().await?;
+            match self.send_with(path, group, &req, &token).await {
+                Err(CollectError::CredentialsRejected { detail, .. })
+                    if detail.starts_with(GW_AUTHN) && !renewed =>
+                {
+                    self.ctx.tokens.invalidate(&self.token_key(), &token).await;
+                    renewed = true;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn send_with(
+        &self,
+        path: &str,
+        group: &'static str,
+        req: &Req<'_>,
+        token: &str,
+    ) -> Result<Reply, CollectError> {
+        let key = self.key(group);
+        let rate = limits::rate(group);
+        let call = Call {
+            market: Market::Naver,
+            endpoint: path,
+            key: key.clone(),
+            rate,
+        };
+        let url = self.url(path);
+        let client = self.ctx.http.client();
+        let build = || {
+            let rb = match req {
+                Req::Get(q) => client.get(&url).query(q),
+                Req::PostJson(body) => client.post(&url).json(body),
+            };
+            Ok(rb.bearer_auth(token))
+        };
+        let limiter = self.ctx.http.limiter();
+        let judge = |reply: &Reply| {
+            // Naver tells each answer's bucket rate: never assume more than that.
+            if let Some(told) = reply
+                .headers
+                .get(limits::REPLENISH_RATE_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<f64>().ok())
+            {
+                limiter.learn_ceiling(&key, rate, told);
+            }
+            judge(path, reply)
+        };
+        self.ctx
+            .http
+            .execute(&self.ctx.meter, &call, &judge, &build)
+            .await
+    }
+
+    /// One page parsed twice: typed (the contract) and raw (kept with each record).
+    async fn page<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        group: &'static str,
+        req: Req<'_>,
+        rows_at: &str,
+    ) -> Result<(T, Vec<Value>), CollectError> {
+        let reply = self.send(path, group, req).await?;
+        let typed: T = parse_json(Market::Naver, path, &reply.body)?;
+        let raw: Value = parse_json(Market::Naver, path, &reply.body)?;
+        let rows = match raw.pointer(rows_at) {
+            Some(Value::Array(a)) => a.clone(),
+            _ => Vec::new(),
+        };
+        self.ctx.meter.page();
+        Ok((typed, rows))
+    }
+
+    // --- orders -------------------------------------------------------------------------
+
+    async fn orders(&self, window: Window) -> Result<Vec<crate::model::Order>, CollectError> {
+        // The feed's bounds are inclusive; our windows are half-open.
+        let to = normalize::format_time(window.to - Duration::milliseconds(1));
+        let mut ids: Vec<String> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut changed_at: HashMap<String, DateTime<Utc>> = HashMap::new();
+        let mut cursor: Option<api::More> = None;
+        loop {
+            let mut query = vec![
+                (
+                    "lastChangedFrom",
+                    cursor.as_ref().map_or_else(
+                        || normalize::format_time(window.from),
+                        |m| m.more_from.clone(),
+                    ),
+                ),
+                ("lastChangedTo", to.clone()),
+                ("limitCount", FEED_LIMIT.to_string()),
+            ];
+            if let Some(m) = &cursor {
+                query.push(("moreSequence", m.more_sequence.clone()));
+            }
+            let (page, _) = self
+                .page::<api::ChangedPage>(
+                    CHANGED_STATUSES,
+                    limits::CHANGED_STATUSES,
+                    Req::Get(&query),
+                    "/data/lastChangeStatuses",
+                )
+                .await?;
+            for row in page.data.last_change_statuses {
+                if let Some(t) = normalize::parse_time(&row.last_changed_date) {
+                    let e = changed_at.entry(row.product_order_id.clone()).or_insert(t);
+                    *e = (*e).max(t);
+                }
+                // An item may change twice inside one window: ask for its details once.
+                if seen.insert(row.product_order_id.clone()) {
+                    ids.push(row.product_order_id);
+                }
+            }
+            match page.data.more {
+                Some(more) if cursor.as_ref() == Some(&more) => {
+                    return Err(CollectError::Rejected {
+                        market: Market::Naver,
+                        endpoint: CHANGED_STATUSES.into(),
+                        detail: "the `more` cursor did not advance".into(),
+                    });
+                }
+                Some(more) => cursor = Some(more),
+                None => break,
+            }
+        }
+        let chunks = ids.chunks(QUERY_IDS_MAX).map(|c| self.details(c.to_vec()));
+        let details: Vec<_> = futures::future::try_join_all(chunks)
+            .await?
+            .into_iter()
+            .flatten()
+            .collect();
+        normalize::orders(PRODUCT_ORDERS_QUERY, details, &changed_at)
+    }
+
+    async fn details(
+        &self,
+        ids: Vec<String>,
+    ) -> Result<Vec<(api::ProductOrderDetail, Value)>, CollectError> {
+        let body = serde_json::json!({
+            "productOrderIds": ids,
+            "quantityClaimCompatibility": true,
+        });
+        let (page, raw) = self
+            .page::<api::DetailPage>(
+                PRODUCT_ORDERS_QUERY,
+                limits::PRODUCT_ORDERS_QUERY,
+                Req::PostJson(&body),
+                "/data",
+            )
+            .await?;
+        Ok(page.data.into_iter().zip(raw).collect())
+    }
+
+    // --- settlements --------------------------------------------------------------------
+
+    async fn settlements(
+        &self,
+        window: Window,
+    ) -> Result<Vec<crate::model::Settlement>, CollectError> {
+        let (first, last) = window.kst_dates();
+        let days = first.iter_days().take_while(|d| *d <= last);
+        let per_day = futures::future::try_join_all(days.map(|d| self.settle_day(d))).await?;
+        Ok(per_day.into_iter().flatten().collect())
+    }
+
+    async fn settle_day(
+        &self,
+        day: chrono::NaiveDate,
+    ) -> Result<Vec<crate::model::Settlement>, CollectError> {
+        let mut out = Vec::new();
+        let mut page_no = 1i64;
+        loop {
+            let query = [
+                ("searchDate", day.format("%Y-%m-%d").to_string()),
+                (
+                    "periodType",
+                    "SETTLE_CASEBYCASE_SETTLE_BASIS_DATE".to_string(),
+                ),
+                ("pageNumber", page_no.to_string()),
+                ("pageSize", SETTLE_PAGE_SIZE.to_string()),
+            ];
+            let (page, raw) = self
+                .page::<api::SettleCasePage>(
+                    SETTLE_CASE,
+                    limits::SETTLE_CASE,
+                    Req::Get(&query),
+                    "/elements",
+                )
+                .await?;
+            let total_pages = page.pagination.total_pages;
+            out.extend(normalize::settlements(
+                SETTLE_CASE,
+                page.elements.into_iter().zip(raw).collect(),
+            )?);
+            if page_no >= total_pages {
+                return Ok(out);
+            }
+            page_no += 1;
+        }
+    }
+
+    // --- inquiries ----------------------------------------------------------------------
+
+    async fn qnas(&self, window: Window) -> Result<Vec<crate::model::Inquiry>, CollectError> {
+        let mut out = Vec::new();
+        let mut page_no = 1i64;
+        loop {
+            let query = [
+                ("fromDate", normalize::format_time(window.from)),
+                (
+                    "toDate",
+                    normalize::format_time(window.to - Duration::milliseconds(1)),
+                ),
+                ("page", page_no.to_string()),
+                ("size", QNA_PAGE_SIZE.to_string()),
+            ];
+            let (page, raw) = self
+                .page::<api::QnaPage>(QNAS, limits::QNAS, Req::Get(&query), "/contents")
+                .await?;
+            let done = page.last || page.page >= page.total_pages;
+            out.extend(normalize::qnas(
+                QNAS,
+                page.contents.into_iter().zip(raw).collect(),
+            )?);
+            if done {
+                return Ok(out);
+            }
+            page_no += 1;
+        }
+    }
+
+    async fn customer_inquiries(
+        &self,
+        window: Window,
+    ) -> Result<Vec<crate::model::Inquiry>, CollectError> {
+        let (first, last) = window.kst_dates();
+        let mut out = Vec::new();
+        let mut page_no = 1i64;
+        loop {
+            let query = [
+                ("startSearchDate", first.format("%Y-%m-%d").to_string()),
+                ("endSearchDate", last.format("%Y-%m-%d").to_string()),
+                ("page", page_no.to_string()),
+                ("size", INQUIRY_PAGE_SIZE.to_string()),
+            ];
+            let (page, raw) = self
+                .page::<api::InquiryPage>(
+                    PAY_USER_INQUIRIES,
+                    limits::PAY_USER_INQUIRIES,
+                    Req::Get(&query),
+                    "/content",
+                )
+                .await?;
+            let done = page.last || page_no >= page.total_pages;
+            out.extend(normalize::customer_inquiries(
+                PAY_USER_INQUIRIES,
+                page.content.into_iter().zip(raw).collect(),
+            )?);
+            if done {
+                return Ok(out);
+            }
+            page_no += 1;
+        }
+    }
+}
+
+fn error_body(reply: &Reply) -> api::ErrorBody {
+    serde_json::from_slice(&reply.body).unwrap_or_default()
+}
+
+/// Naver's answer to a data request, judged. Throttles are 429 `GW.RATE_LIMIT` or
+/// `GW.QUOTA_LIMIT`; `GW.AUTHN` is an expired or revoked token; `GW.IP_NOT_ALLOWED` is our
+/// egress IP missing from the application's "API호출 IP".
+pub fn judge(endpoint: &str, reply: &Reply) -> Verdict {
+    let s = reply.status;
+    if s.is_success() {
+        return Verdict::Done;
+    }
+    let body = error_body(reply);
+    let code = body.code.as_deref().unwrap_or("");
+    if s == StatusCode::TOO_MANY_REQUESTS || code == "GW.RATE_LIMIT" || code == "GW.QUOTA_LIMIT" {
+        return Verdict::Throttled {
+            retry_after: reply.retry_after(),
+        };
+    }
+    if code == "GW.IP_NOT_ALLOWED" {
+        return Verdict::Fail(CollectError::IpNotWhitelisted {
+            market: Market::Naver,
+            detail: "403 GW.IP_NOT_ALLOWED".into(),
+        });
+    }
+    if s == StatusCode::UNAUTHORIZED {
+        return Verdict::Fail(CollectError::CredentialsRejected {
+            market: Market::Naver,
+            detail: if code == GW_AUTHN {
+                format!("{GW_AUTHN}: the access token was refused")
+            } else {
+                format!("HTTP 401 {code}")
+            },
+        });
+    }
+    if s == StatusCode::FORBIDDEN {
+        // The API group is not enabled for the application, or the seller withdrew it.
+        return Verdict::Fail(CollectError::CredentialsRejected {
+            market: Market::Naver,
+            detail: format!(
+                "HTTP 403 {code} at {endpoint}; check that the seller delegated this API group to our application"
+            ),
+        });
+    }
+    if s.is_server_error() {
+        return Verdict::Transient(format!("HTTP {} {code}", s.as_u16()));
+    }
+    Verdict::Fail(CollectError::Rejected {
+        market: Market::Naver,
+        endpoint: endpoint.to_string(),
+        detail: refusal(s, code, &body),
+    })
+}
+
+/// Status, code and the names of the refused fields; never Naver's message, which may
+/// quote what we sent.
+fn refusal(s: StatusCode, code: &str, body: &api::ErrorBody) -> String {
+    let fields: Vec<&str> = body
+        .invalid_inputs
+        .iter()
+        .map(|i| i.name.as_str())
+        .collect();
+    if fields.is_empty() {
+        format!("HTTP {} {code}", s.as_u16())
+    } else {
+        format!("HTTP {} {code} (fields: {})", s.as_u16(), fields.join(", "))
+    }
+}
+
+/// The token endpoint's answer: any refusal other than throttling, IP or a server failure
+/// means the credentials (or the clock signing them) are wrong.
+pub fn judge_token(reply: &Reply) -> Verdict {
+    let s = reply.status;
+    if s.is_success() || s == StatusCode::TOO_MANY_REQUESTS || s.is_server_error() {
+        return judge(TOKEN, reply);
+    }
+    let body = error_body(reply);
+    let code = body.code.as_deref().unwrap_or("");
+    if code == "GW.IP_NOT_ALLOWED" || code == "GW.RATE_LIMIT" || code == "GW.QUOTA_LIMIT" {
+        return judge(TOKEN, reply);
+    }
+    let detail = if body.invalid_inputs.iter().any(|i| i.name == "timestamp") {
+        format!(
+            "token request refused: {}; the signed timestamp was not accepted, check this host's clock",
+            refusal(s, code, &body)
+        )
+    } else {
+        format!(
+            "token request refused: {}; check the application's client_id/client_secret and that the seller's account_id delegated API access to it",
+            refusal(s, code, &body)
+        )
+    };
+    Verdict::Fail(CollectError::CredentialsRejected {
+        market: Market::Naver,
+        detail,
+    })
 }

@@ -1,0 +1,293 @@
+//! Naver answers -> the unified model. The status tables cover every documented code
+//! (shared/markets/naver.md §5.4); a code they do not know yields `Status::Unknown` with the
+//! raw code kept.
+
+use super::api;
+use crate::error::{CollectError, RawPage};
+use crate::model::{
+    Inquiry, InquiryChannel, Market, Order, OrderItem, Settlement, Status, StatusCode, kst,
+};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// `productOrderStatus` -> canonical status, before claims. `placeOrderStatus == OK` (발주확인)
+/// turns a paid item into one being prepared.
+pub fn flow_status(code: &str, place_order_status: Option<&str>) -> Option<Status> {
+    Some(match code {
+        "PAYMENT_WAITING" => Status::PaymentWaiting,
+        "PAYED" if place_order_status == Some("OK") => Status::Preparing,
+        "PAYED" => Status::Paid,
+        "DELIVERING" => Status::Shipping,
+        "DELIVERED" => Status::Delivered,
+        "PURCHASE_DECIDED" => Status::PurchaseConfirmed,
+        "EXCHANGED" => Status::Exchanged,
+        "CANCELED" | "CANCELED_BY_NOPAYMENT" => Status::Cancelled,
+        "RETURNED" => Status::Returned,
+        _ => return None,
+    })
+}
+
+/// What an active claim does to the item's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimEffect {
+    /// The claim decides the status.
+    Override(Status),
+    /// Rejected, withdrawn or a purchase-decision hold: the flow status stands.
+    None,
+    /// A code the table does not know.
+    Unknown,
+}
+
+pub const CLAIM_TYPES: [&str; 5] = [
+    "CANCEL",
+    "RETURN",
+    "EXCHANGE",
+    "PURCHASE_DECISION_HOLDBACK",
+    "ADMIN_CANCEL",
+];
+
+/// `claimStatus` (with `claimType` where the status is shared by returns and exchanges).
+pub fn claim_effect(claim_type: Option<&str>, claim_status: &str) -> ClaimEffect {
+    if claim_type.is_some_and(|t| !CLAIM_TYPES.contains(&t)) {
+        return ClaimEffect::Unknown;
+    }
+    let exchange = claim_type == Some("EXCHANGE");
+    ClaimEffect::Override(match claim_status {
+        "CANCEL_REQUEST" | "CANCELING" | "ADMIN_CANCELING" => Status::CancelRequested,
+        "CANCEL_DONE" | "ADMIN_CANCEL_DONE" => Status::Cancelled,
+        "RETURN_REQUEST" => Status::ReturnRequested,
+        "COLLECTING" | "COLLECT_DONE" if exchange => Status::ExchangeRequested,
+        "COLLECTING" | "COLLECT_DONE" => Status::ReturnRequested,
+        "EXCHANGE_REQUEST" | "EXCHANGE_REDELIVERING" => Status::ExchangeRequested,
+        "RETURN_DONE" => Status::Returned,
+        "EXCHANGE_DONE" => Status::Exchanged,
+        "CANCEL_REJECT"
+        | "RETURN_REJECT"
+        | "EXCHANGE_REJECT"
+        | "ADMIN_CANCEL_REJECT"
+        | "PURCHASE_DECISION_HOLDBACK"
+        | "PURCHASE_DECISION_REQUEST"
+        | "PURCHASE_DECISION_HOLDBACK_RELEASE" => return ClaimEffect::None,
+        _ => return ClaimEffect::Unknown,
+    })
+}
+
+/// The item's effective status, claims folded in. Raw code: `FLOW` or `FLOW/CLAIM_STATUS`.
+pub fn item_status(
+    product_order_status: &str,
+    place_order_status: Option<&str>,
+    claim_type: Option<&str>,
+    claim_status: Option<&str>,
+) -> StatusCode {
+    let claim_status = claim_status.filter(|s| !s.is_empty());
+    let raw = match claim_status {
+        Some(c) => format!("{product_order_status}/{c}"),
+        None => product_order_status.to_string(),
+    };
+    let flow = flow_status(product_order_status, place_order_status);
+    let canonical = match (flow, claim_status.map(|c| claim_effect(claim_type, c))) {
+        (None, _) | (_, Some(ClaimEffect::Unknown)) => Status::Unknown,
+        (_, Some(ClaimEffect::Override(s))) => s,
+        (Some(s), Some(ClaimEffect::None) | None) => s,
+    };
+    StatusCode::new(canonical, raw)
+}
+
+/// Naver date-times: ISO-8601 with offset (`2022-04-11T15:21:44.000+09:00`); an offset-less
+/// value is KST.
+pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+        .and_then(|n| kst().from_local_datetime(&n).single())
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// How we write instants to Naver: KST with milliseconds, as its docs show.
+pub fn format_time(t: DateTime<Utc>) -> String {
+    t.with_timezone(&kst())
+        .format("%Y-%m-%dT%H:%M:%S%.3f%:z")
+        .to_string()
+}
+
+fn parse_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()
+}
+
+/// A field that parsed as JSON but not as what it should hold.
+fn bad_field(endpoint: &str, field: &str, raw: &Value) -> CollectError {
+    CollectError::FormatChanged {
+        market: Market::Naver,
+        endpoint: endpoint.to_string(),
+        detail: format!("unreadable value at `{field}`"),
+        page_ref: "(not stored)".into(),
+        raw: RawPage(std::sync::Arc::from(
+            serde_json::to_vec(raw).unwrap_or_default(),
+        )),
+    }
+}
+
+/// Product-order details (typed, with their raw JSON) -> orders, grouped by `orderId` in
+/// first-seen order. `changed_at` holds the change feed's `lastChangedDate` per item.
+pub fn orders(
+    endpoint: &str,
+    details: Vec<(api::ProductOrderDetail, Value)>,
+    changed_at: &HashMap<String, DateTime<Utc>>,
+) -> Result<Vec<Order>, CollectError> {
+    let mut out: Vec<Order> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for (d, raw) in details {
+        let (o, p) = (&d.order, &d.product_order);
+        let item = OrderItem {
+            item_id: p.product_order_id.clone(),
+            product_id: p.product_id.clone(),
+            product_name: p.product_name.clone(),
+            option_name: p.product_option.clone().filter(|s| !s.is_empty()),
+            quantity: p.quantity,
+            unit_price_krw: p.unit_price,
+            amount_krw: p.total_payment_amount,
+            status: item_status(
+                &p.product_order_status,
+                p.place_order_status.as_deref(),
+                p.claim_type.as_deref(),
+                p.claim_status.as_deref(),
+            ),
+            status_changed_at: changed_at.get(&p.product_order_id).copied(),
+        };
+        let fee = p.delivery_fee_amount;
+        if let Some(&i) = index.get(&o.order_id) {
+            let order = &mut out[i];
+            order.shipping_fee_krw += fee;
+            order.items.push(item);
+            if let Value::Array(a) = &mut order.raw {
+                a.push(raw);
+            }
+            continue;
+        }
+        let ordered_at = parse_time(&o.order_date)
+            .ok_or_else(|| bad_field(endpoint, "data[].order.orderDate", &raw))?;
+        let paid_at = match o.payment_date.as_deref() {
+            Some(s) => Some(
+                parse_time(s)
+                    .ok_or_else(|| bad_field(endpoint, "data[].order.paymentDate", &raw))?,
+            ),
+            None => None,
+        };
+        index.insert(o.order_id.clone(), out.len());
+        out.push(Order {
+            order_id: o.order_id.clone(),
+            ordered_at,
+            paid_at,
+            // What the buyer paid for the whole order, across payment means.
+            total_krw: o.general_payment_amount
+                + o.naver_mileage_payment_amount
+                + o.charge_amount_payment_amount
+                + o.pay_later_payment_amount,
+            shipping_fee_krw: fee,
+            items: vec![item],
+            raw: Value::Array(vec![raw]),
+        });
+    }
+    Ok(out)
+}
+
+/// Settlement lines (건별 정산). Naver reports commissions as negative amounts; the model
+/// wants the fee as a positive number taken from the sale.
+pub fn settlements(
+    endpoint: &str,
+    rows: Vec<(api::SettleCase, Value)>,
+) -> Result<Vec<Settlement>, CollectError> {
+    rows.into_iter()
+        .map(|(s, raw)| {
+            let basis_date = parse_date(&s.settle_basis_date)
+                .ok_or_else(|| bad_field(endpoint, "elements[].settleBasisDate", &raw))?;
+            let payout_date = s
+                .settle_complete_date
+                .as_deref()
+                .or(s.settle_expect_date.as_deref())
+                .and_then(parse_date);
+            let settlement_id = [
+                s.product_order_id
+                    .as_deref()
+                    .or(s.order_id.as_deref())
+                    .unwrap_or("-"),
+                &s.product_order_type,
+                s.settle_type.as_deref().unwrap_or("-"),
+                &s.settle_basis_date,
+            ]
+            .join(":");
+            Ok(Settlement {
+                settlement_id,
+                order_id: s.order_id.clone(),
+                item_id: s.product_order_id.clone(),
+                line_type: s.product_order_type.clone(),
+                basis_date,
+                payout_date,
+                sale_krw: s.pay_settle_amount,
+                fee_krw: -(s.total_pay_commission_amount
+                    + s.free_installment_commission_amount
+                    + s.selling_interlock_commission_amount),
+                settlement_krw: s.settle_expect_amount,
+                raw,
+            })
+        })
+        .collect()
+}
+
+/// Product Q&A (상품문의). Naver does not report when the answer was given.
+pub fn qnas(endpoint: &str, rows: Vec<(api::Qna, Value)>) -> Result<Vec<Inquiry>, CollectError> {
+    rows.into_iter()
+        .map(|(q, raw)| {
+            let asked_at = parse_time(&q.create_date)
+                .ok_or_else(|| bad_field(endpoint, "contents[].createDate", &raw))?;
+            Ok(Inquiry {
+                inquiry_id: format!("qna:{}", q.question_id),
+                channel: InquiryChannel::Product,
+                product_id: q.product_id.clone(),
+                order_id: None,
+                title: None,
+                content: q.question.clone(),
+                asked_at,
+                answered: q.answered,
+                answered_at: None,
+                answer: q.answer.clone().filter(|a| !a.is_empty()),
+                raw,
+            })
+        })
+        .collect()
+}
+
+/// Customer inquiries about orders (고객문의).
+pub fn customer_inquiries(
+    endpoint: &str,
+    rows: Vec<(api::CustomerInquiry, Value)>,
+) -> Result<Vec<Inquiry>, CollectError> {
+    rows.into_iter()
+        .map(|(q, raw)| {
+            let asked_at = parse_time(&q.inquiry_registration_date_time).ok_or_else(|| {
+                bad_field(endpoint, "content[].inquiryRegistrationDateTime", &raw)
+            })?;
+            let answered_at = q
+                .answer_registration_date_time
+                .as_deref()
+                .and_then(parse_time);
+            Ok(Inquiry {
+                inquiry_id: format!("inquiry:{}", q.inquiry_no),
+                channel: InquiryChannel::Order,
+                product_id: q.product_no.clone(),
+                order_id: q.order_id.clone(),
+                title: q.title.clone().or(q.category.clone()),
+                content: q.inquiry_content.clone(),
+                asked_at,
+                answered: q.answered,
+                answered_at,
+                answer: q.answer_content.clone().filter(|a| !a.is_empty()),
+                raw,
+            })
+        })
+        .collect()
+}
