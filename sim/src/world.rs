@@ -231,8 +231,46 @@ fn generate(spec: &WorldSpec, seller: usize) -> SellerData {
             });
         }
     }
+    orders.extend(in_flight(spec, seller, base));
     orders.sort_by_key(|o| (o.ordered_at, o.order_no));
     SellerData { orders, inquiries }
+}
+
+/// Orders that every market reports as dispatched in the first minutes after the clock's
+/// origin, so that a collection cycle 10 minutes later always sees status changes
+/// (a random world may have none in so short a slice).
+fn in_flight(spec: &WorldSpec, seller: usize, base: u64) -> Vec<Order> {
+    (0..3u64)
+        .map(|i| {
+            let origin = spec.origin;
+            let ordered_at = origin - Duration::hours(20) + Duration::minutes(i as i64);
+            Order {
+                order_no: base + 99_000_000 + i,
+                seller,
+                ordered_at,
+                buyer: base + i,
+                receiver: base + i + 7,
+                shipping_fee: 3_000,
+                items: vec![Item {
+                    item_no: base + 98_000_000 + i,
+                    product: (i as usize) % crate::names::PRODUCTS.len(),
+                    quantity: 1,
+                    unit_price: crate::names::PRODUCTS[(i as usize) % crate::names::PRODUCTS.len()]
+                        .2,
+                }],
+                story: vec![
+                    (Stage::Paid, ordered_at),
+                    (Stage::Preparing, origin - Duration::hours(10)),
+                    (
+                        Stage::Shipping,
+                        origin + Duration::minutes(2 + 2 * i as i64),
+                    ),
+                    (Stage::Delivered, origin + Duration::days(2)),
+                    (Stage::Confirmed, origin + Duration::days(9)),
+                ],
+            }
+        })
+        .collect()
 }
 
 /// An order's planned life. Most are delivered and confirmed; some are cancelled,
@@ -317,6 +355,24 @@ mod tests {
         assert!(counts[0] > counts[1] && counts[1] > counts[3], "{counts:?}");
         let ratio = counts[0] as f64 / counts[3] as f64;
         assert!((2.5..6.0).contains(&ratio), "{counts:?}");
+    }
+
+    #[test]
+    fn every_seller_has_orders_dispatched_in_the_first_ten_minutes() {
+        let w = World::new(spec());
+        let t0 = w.spec.origin;
+        for i in 0..w.seller_count() {
+            let moving = w
+                .seller(i)
+                .orders
+                .iter()
+                .filter(|o| o.stage_at(t0).map(|s| s.0) == Some(Stage::Preparing))
+                .filter(|o| {
+                    o.stage_at(t0 + Duration::minutes(10)).map(|s| s.0) == Some(Stage::Shipping)
+                })
+                .count();
+            assert!(moving >= 3, "seller {i}: {moving}");
+        }
     }
 
     #[test]
