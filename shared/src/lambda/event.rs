@@ -137,13 +137,11 @@ impl Command {
 }
 
 fn validated(c: Command) -> Result<Command, EventError> {
-    if let Some(s) = c.shard {
-        if s.count == 0 || s.index >= s.count {
-            return Err(EventError::Invalid(format!(
-                "shard index {} is not below shard count {}",
-                s.index, s.count
-            )));
-        }
+    if let Some(s) = c.shard.filter(|s| s.count == 0 || s.index >= s.count) {
+        return Err(EventError::Invalid(format!(
+            "shard index {} is not below shard count {}",
+            s.index, s.count
+        )));
     }
     c.lookback()?;
     if c.lookback.is_some() && (c.from.is_some() || c.to.is_some()) {

@@ -56,11 +56,15 @@ struct Line {
     text: String,
 }
 
+/// The shipping task, taken once by `close`.
+type ShipTask =
+    Arc<tokio::sync::Mutex<Option<tokio::task::JoinHandle<Result<ShipStats, CollectError>>>>>;
+
 #[derive(Clone)]
 pub struct Shipper {
     tx: mpsc::Sender<Line>,
     dropped: Arc<AtomicU64>,
-    task: Arc<tokio::sync::Mutex<Option<tokio::task::JoinHandle<Result<ShipStats, CollectError>>>>>,
+    task: ShipTask,
 }
 
 impl Shipper {

@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 pub struct Fleet {
     pub _dir: tempfile::TempDir,
-    pub sims: Vec<sim::RunningSim>,
+    /// Kept alive for the test: dropping a simulator stops it.
+    pub _sims: Vec<sim::RunningSim>,
     pub store: Arc<dyn Store>,
     pub secrets: Arc<CredentialsFile>,
 }
@@ -53,7 +54,7 @@ pub async fn fleet(sellers: usize) -> Fleet {
     }
     Fleet {
         _dir: dir,
-        sims,
+        _sims: sims,
         store,
         secrets: Arc::new(secrets),
     }
