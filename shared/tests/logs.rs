@@ -49,19 +49,28 @@ async fn planted_secrets_and_buyers_data_never_reach_the_logs() {
             }
         }
     }
-    assert!(planted.len() >= 4, "the simulators hand out secrets to plant");
+    assert!(
+        planted.len() >= 4,
+        "the simulators hand out secrets to plant"
+    );
 
     for market in Market::ALL {
         let app = fleet.app(market);
         // A full collection, a token expiry (Naver re-issues), a truncated page.
-        let ok = app.handle(serde_json::json!({"kinds": []}), None).await.unwrap();
+        let ok = app
+            .handle(serde_json::json!({"kinds": []}), None)
+            .await
+            .unwrap();
         assert_eq!(ok["failed"], 0, "{ok}");
         for sim in &fleet._sims {
             sim.faults().expire_tokens_next(1);
             sim.faults().truncate_next(1);
         }
         let _ = app
-            .handle(serde_json::json!({"kinds": ["orders"], "lookback": "1d"}), None)
+            .handle(
+                serde_json::json!({"kinds": ["orders"], "lookback": "1d"}),
+                None,
+            )
             .await
             .unwrap();
     }
@@ -86,21 +95,46 @@ async fn planted_secrets_and_buyers_data_never_reach_the_logs() {
             sellerbox::http::Http::new(Default::default()).unwrap(),
             Default::default(),
         );
-        let refused = app.handle(serde_json::json!({"kinds": ["orders"]}), None).await.unwrap();
+        let refused = app
+            .handle(serde_json::json!({"kinds": ["orders"]}), None)
+            .await
+            .unwrap();
         assert!(refused["failed"].as_u64().unwrap() > 0, "{refused}");
     }
 
     let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains("run finished"), "logs were captured");
-    assert!(logs.contains("credentials_rejected"), "failures were logged");
+    assert!(
+        logs.contains("credentials_rejected"),
+        "failures were logged"
+    );
     for secret in &planted {
-        assert!(!logs.contains(secret.as_str()), "a planted secret reached the logs");
+        assert!(
+            !logs.contains(secret.as_str()),
+            "a planted secret reached the logs"
+        );
     }
-    for needle in ["Bearer ", "access_token", "client_secret_sign", "signature=", "Authorization"] {
+    for needle in [
+        "Bearer ",
+        "access_token",
+        "client_secret_sign",
+        "signature=",
+        "Authorization",
+    ] {
         assert!(!logs.contains(needle), "{needle:?} reached the logs");
     }
     // Buyers' names, phone numbers and addresses from the simulated world.
-    for needle in ["0507-", "서울특별시", "101동", "김민준", "receiver", "orderer"] {
-        assert!(!logs.contains(needle), "buyer data {needle:?} reached the logs");
+    for needle in [
+        "0507-",
+        "서울특별시",
+        "101동",
+        "김민준",
+        "receiver",
+        "orderer",
+    ] {
+        assert!(
+            !logs.contains(needle),
+            "buyer data {needle:?} reached the logs"
+        );
     }
 }

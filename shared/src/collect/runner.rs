@@ -67,7 +67,14 @@ pub struct Collector {
     pub tokens: TokenCache,
     pub store: Arc<dyn Store>,
     pub clock: Clock,
+    /// Writes in flight at once. Hundreds of runs may finish windows together; they
+    /// queue here, without a deadline, instead of timing out on the database pool
+    /// (SQLite has one writer; a Lambda container keeps one or two connections).
+    writes: tokio::sync::Semaphore,
 }
+
+/// Concurrent writes per collector.
+const WRITES_IN_FLIGHT: usize = 2;
 
 impl Collector {
     pub fn new(http: Http, store: Arc<dyn Store>, clock: Clock) -> Self {
@@ -76,6 +83,7 @@ impl Collector {
             tokens: TokenCache::default(),
             store,
             clock,
+            writes: tokio::sync::Semaphore::new(WRITES_IN_FLIGHT),
         }
     }
 
@@ -178,7 +186,11 @@ impl Collector {
             error_message: error.as_ref().map(ToString::to_string),
         };
         let mut error = error;
-        if let Err(e) = self.store.record_run(&record).await {
+        let recorded = {
+            let _permit = self.writes.acquire().await.expect("never closed");
+            self.store.record_run(&record).await
+        };
+        if let Err(e) = recorded {
             error.get_or_insert(e.into());
         }
         if let Some(e) = &error {
@@ -258,10 +270,12 @@ impl Collector {
             let t0 = Instant::now();
             let records = connector.fetch(scope.kind, w).await?;
             let watermark = w.to.min(now);
-            let stats = self
-                .store
-                .commit_window(scope, &records, watermark, (self.clock)())
-                .await?;
+            let stats = {
+                let _permit = self.writes.acquire().await.expect("never closed");
+                self.store
+                    .commit_window(scope, &records, watermark, (self.clock)())
+                    .await?
+            };
             progress.stats.add(stats);
             progress.windows += 1;
             progress.covered.to = watermark;

@@ -488,14 +488,16 @@ fn offset(p: &Params, name: &str) -> Result<usize, Refusal> {
 }
 
 /// One nextToken page of `rows`.
-fn token_page(rows: Vec<Value>, from: usize, size: usize) -> Value {
+/// One `nextToken` page of `rows`; only the page's rows are rendered to JSON (a listing
+/// of thousands is otherwise rendered again for each of its pages).
+fn token_page<T>(rows: Vec<T>, from: usize, size: usize, render: impl Fn(T) -> Value) -> Value {
     let end = (from + size).min(rows.len());
     let next = if end < rows.len() {
         end.to_string()
     } else {
         String::new()
     };
-    let page: Vec<Value> = rows.into_iter().skip(from).take(size).collect();
+    let page: Vec<Value> = rows.into_iter().skip(from).take(size).map(render).collect();
     json!({ "code": 200, "message": "OK", "data": page, "nextToken": next })
 }
 
@@ -524,7 +526,7 @@ fn ordersheets(d: &crate::world::SellerData, p: &Params, now: DateTime<Utc>) -> 
     }
     let size = per_page(p, MAX_PER_PAGE)?;
     let start = offset(p, "nextToken")?;
-    let rows: Vec<Value> = d
+    let rows: Vec<&crate::world::Order> = d
         .orders
         .iter()
         .filter(|o| {
@@ -534,9 +536,10 @@ fn ordersheets(d: &crate::world::SellerData, p: &Params, now: DateTime<Utc>) -> 
             })
         })
         .filter(|o| data::ordersheet_status(o, now) == Some(status))
-        .map(|o| data::ordersheet(o, status))
         .collect();
-    Ok(token_page(rows, start, size))
+    Ok(token_page(rows, start, size, |o| {
+        data::ordersheet(o, status)
+    }))
 }
 
 fn returns(d: &crate::world::SellerData, p: &Params, now: DateTime<Utc>) -> Answer {
@@ -578,7 +581,7 @@ fn returns(d: &crate::world::SellerData, p: &Params, now: DateTime<Utc>) -> Answ
         })
         .filter_map(|o| data::return_row(o, now))
         .collect();
-    Ok(token_page(rows, start, size))
+    Ok(token_page(rows, start, size, |v| v))
 }
 
 fn exchanges(d: &crate::world::SellerData, p: &Params, now: DateTime<Utc>) -> Answer {
@@ -619,7 +622,7 @@ fn exchanges(d: &crate::world::SellerData, p: &Params, now: DateTime<Utc>) -> An
         })
         .filter_map(|o| data::exchange_row(o, now))
         .collect();
-    Ok(token_page(rows, start, size))
+    Ok(token_page(rows, start, size, |v| v))
 }
 
 fn revenue(d: &crate::world::SellerData, p: &Params, now: DateTime<Utc>) -> Answer {
@@ -643,17 +646,13 @@ fn revenue(d: &crate::world::SellerData, p: &Params, now: DateTime<Utc>) -> Answ
         Some(Ok(n)) => n,
         Some(Err(_)) => return Err(bad_request("maxPerPage should be a number.")),
     };
-    let mut rows: Vec<(NaiveDate, u64, &str, Value)> = Vec::new();
+    // Sort cheap keys; render only the requested page.
+    let mut rows = Vec::new();
     for o in &d.orders {
         for (sale_type, at) in data::recognitions(o, now) {
             let day = data::kst_date(at);
             if day >= from && day <= to {
-                rows.push((
-                    day,
-                    o.order_no,
-                    sale_type,
-                    data::revenue_row(o, sale_type, at),
-                ));
+                rows.push((day, o.order_no, sale_type, o, at));
             }
         }
     }
@@ -663,7 +662,7 @@ fn revenue(d: &crate::world::SellerData, p: &Params, now: DateTime<Utc>) -> Answ
         .into_iter()
         .skip(start)
         .take(size)
-        .map(|r| r.3)
+        .map(|(_, _, sale_type, o, at)| data::revenue_row(o, sale_type, at))
         .collect();
     Ok(json!({
         "code": 200,
