@@ -106,7 +106,7 @@ pub async fn start(
             format!("simulators bind loopback only, not {addr}"),
         ));
     }
-    let world = World::new(WorldSpec {
+    let spec = WorldSpec {
         sellers: config.sellers,
         seed: config.seed,
         orders_per_day: config.orders_per_day,
@@ -114,7 +114,16 @@ pub async fn start(
         inquiries_per_day: config.inquiries_per_day,
         origin: config.clock.now(),
         future_days: 3,
-    });
+    };
+    // Built before serving, off the async workers: the first requests then find the data
+    // ready instead of generating it while other requests wait.
+    let world = tokio::task::spawn_blocking(move || {
+        let world = World::new(spec);
+        world.warm();
+        world
+    })
+    .await
+    .map_err(std::io::Error::other)?;
     let faults = Faults::default();
     faults.set_rates(config.faults.clone());
     let state = Arc::new(SimState {

@@ -158,6 +158,13 @@ impl World {
         self.sellers.len()
     }
 
+    /// Generate every seller's data now (a marketplace's data exists before anyone asks).
+    pub fn warm(&self) {
+        for i in 0..self.seller_count() {
+            self.seller(i);
+        }
+    }
+
     /// Seller `i`'s data, generated on first use.
     pub fn seller(&self, i: usize) -> &SellerData {
         self.sellers[i].get_or_init(|| generate(&self.spec, i))

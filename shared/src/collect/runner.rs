@@ -4,7 +4,7 @@ use super::planner::{start_of_run, windows};
 use crate::error::{CollectError, ErrorKind};
 use crate::http::{Http, Meter, TokenCache};
 use crate::markets::{self, ConnectCtx};
-use crate::model::{Kind, Market, Window};
+use crate::model::{Kind, Market, Records, Window};
 use crate::store::{Outcome, RunRecord, Scope, Store, WriteStats};
 use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt;
@@ -259,29 +259,59 @@ impl Collector {
             credentials: target.credentials.clone(),
             base_url: target.base_url.clone(),
         })?;
+        // Fetching window N+1 overlaps with writing window N; writes stay in window order,
+        // so the watermark only ever covers committed rows.
         let mut last_window_took = std::time::Duration::ZERO;
+        let mut fetched: Option<(Window, Records)> = None;
+        let mut complete = true;
         for w in windows(plan.span, from, to) {
             if let Some(d) = deadline {
                 // Stop before a window we could not finish: the next run resumes here.
                 if Instant::now() + last_window_took >= d {
-                    return Ok(false);
+                    complete = false;
+                    break;
                 }
             }
             let t0 = Instant::now();
-            let records = connector.fetch(scope.kind, w).await?;
-            let watermark = w.to.min(now);
-            let stats = {
-                let _permit = self.writes.acquire().await.expect("never closed");
-                self.store
-                    .commit_window(scope, &records, watermark, (self.clock)())
-                    .await?
+            let fetch = connector.fetch(scope.kind, w);
+            let next = match fetched.take() {
+                Some((done, records)) => {
+                    let (written, next) =
+                        futures::join!(self.commit(scope, done, &records, now, progress), fetch);
+                    written?;
+                    next?
+                }
+                None => fetch.await?,
             };
-            progress.stats.add(stats);
-            progress.windows += 1;
-            progress.covered.to = watermark;
+            fetched = Some((w, next));
             last_window_took = t0.elapsed();
         }
-        Ok(true)
+        if let Some((done, records)) = fetched {
+            self.commit(scope, done, &records, now, progress).await?;
+        }
+        Ok(complete)
+    }
+
+    /// Write one window's records with its watermark, and count them.
+    async fn commit(
+        &self,
+        scope: &Scope,
+        w: Window,
+        records: &Records,
+        now: DateTime<Utc>,
+        progress: &mut Progress,
+    ) -> Result<(), CollectError> {
+        let watermark = w.to.min(now);
+        let stats = {
+            let _permit = self.writes.acquire().await.expect("never closed");
+            self.store
+                .commit_window(scope, records, watermark, (self.clock)())
+                .await?
+        };
+        progress.stats.add(stats);
+        progress.windows += 1;
+        progress.covered.to = watermark;
+        Ok(())
     }
 
     /// Keep the raw page of a format change and point the error at it.

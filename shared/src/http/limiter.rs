@@ -4,6 +4,7 @@
 //! on the real limit without being told, and never runs faster than documented.
 
 use crate::model::Market;
+use governor::clock::DefaultClock;
 use governor::{DefaultDirectRateLimiter, Quota};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -101,7 +102,14 @@ impl Limiter {
     pub async fn until_ready(&self, key: &LimitKey, documented: f64) {
         let state = self.state(key, documented);
         let gate = state.lock().expect("key lock").gate.clone();
-        gate.until_ready().await;
+        // Wait on tokio's timer for exactly the instant governor names. (`until_ready`
+        // waits on futures-timer's thread; each late wake-up there pushes every later
+        // slot of this key back, since the key allows no burst to catch up.)
+        while let Err(not_until) = gate.check() {
+            let wait =
+                not_until.wait_time_from(governor::clock::Clock::now(&DefaultClock::default()));
+            tokio::time::sleep(wait).await;
+        }
         state.lock().expect("key lock").sent += 1;
     }
 

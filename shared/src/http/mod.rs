@@ -169,6 +169,8 @@ impl Http {
         loop {
             self.inner.limiter.until_ready(&call.key, call.rate).await;
             meter.request();
+            tracing::debug!(market = %call.market, endpoint = call.endpoint,
+                scope = %call.key.scope, group = call.key.group, "request");
             let outcome = match build()?.send().await {
                 Ok(resp) => read(resp).await,
                 Err(e) => Err(describe_transport_error(&e)),

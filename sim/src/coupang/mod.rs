@@ -61,6 +61,37 @@ struct Sim {
     failures: Mutex<HashMap<String, VecDeque<Instant>>>,
     blocked_until: Mutex<HashMap<String, Instant>>,
     deny_next: AtomicU32,
+    /// Sorted listings by query, so that page N of a long listing costs one page, as on a
+    /// real server with indexes (the world is re-scanned only for a new query or time).
+    listings: Listings,
+}
+
+/// (order index, sale type, recognized at) in listing order.
+type Listing = Arc<Vec<(usize, &'static str, DateTime<Utc>)>>;
+
+#[derive(Default)]
+struct Listings(Mutex<HashMap<String, Listing>>);
+
+impl Listings {
+    /// Keeps at most this many listings; older ones are dropped wholesale.
+    const MAX: usize = 4_096;
+
+    fn get_or_build(
+        &self,
+        key: String,
+        build: impl FnOnce() -> Vec<(usize, &'static str, DateTime<Utc>)>,
+    ) -> Listing {
+        if let Some(hit) = self.0.lock().expect("listings lock").get(&key) {
+            return hit.clone();
+        }
+        let built: Listing = Arc::new(build());
+        let mut map = self.0.lock().expect("listings lock");
+        if map.len() >= Self::MAX {
+            map.clear();
+        }
+        map.insert(key, built.clone());
+        built
+    }
 }
 
 /// The keys of seller `i`: deterministic from the world's seed.
@@ -112,6 +143,7 @@ pub fn build(state: Arc<SimState>, base_url: &str) -> (Router, Vec<Value>) {
         failures: Mutex::default(),
         blocked_until: Mutex::default(),
         deny_next: AtomicU32::new(0),
+        listings: Listings::default(),
     });
     let router = Router::new()
         .route(
@@ -411,7 +443,10 @@ async fn answer(
         Ep::OrderSheets => ordersheets(data, &params, now),
         Ep::Returns => returns(data, &params, now),
         Ep::Exchanges => exchanges(data, &params, now),
-        Ep::Revenue => revenue(data, &params, now),
+        Ep::Revenue => revenue(data, &params, now, |key, build| {
+            sim.listings
+                .get_or_build(format!("revenue:{seller}:{key}"), build)
+        }),
         Ep::Online => inquiries(data, &params, now, false),
         Ep::CallCenter => inquiries(data, &params, now, true),
     };
@@ -625,7 +660,12 @@ fn exchanges(d: &crate::world::SellerData, p: &Params, now: DateTime<Utc>) -> An
     Ok(token_page(rows, start, size, |v| v))
 }
 
-fn revenue(d: &crate::world::SellerData, p: &Params, now: DateTime<Utc>) -> Answer {
+fn revenue(
+    d: &crate::world::SellerData,
+    p: &Params,
+    now: DateTime<Utc>,
+    cached: impl FnOnce(String, &dyn Fn() -> Vec<(usize, &'static str, DateTime<Utc>)>) -> Listing,
+) -> Answer {
     let (from, to) = date_range(p, "recognitionDateFrom", "recognitionDateTo", 31)?;
     let Some(token) = p.get("token") else {
         return Err(bad_request("token is required (empty for the first page)."));
@@ -646,23 +686,29 @@ fn revenue(d: &crate::world::SellerData, p: &Params, now: DateTime<Utc>) -> Answ
         Some(Ok(n)) => n,
         Some(Err(_)) => return Err(bad_request("maxPerPage should be a number.")),
     };
-    // Sort cheap keys; render only the requested page.
-    let mut rows = Vec::new();
-    for o in &d.orders {
-        for (sale_type, at) in data::recognitions(o, now) {
-            let day = data::kst_date(at);
-            if day >= from && day <= to {
-                rows.push((day, o.order_no, sale_type, o, at));
+    // The listing in recognition order, built once per query; render only the page.
+    let build = || {
+        let mut rows = Vec::new();
+        for (i, o) in d.orders.iter().enumerate() {
+            for (sale_type, at) in data::recognitions(o, now) {
+                let day = data::kst_date(at);
+                if day >= from && day <= to {
+                    rows.push((day, o.order_no, sale_type, i, at));
+                }
             }
         }
-    }
-    rows.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        rows.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        rows.into_iter()
+            .map(|(_, _, t, i, at)| (i, t, at))
+            .collect()
+    };
+    let rows = cached(format!("{from}:{to}:{}", now.timestamp_millis()), &build);
     let has_next = start + size < rows.len();
     let page: Vec<Value> = rows
-        .into_iter()
+        .iter()
         .skip(start)
         .take(size)
-        .map(|(_, _, sale_type, o, at)| data::revenue_row(o, sale_type, at))
+        .map(|(i, sale_type, at)| data::revenue_row(&d.orders[*i], sale_type, *at))
         .collect();
     Ok(json!({
         "code": 200,

@@ -34,11 +34,13 @@ pub static SPEC: MarketSpec = MarketSpec {
             lookback: Duration::days(7),
             backfill: Duration::days(7),
         },
-        // revenue-history by recognition date, ≤31 days; recognitions land late by a day
-        // or two, so each daily run looks back 3 days.
+        // revenue-history by recognition date, ≤31 days per request; recognitions land
+        // late by a day or two, so each daily run looks back 3 days (one request chain).
+        // Weeks rather than 31 days: a backfill commits (and checkpoints) week by week, and
+        // the next week is fetched while the last one is written.
         KindPlan {
             kind: Kind::Settlements,
-            span: Span::KstDays(31),
+            span: Span::KstDays(7),
             lookback: Duration::days(3),
             backfill: Duration::days(7),
         },
