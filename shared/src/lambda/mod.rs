@@ -26,6 +26,9 @@ pub async fn run(market: Market) -> Result<(), lambda_runtime::Error> {
             let span = tracing::info_span!("invocation",
                 request_id = %event.context.request_id, market = %market);
             let deadline = deadline_of(event.context.deadline, app.settings.reserve);
+            tracing::debug!(parent: &span, deadline_ms = event.context.deadline,
+                left_ms = deadline.saturating_duration_since(Instant::now()).as_millis() as u64,
+                "invocation");
             app.handle(event.payload, Some(deadline))
                 .instrument(span)
                 .await
@@ -36,11 +39,55 @@ pub async fn run(market: Market) -> Result<(), lambda_runtime::Error> {
 }
 
 /// The instant to stop starting new windows: the invocation's deadline (milliseconds
-/// since the epoch) less a reserve for recording runs and answering.
+/// since the epoch) less a reserve for recording runs and answering: `reserve`, or a
+/// tenth of the time left when the function has little (a 3-second timeout keeps 0.3 s).
 fn deadline_of(deadline_ms: u64, reserve: Duration) -> Instant {
     let now_ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64);
-    let left = Duration::from_millis(deadline_ms.saturating_sub(now_ms));
-    Instant::now() + left.saturating_sub(reserve)
+    // Lambda sends milliseconds since the epoch; cargo-lambda's emulator sends the
+    // function's timeout itself. A value before 2001 can only be the latter.
+    let left = if deadline_ms < EPOCH_MS_2001 {
+        Duration::from_millis(deadline_ms)
+    } else {
+        Duration::from_millis(deadline_ms.saturating_sub(now_ms))
+    };
+    Instant::now() + left.saturating_sub(reserve.min(left / 10))
+}
+
+/// 2001-01-01T00:00:00Z in milliseconds since the epoch.
+const EPOCH_MS_2001: u64 = 978_307_200_000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms_from_now(d: Duration) -> u64 {
+        (SystemTime::now() + d)
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64
+    }
+
+    #[test]
+    fn the_reserve_is_kept_from_long_invocations_and_scaled_for_short_ones() {
+        let reserve = Duration::from_secs(10);
+        let long = deadline_of(ms_from_now(Duration::from_secs(600)), reserve);
+        let left = long - Instant::now();
+        assert!(
+            left > Duration::from_secs(585) && left <= Duration::from_secs(590),
+            "{left:?}"
+        );
+        let short = deadline_of(ms_from_now(Duration::from_secs(3)), reserve);
+        let left = short - Instant::now();
+        assert!(
+            left > Duration::from_millis(2_500) && left <= Duration::from_millis(2_700),
+            "{left:?}"
+        );
+        // A deadline already past leaves no time, without panicking.
+        assert!(deadline_of(EPOCH_MS_2001 + 1, reserve) <= Instant::now());
+        // cargo-lambda's emulator sends the timeout itself.
+        let emulated = deadline_of(600_000, reserve) - Instant::now();
+        assert!(emulated > Duration::from_secs(585), "{emulated:?}");
+    }
 }
