@@ -15,7 +15,7 @@ pub mod normalize;
 use super::{ConnectCtx, Connector, KindPlan, MarketSpec, Span, parse_credentials};
 use crate::error::{CollectError, parse_json};
 use crate::http::{Call, Reply, Verdict};
-use crate::model::{Kind, Market, Records, Settlement, Window, kst};
+use crate::model::{Kind, Market, Records, Window, kst};
 use async_trait::async_trait;
 use chrono::{Duration, NaiveDate, Utc};
 use serde::Deserialize;
@@ -408,84 +408,44 @@ impl Coupang {
         })
     }
 
-    /// revenue-history pages with a `token` chain, which is sequential: for a busy seller
-    /// the chain's latency, not the rate limit, would set the pace. So one probe page
-    /// decides: a window with more pages is listed day by day, the days concurrently (the
-    /// limiter paces them; it costs the probe plus one partial page per day).
     async fn settlements(&self, window: Window) -> Result<Records, CollectError> {
         let (first, last) = window.kst_dates();
-        let probe = self.revenue_page(first, last, "").await?;
-        let settlements = if probe.has_next && first < last {
-            let days = first.iter_days().take_while(|d| *d <= last);
-            futures::future::try_join_all(days.map(|d| self.revenue_chain(d, d, None)))
-                .await?
-                .concat()
-        } else {
-            self.revenue_chain(first, last, Some(probe)).await?
-        };
-        Ok(Records {
-            settlements,
-            ..Records::default()
-        })
-    }
-
-    /// Every page of revenue-history for `from..=to`, starting after `first` if given.
-    async fn revenue_chain(
-        &self,
-        from: NaiveDate,
-        to: NaiveDate,
-        first: Option<RevenueLines>,
-    ) -> Result<Vec<Settlement>, CollectError> {
-        let mut page = match first {
-            Some(page) => page,
-            None => self.revenue_page(from, to, "").await?,
-        };
-        let mut out = std::mem::take(&mut page.lines);
+        let (from, to) = (ymd(first), ymd(last));
+        let per_page = MAX_PER_PAGE.to_string();
         let mut token = String::new();
+        let mut out = Vec::new();
         for _ in 0..MAX_PAGES {
-            match page.next_token.take().filter(|t| !t.is_empty()) {
-                Some(n) if page.has_next && n != token => token = n,
-                Some(_) if page.has_next => return Err(endless(EP_REVENUE)),
-                _ => return Ok(out),
+            // `token` is required, empty on the first page.
+            let reply = self
+                .get(
+                    EP_REVENUE,
+                    EP_REVENUE,
+                    &[
+                        ("vendorId", &self.creds.vendor_id),
+                        ("recognitionDateFrom", &from),
+                        ("recognitionDateTo", &to),
+                        ("token", &token),
+                        ("maxPerPage", &per_page),
+                    ],
+                )
+                .await?;
+            let page: api::RevenuePage = parse_json(Market::Coupang, EP_REVENUE, &reply.body)?;
+            let raw: RawData = parse_json(Market::Coupang, EP_REVENUE, &reply.body)?;
+            for (row, raw) in page.data.iter().zip(raw.data) {
+                out.extend(normalize::settlements(EP_REVENUE, row, raw)?);
             }
-            page = self.revenue_page(from, to, &token).await?;
-            out.append(&mut page.lines);
+            match page.next_token.filter(|t| !t.is_empty()) {
+                Some(next) if page.has_next && next != token => token = next,
+                Some(_) if page.has_next => return Err(endless(EP_REVENUE)),
+                _ => {
+                    return Ok(Records {
+                        settlements: out,
+                        ..Records::default()
+                    });
+                }
+            }
         }
         Err(endless(EP_REVENUE))
-    }
-
-    /// One revenue-history page, normalized.
-    async fn revenue_page(
-        &self,
-        from: NaiveDate,
-        to: NaiveDate,
-        token: &str,
-    ) -> Result<RevenueLines, CollectError> {
-        // `token` is required, empty on the first page.
-        let reply = self
-            .get(
-                EP_REVENUE,
-                EP_REVENUE,
-                &[
-                    ("vendorId", &self.creds.vendor_id),
-                    ("recognitionDateFrom", &ymd(from)),
-                    ("recognitionDateTo", &ymd(to)),
-                    ("token", token),
-                    ("maxPerPage", &MAX_PER_PAGE.to_string()),
-                ],
-            )
-            .await?;
-        let page: api::RevenuePage = parse_json(Market::Coupang, EP_REVENUE, &reply.body)?;
-        let raw: RawData = parse_json(Market::Coupang, EP_REVENUE, &reply.body)?;
-        let mut out = Vec::new();
-        for (row, raw) in page.data.iter().zip(raw.data) {
-            out.extend(normalize::settlements(EP_REVENUE, row, raw)?);
-        }
-        Ok(RevenueLines {
-            has_next: page.has_next,
-            next_token: page.next_token,
-            lines: out,
-        })
     }
 
     /// Every page of a pageNum/pageSize inquiry listing.
@@ -568,13 +528,6 @@ fn endless(endpoint: &str) -> CollectError {
         endpoint: endpoint.to_string(),
         detail: "pagination does not end (the next-page token repeats)".into(),
     }
-}
-
-/// One normalized revenue-history page and where the listing goes on.
-struct RevenueLines {
-    has_next: bool,
-    next_token: Option<String>,
-    lines: Vec<Settlement>,
 }
 
 fn ymd(d: NaiveDate) -> String {
