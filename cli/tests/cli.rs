@@ -244,3 +244,62 @@ async fn bad_input_gets_one_clear_line_and_a_non_zero_exit() {
         assert_eq!(r["inserted"], 0);
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn seller_accounts_are_added_listed_and_disabled() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}?mode=rwc", dir.path().join("s.sqlite").display());
+    let out = run(sellerbox().args([
+        "sellers", "add", "--market", "naver", "--seller", "shop-1", "--db", &db,
+    ]))
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(sellerbox().args([
+        "sellers",
+        "add",
+        "--market",
+        "coupang",
+        "--seller",
+        "A1",
+        "--disabled",
+        "--db",
+        &db,
+    ]))
+    .await;
+    assert!(out.status.success());
+    let list = json(&run(sellerbox().args(["sellers", "list", "--json", "--db", &db])).await);
+    let accounts = list.as_array().unwrap();
+    assert_eq!(accounts.len(), 2);
+    let shop = accounts
+        .iter()
+        .find(|a| a["seller_id"] == "shop-1")
+        .unwrap();
+    assert_eq!(shop["secret_name"], "sellerbox/naver/shop-1");
+    assert_eq!(shop["enabled"], true);
+    let a1 = accounts.iter().find(|a| a["seller_id"] == "A1").unwrap();
+    assert_eq!(a1["enabled"], false);
+
+    let out = run(sellerbox().args([
+        "sellers", "disable", "--market", "naver", "--seller", "shop-1", "--db", &db,
+    ]))
+    .await;
+    assert!(out.status.success());
+    let list = json(
+        &run(sellerbox().args([
+            "sellers", "list", "--market", "naver", "--json", "--db", &db,
+        ]))
+        .await,
+    );
+    assert_eq!(list[0]["enabled"], false);
+    // An unknown account: one line, exit 2.
+    let out = run(sellerbox().args([
+        "sellers", "disable", "--market", "naver", "--seller", "nobody", "--db", &db,
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr_lines(&out).len(), 1);
+}
