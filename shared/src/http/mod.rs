@@ -82,18 +82,6 @@ impl Reply {
     }
 }
 
-/// How the client waits between attempts. Production sleeps; tests record.
-pub trait Pause: Send + Sync {
-    fn pause(&self, d: Duration) -> futures::future::BoxFuture<'static, ()>;
-}
-
-struct TokioPause;
-impl Pause for TokioPause {
-    fn pause(&self, d: Duration) -> futures::future::BoxFuture<'static, ()> {
-        Box::pin(tokio::time::sleep(d))
-    }
-}
-
 /// One request a connector wants sent.
 pub struct Call<'a> {
     pub market: Market,
@@ -114,15 +102,10 @@ struct Inner {
     client: reqwest::Client,
     limiter: Limiter,
     retry: RetryPolicy,
-    pause: Box<dyn Pause>,
 }
 
 impl Http {
     pub fn new(retry: RetryPolicy) -> Result<Self, CollectError> {
-        Self::with_pause(retry, Box::new(TokioPause))
-    }
-
-    pub fn with_pause(retry: RetryPolicy, pause: Box<dyn Pause>) -> Result<Self, CollectError> {
         let client = reqwest::Client::builder()
             .timeout(retry.request_timeout)
             .connect_timeout(Duration::from_secs(10))
@@ -135,7 +118,6 @@ impl Http {
                 client,
                 limiter: Limiter::default(),
                 retry,
-                pause,
             }),
         })
     }
@@ -173,7 +155,7 @@ impl Http {
                 scope = %call.key.scope, group = call.key.group, "request");
             let outcome = match build()?.send().await {
                 Ok(resp) => read(resp).await,
-                Err(e) => Err(describe_transport_error(&e)),
+                Err(e) => Err(kind_of(&e).to_string()),
             };
             let reply = match outcome {
                 Ok(reply) => reply,
@@ -235,7 +217,7 @@ impl Http {
     }
 
     async fn wait(&self, d: Duration) {
-        self.inner.pause.pause(d).await
+        tokio::time::sleep(d).await
     }
 }
 
@@ -253,10 +235,6 @@ async fn read(resp: reqwest::Response) -> Result<Reply, String> {
 }
 
 /// A transport failure in words, without the URL (its query may carry ids).
-fn describe_transport_error(e: &reqwest::Error) -> String {
-    kind_of(e).to_string()
-}
-
 fn kind_of(e: &reqwest::Error) -> &'static str {
     if e.is_timeout() {
         "timed out"

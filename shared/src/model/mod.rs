@@ -307,14 +307,6 @@ impl Records {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-
-    pub fn extend(&mut self, other: Records) {
-        self.orders.extend(other.orders);
-        self.claims.extend(other.claims);
-        self.settlements.extend(other.settlements);
-        self.reviews.extend(other.reviews);
-        self.inquiries.extend(other.inquiries);
-    }
 }
 
 /// A stable digest of a record's content, for "did anything change?" checks in the store.
