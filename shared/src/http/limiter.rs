@@ -1,14 +1,14 @@
 //! A keyed rate limiter with AIMD: each key (the scope a marketplace limits by) starts at
 //! its documented rate; a throttle answer halves it, sustained success adds back a tenth
 //! of the documented rate per second of traffic, never above it. The fleet so converges
-//! on the real limit without being told, and never runs faster than documented.
+//! on the real limit without being told, and never runs faster than documented. Each
+//! key's requests are paced by a [`Pacer`].
 
+use super::pacer::Pacer;
 use crate::model::Market;
-use governor::clock::DefaultClock;
-use governor::{DefaultDirectRateLimiter, Quota};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use tokio::time::Instant;
 
 /// What a marketplace limits by: the scope (vendor id, application id, source IP) and the
 /// endpoint group sharing one bucket.
@@ -44,20 +44,23 @@ pub struct Limiter {
 struct KeyState {
     /// Requests let through so far (for the bench's "ideal wall time").
     sent: u64,
+    /// Requests waiting for their slot now.
+    waiting: usize,
     ceiling: f64,
     current: f64,
     successes: u32,
-    gate: Arc<DefaultDirectRateLimiter>,
+    pacer: Pacer,
 }
 
 impl KeyState {
     fn new(rate: f64) -> Self {
         KeyState {
             sent: 0,
+            waiting: 0,
             ceiling: rate,
             current: rate,
             successes: 0,
-            gate: Arc::new(gate(rate)),
+            pacer: Pacer::new(rate, Instant::now()),
         }
     }
 
@@ -65,17 +68,10 @@ impl KeyState {
         let rate = rate.clamp(self.ceiling * FLOOR, self.ceiling);
         if rate != self.current {
             self.current = rate;
-            self.gate = Arc::new(gate(rate));
+            self.pacer.set_rate(rate);
         }
         self.successes = 0;
     }
-}
-
-/// Evenly spaced requests at `rate` per second, no burst: bursts are what marketplaces
-/// punish (Coupang's 403 after bursts).
-fn gate(rate: f64) -> DefaultDirectRateLimiter {
-    let period = Duration::from_secs_f64(1.0 / rate.max(0.001));
-    DefaultDirectRateLimiter::direct(Quota::with_period(period).expect("period is positive"))
 }
 
 impl Limiter {
@@ -98,19 +94,30 @@ impl Limiter {
             .clone()
     }
 
-    /// Wait until `key` may send one more request.
-    pub async fn until_ready(&self, key: &LimitKey, documented: f64) {
+    /// Wait until `key` may send one more request; returns how many others still wait.
+    pub async fn until_ready(&self, key: &LimitKey, documented: f64) -> usize {
         let state = self.state(key, documented);
-        let gate = state.lock().expect("key lock").gate.clone();
-        // Wait on tokio's timer for exactly the instant governor names. (`until_ready`
-        // waits on futures-timer's thread; each late wake-up there pushes every later
-        // slot of this key back, since the key allows no burst to catch up.)
-        while let Err(not_until) = gate.check() {
-            let wait =
-                not_until.wait_time_from(governor::clock::Clock::now(&DefaultClock::default()));
-            tokio::time::sleep(wait).await;
+        let slot = {
+            let mut s = state.lock().expect("key lock");
+            s.waiting += 1;
+            s.pacer.reserve(Instant::now())
+        };
+        // Counts this request out of `waiting` however the wait ends (a caller may drop it).
+        let _waiting = Waiting(&state);
+        tokio::time::sleep_until(slot).await;
+        loop {
+            let admitted = {
+                let mut s = state.lock().expect("key lock");
+                s.pacer.admit(Instant::now()).map(|()| {
+                    s.sent += 1;
+                    s.waiting - 1
+                })
+            };
+            match admitted {
+                Ok(others) => return others,
+                Err(free_at) => tokio::time::sleep_until(free_at).await,
+            }
         }
-        state.lock().expect("key lock").sent += 1;
     }
 
     pub fn on_throttle(&self, key: &LimitKey, documented: f64) {
@@ -171,6 +178,14 @@ impl Limiter {
             .lock()
             .expect("key lock")
             .current
+    }
+}
+
+struct Waiting<'a>(&'a Mutex<KeyState>);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.lock().expect("key lock").waiting -= 1;
     }
 }
 
@@ -235,6 +250,30 @@ mod tests {
         l.until_ready(&slow, 1.0).await;
         let (k, sent, rate) = l.busiest().unwrap();
         assert_eq!((k, sent, rate), (slow, 1, 1.0));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_callers_share_a_key_at_its_rate() {
+        let l = Arc::new(Limiter::default());
+        let t0 = Instant::now();
+        let tasks: Vec<_> = (0..30)
+            .map(|_| {
+                let l = l.clone();
+                tokio::spawn(async move {
+                    l.until_ready(&key(), 10.0).await;
+                    Instant::now()
+                })
+            })
+            .collect();
+        let mut sent = Vec::new();
+        for t in tasks {
+            sent.push(t.await.unwrap() - t0);
+        }
+        sent.sort();
+        assert_eq!(sent.last().unwrap().as_millis(), 2900);
+        for w in sent.windows(11) {
+            assert!(w[10] - w[0] >= std::time::Duration::from_secs(1));
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 mod limiter;
 mod meter;
+mod pacer;
 mod tokens;
 
 pub use limiter::{LimitKey, Limiter};
@@ -149,10 +150,10 @@ impl Http {
             .build();
         let (mut throttles, mut transient) = (0u32, 0u32);
         loop {
-            self.inner.limiter.until_ready(&call.key, call.rate).await;
+            let queued = self.inner.limiter.until_ready(&call.key, call.rate).await;
             meter.request();
             tracing::debug!(market = %call.market, endpoint = call.endpoint,
-                scope = %call.key.scope, group = call.key.group, "request");
+                scope = %call.key.scope, group = call.key.group, queued, "request");
             let outcome = match build()?.send().await {
                 Ok(resp) => read(resp).await,
                 Err(e) => Err(kind_of(&e).to_string()),
