@@ -2,12 +2,11 @@
 //! and are unpacked server-side by `jsonb_to_recordset`: one statement per table and
 //! chunk, however many rows.
 
-use super::sql::{AnyRow, Dialect, Exec, Param, Table, query_error};
+use super::sql::{AnyRow, Dialect, Exec, Param, Table, execute_statement, fetch_rows, query_error};
 use super::sql_store::{Backend, SqlStore};
 use super::{StoreError, redact_url};
 use async_trait::async_trait;
-use sqlx::postgres::{PgArguments, PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
-use sqlx::query::Query;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::types::Json;
 use sqlx::{AssertSqlSafe, Postgres};
 use std::str::FromStr;
@@ -63,19 +62,6 @@ impl Backend for Pg {
     }
 }
 
-fn bind(sql: String, params: Vec<Param>) -> Query<'static, Postgres, PgArguments> {
-    // The SQL is assembled from static names only (see `sql`); values are bound.
-    params
-        .into_iter()
-        .fold(sqlx::query(AssertSqlSafe(sql)), |q, p| match p {
-            Param::Text(s) => q.bind(s),
-            Param::OptText(s) => q.bind(s),
-            Param::Int(n) => q.bind(n),
-            Param::Bool(b) => q.bind(b),
-            Param::Bytes(b) => q.bind(b),
-        })
-}
-
 #[async_trait]
 impl Exec for PgConnection {
     const DIALECT: Dialect = Dialect::Postgres;
@@ -85,21 +71,11 @@ impl Exec for PgConnection {
         sql: &str,
         params: Vec<Param>,
     ) -> Result<Vec<T>, StoreError> {
-        let rows = bind(sql.to_string(), params)
-            .fetch_all(&mut *self)
-            .await
-            .map_err(query_error)?;
-        rows.iter()
-            .map(|r| T::from_row(r).map_err(query_error))
-            .collect()
+        fetch_rows(self, sql, params).await
     }
 
     async fn execute(&mut self, sql: &str, params: Vec<Param>) -> Result<u64, StoreError> {
-        let done = bind(sql.to_string(), params)
-            .execute(&mut *self)
-            .await
-            .map_err(query_error)?;
-        Ok(done.rows_affected())
+        Ok(execute_statement(self, sql, params).await?.rows_affected())
     }
 
     async fn write_rows(

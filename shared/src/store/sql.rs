@@ -9,9 +9,10 @@
 use super::StoreError;
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
-use sqlx::FromRow;
 use sqlx::postgres::PgRow;
+use sqlx::query::Query;
 use sqlx::sqlite::SqliteRow;
+use sqlx::{AssertSqlSafe, Database, Encode, Executor, FromRow, IntoArguments, Type};
 
 /// Where the SQL of the two databases differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,6 +162,74 @@ pub trait Exec: Send {
         stamp: &str,
         rows: &[serde_json::Value],
     ) -> Result<(), StoreError>;
+}
+
+/// A database that can bind every kind of [`Param`] (both backends can).
+pub trait BindParams: Database {
+    /// `sql` with `params` bound in order. The SQL is assembled from static names only
+    /// (see the module docs); values are always bound.
+    fn bind_params(sql: &str, params: Vec<Param>) -> Query<'static, Self, Self::Arguments>;
+}
+
+impl<DB> BindParams for DB
+where
+    DB: Database,
+    String: for<'t> Encode<'t, DB> + Type<DB>,
+    Option<String>: for<'t> Encode<'t, DB> + Type<DB>,
+    i64: for<'t> Encode<'t, DB> + Type<DB>,
+    bool: for<'t> Encode<'t, DB> + Type<DB>,
+    Vec<u8>: for<'t> Encode<'t, DB> + Type<DB>,
+{
+    fn bind_params(sql: &str, params: Vec<Param>) -> Query<'static, DB, DB::Arguments> {
+        params.into_iter().fold(
+            sqlx::query(AssertSqlSafe(sql.to_string())),
+            |q, p| match p {
+                Param::Text(s) => q.bind(s),
+                Param::OptText(s) => q.bind(s),
+                Param::Int(n) => q.bind(n),
+                Param::Bool(b) => q.bind(b),
+                Param::Bytes(b) => q.bind(b),
+            },
+        )
+    }
+}
+
+/// [`Exec::fetch`] for any sqlx connection.
+pub async fn fetch_rows<DB, C, T>(
+    conn: &mut C,
+    sql: &str,
+    params: Vec<Param>,
+) -> Result<Vec<T>, StoreError>
+where
+    DB: BindParams,
+    DB::Arguments: IntoArguments<DB>,
+    for<'c> &'c mut C: Executor<'c, Database = DB>,
+    T: for<'r> FromRow<'r, DB::Row>,
+{
+    let rows = DB::bind_params(sql, params)
+        .fetch_all(conn)
+        .await
+        .map_err(query_error)?;
+    rows.iter()
+        .map(|r| T::from_row(r).map_err(query_error))
+        .collect()
+}
+
+/// [`Exec::execute`] for any sqlx connection.
+pub async fn execute_statement<DB, C>(
+    conn: &mut C,
+    sql: &str,
+    params: Vec<Param>,
+) -> Result<DB::QueryResult, StoreError>
+where
+    DB: BindParams,
+    DB::Arguments: IntoArguments<DB>,
+    for<'c> &'c mut C: Executor<'c, Database = DB>,
+{
+    DB::bind_params(sql, params)
+        .execute(conn)
+        .await
+        .map_err(query_error)
 }
 
 /// A column's type, for PostgreSQL's `jsonb_to_recordset` and SQLite's binds.

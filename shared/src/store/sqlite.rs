@@ -2,16 +2,17 @@
 //! writes anyway; a single connection makes concurrent callers queue instead of failing
 //! with SQLITE_BUSY), readers in parallel thanks to WAL.
 
-use super::sql::{AnyRow, Col, Dialect, Exec, Param, Table, query_error};
+use super::sql::{
+    AnyRow, Col, Dialect, Exec, Param, Table, execute_statement, fetch_rows, query_error,
+};
 use super::sql_store::{Backend, SqlStore};
 use super::{StoreError, redact_url};
 use async_trait::async_trait;
-use sqlx::query::Query;
 use sqlx::sqlite::{
-    SqliteArguments, SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool,
-    SqlitePoolOptions, SqliteSynchronous,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
 };
-use sqlx::{AssertSqlSafe, QueryBuilder, Sqlite};
+use sqlx::{QueryBuilder, Sqlite};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -78,19 +79,6 @@ impl Backend for Lite {
     }
 }
 
-fn bind(sql: String, params: Vec<Param>) -> Query<'static, Sqlite, SqliteArguments> {
-    // The SQL is assembled from static names only (see `sql`); values are bound.
-    params
-        .into_iter()
-        .fold(sqlx::query(AssertSqlSafe(sql)), |q, p| match p {
-            Param::Text(s) => q.bind(s),
-            Param::OptText(s) => q.bind(s),
-            Param::Int(n) => q.bind(n),
-            Param::Bool(b) => q.bind(b),
-            Param::Bytes(b) => q.bind(b),
-        })
-}
-
 #[async_trait]
 impl Exec for SqliteConnection {
     const DIALECT: Dialect = Dialect::Sqlite;
@@ -100,21 +88,11 @@ impl Exec for SqliteConnection {
         sql: &str,
         params: Vec<Param>,
     ) -> Result<Vec<T>, StoreError> {
-        let rows = bind(sql.to_string(), params)
-            .fetch_all(&mut *self)
-            .await
-            .map_err(query_error)?;
-        rows.iter()
-            .map(|r| T::from_row(r).map_err(query_error))
-            .collect()
+        fetch_rows(self, sql, params).await
     }
 
     async fn execute(&mut self, sql: &str, params: Vec<Param>) -> Result<u64, StoreError> {
-        let done = bind(sql.to_string(), params)
-            .execute(&mut *self)
-            .await
-            .map_err(query_error)?;
-        Ok(done.rows_affected())
+        Ok(execute_statement(self, sql, params).await?.rows_affected())
     }
 
     /// One multi-row `INSERT ... VALUES (...), (...)`; [`Table::chunk`] keeps the binds
