@@ -6,7 +6,7 @@
 //! scheduler tick or one slow response pushes all later requests back, and it never
 //! catches up. A GCRA with a larger burst catches up but lets up to twice the rate
 //! through in some second. The pacer does both jobs: requests take evenly spaced slots
-//! on a grid; a slot missed by less than [`CATCH_UP_SLOTS`] periods is still taken (the
+//! on a grid; a slot missed by up to [`CATCH_UP_SLOTS`] periods is still taken (the
 //! request leaves at once); and a log of actual send times keeps every window of one
 //! second (longer below one request per second) at or under the rate.
 
