@@ -522,7 +522,6 @@ fn offset(p: &Params, name: &str) -> Result<usize, Refusal> {
     }
 }
 
-/// One nextToken page of `rows`.
 /// One `nextToken` page of `rows`; only the page's rows are rendered to JSON (a listing
 /// of thousands is otherwise rendered again for each of its pages).
 fn token_page<T>(rows: Vec<T>, from: usize, size: usize, render: impl Fn(T) -> Value) -> Value {
