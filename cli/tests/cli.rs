@@ -2,7 +2,7 @@
 //! what a person sees when the input is wrong.
 
 use serde_json::Value;
-use sim::{SimConfig, SimMarket};
+use sim::SimConfig;
 use std::path::Path;
 use std::process::Output;
 use tokio::process::Command;
@@ -85,7 +85,7 @@ async fn a_second_demo_cycle_records_status_changes() {
 async fn served(dir: &Path) -> (Vec<sim::RunningSim>, std::path::PathBuf) {
     let clock = sim::SimClock::frozen_now();
     let mut sims = Vec::new();
-    for m in SimMarket::ALL {
+    for &m in sim::MARKETS {
         let config = SimConfig {
             sellers: 2,
             clock: clock.clone(),

@@ -9,7 +9,7 @@ use sellerbox::markets::{ConnectCtx, Connector, Span};
 use sellerbox::model::{ClaimType, InquiryChannel, Kind, Status, Window};
 use serde_json::Value;
 use sim::coupang::data;
-use sim::{RunningSim, SimClock, SimConfig, SimMarket};
+use sim::{RunningSim, SimClock, SimConfig};
 use std::collections::{BTreeMap, BTreeSet};
 
 // ---------- status tables ----------
@@ -313,7 +313,7 @@ fn now() -> DateTime<Utc> {
 
 async fn start(orders_per_day: u32, rps: Option<f64>) -> RunningSim {
     sim::start(
-        SimMarket::Coupang,
+        &sim::coupang::SIM,
         SimConfig {
             sellers: 2,
             seed: 11,

@@ -47,7 +47,7 @@ async fn every_sample_event_has_the_outcome_its_name_expects() {
     assert!(files.len() >= 2 * 14, "events/ lost files: {files:?}");
 
     let fleet = support::fleet(2).await;
-    let apps = [fleet.app(Market::Coupang), fleet.app(Market::Naver)];
+    let apps: Vec<_> = Market::ALL.iter().map(|m| fleet.app(*m)).collect();
     let mut seen_shapes = std::collections::BTreeSet::new();
     for (_, name) in files {
         let (market, shape, expect) = expectation(&name);
@@ -86,7 +86,7 @@ async fn every_sample_event_has_the_outcome_its_name_expects() {
         }
     }
     // Every market has every shape.
-    for m in Market::ALL {
+    for &m in Market::ALL {
         for shape in ["scheduler", "rule", "direct", "api"] {
             assert!(
                 seen_shapes.contains(&(m, shape.to_string())),

@@ -54,8 +54,8 @@ async fn planted_secrets_and_buyers_data_never_reach_the_logs() {
         "the simulators hand out secrets to plant"
     );
 
-    // The simulators run in Market::ALL's order.
-    for (market, sim) in Market::ALL.into_iter().zip(&fleet._sims) {
+    // The simulators run in registry order.
+    for (&market, sim) in Market::ALL.iter().zip(&fleet._sims) {
         let app = fleet.app(market);
         // A full collection, a token expiry (Naver re-issues), a truncated page.
         let ok = app
@@ -86,7 +86,7 @@ async fn planted_secrets_and_buyers_data_never_reach_the_logs() {
             }
         }
     }
-    for market in Market::ALL {
+    for &market in Market::ALL {
         let app = sellerbox::lambda::App::new(
             market,
             fleet.store.clone(),

@@ -10,7 +10,7 @@ use sellerbox::markets::{ConnectCtx, Connector};
 use sellerbox::model::{InquiryChannel, Kind, Market, Status, Window};
 use serde_json::Value;
 use sim::world::{Order as WorldOrder, Stage};
-use sim::{RunningSim, SimConfig, SimMarket};
+use sim::{RunningSim, SimConfig};
 use std::collections::{HashMap, HashSet};
 
 // --- status tables -----------------------------------------------------------------------
@@ -309,7 +309,7 @@ fn judge_recognises_naver_throttles_ip_refusals_and_token_refusals() {
 // --- against the simulator ---------------------------------------------------------------
 
 async fn start(config: SimConfig) -> RunningSim {
-    sim::start(SimMarket::Naver, config, "127.0.0.1:0".parse().unwrap())
+    sim::start(&sim::naver::SIM, config, "127.0.0.1:0".parse().unwrap())
         .await
         .unwrap()
 }

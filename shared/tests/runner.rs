@@ -7,7 +7,7 @@ use sellerbox::collect::{Collector, Range, Target};
 use sellerbox::http::{Http, RetryPolicy};
 use sellerbox::model::{Kind, Market};
 use sellerbox::store::{self, Outcome, Scope};
-use sim::{SimClock, SimConfig, SimMarket};
+use sim::{SimClock, SimConfig, SimSpec};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -28,7 +28,7 @@ impl Rig {
     }
 }
 
-async fn rig(market: SimMarket) -> Rig {
+async fn rig(market: &'static SimSpec) -> Rig {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite:{}?mode=rwc", dir.path().join("r.sqlite").display());
     let store = store::connect(&url).await.unwrap();
@@ -43,10 +43,7 @@ async fn rig(market: SimMarket) -> Rig {
         .unwrap();
     let c = &sim.credentials[0];
     let target = Target {
-        market: match market {
-            SimMarket::Coupang => Market::Coupang,
-            SimMarket::Naver => Market::Naver,
-        },
+        market: market.id.parse::<Market>().unwrap(),
         seller_id: c["seller_id"].as_str().unwrap().to_string(),
         credentials: c["credentials"].clone(),
         base_url: c["base_url"].as_str().map(str::to_string),
@@ -69,7 +66,7 @@ async fn rig(market: SimMarket) -> Rig {
 
 #[tokio::test]
 async fn naver_reads_its_change_feed_incrementally_after_the_backfill() {
-    let r = rig(SimMarket::Naver).await;
+    let r = rig(&sim::naver::SIM).await;
     let first = r
         .collector
         .run(&r.target, Kind::Orders, Range::Auto, None)
@@ -107,7 +104,7 @@ async fn naver_reads_its_change_feed_incrementally_after_the_backfill() {
 
 #[tokio::test]
 async fn coupang_rereads_seven_days_of_ordersheets_on_every_run() {
-    let r = rig(SimMarket::Coupang).await;
+    let r = rig(&sim::coupang::SIM).await;
     let first = r
         .collector
         .run(&r.target, Kind::Orders, Range::Auto, None)
@@ -129,7 +126,7 @@ async fn coupang_rereads_seven_days_of_ordersheets_on_every_run() {
 
 #[tokio::test]
 async fn a_deadline_stops_at_a_window_boundary_and_the_next_run_resumes() {
-    let r = rig(SimMarket::Naver).await;
+    let r = rig(&sim::naver::SIM).await;
     // A deadline already reached: nothing is fetched; the run ends successfully, partial.
     let stopped = r
         .collector
@@ -158,7 +155,7 @@ async fn a_deadline_stops_at_a_window_boundary_and_the_next_run_resumes() {
 
 #[tokio::test]
 async fn a_marketplace_outage_fails_the_run_with_its_kind_and_keeps_the_watermark() {
-    let r = rig(SimMarket::Coupang).await;
+    let r = rig(&sim::coupang::SIM).await;
     r.sim.faults().fail_next(100);
     let failed = r
         .collector

@@ -17,5 +17,13 @@ pub mod world;
 
 pub use clock::SimClock;
 pub use faults::Faults;
-pub use server::{RunningSim, SimConfig, SimMarket, start};
+pub use server::{RunningSim, SimConfig, SimSpec, start};
 pub use world::SellerSizes;
+
+/// Every simulated market; adding one is its module above and one line here.
+pub static MARKETS: &[&SimSpec] = &[&coupang::SIM, &naver::SIM];
+
+/// The simulator of the market with this id.
+pub fn find(id: &str) -> Option<&'static SimSpec> {
+    MARKETS.iter().copied().find(|m| m.id == id)
+}

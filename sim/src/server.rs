@@ -12,20 +12,24 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SimMarket {
-    Coupang,
-    Naver,
+/// A simulated marketplace, as the registry in `lib.rs` lists it.
+pub struct SimSpec {
+    /// The market's id, the same as the collectors' (`coupang`, `naver`, ...).
+    pub id: &'static str,
+    /// What follows the server's root in the documented base URL (Naver: `/external`).
+    pub base_path: &'static str,
+    /// The market's routes over a shared state, and one credentials-file entry per
+    /// seller (`{"market","seller_id","base_url","credentials":{...}}`), given the base URL.
+    pub build: fn(Arc<SimState>, &str) -> (Router, Vec<serde_json::Value>),
+    /// The largest seller's orders per day in `sellerbox bench` that keep the busiest
+    /// limit key busy for 30 s or more: where the market limits per seller, one seller's
+    /// volume sets the pace; where it limits per application, every seller adds up.
+    pub bench_orders_per_day: u32,
 }
 
-impl SimMarket {
-    pub const ALL: [SimMarket; 2] = [SimMarket::Coupang, SimMarket::Naver];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SimMarket::Coupang => "coupang",
-            SimMarket::Naver => "naver",
-        }
+impl std::fmt::Debug for SimSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id)
     }
 }
 
@@ -59,7 +63,7 @@ impl Default for SimConfig {
 
 /// What every market simulator shares.
 pub struct SimState {
-    pub market: SimMarket,
+    pub market: &'static SimSpec,
     pub world: World,
     pub clock: SimClock,
     pub faults: Faults,
@@ -68,7 +72,7 @@ pub struct SimState {
 
 /// A simulator serving on 127.0.0.1.
 pub struct RunningSim {
-    pub market: SimMarket,
+    pub market: &'static SimSpec,
     pub addr: SocketAddr,
     /// What the market's documented paths are appended to (Naver's includes `/external`).
     pub base_url: String,
@@ -96,7 +100,7 @@ impl Drop for RunningSim {
 /// Start `market`'s simulator on `addr` (port 0 picks a free one). Refuses anything but a
 /// loopback address.
 pub async fn start(
-    market: SimMarket,
+    market: &'static SimSpec,
     config: SimConfig,
     addr: SocketAddr,
 ) -> std::io::Result<RunningSim> {
@@ -136,17 +140,8 @@ pub async fn start(
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let root = format!("http://{addr}");
-    let (router, base_url, credentials) = match market {
-        SimMarket::Coupang => {
-            let (r, c) = crate::coupang::build(state.clone(), &root);
-            (r, root.clone(), c)
-        }
-        SimMarket::Naver => {
-            let base = format!("{root}/external");
-            let (r, c) = crate::naver::build(state.clone(), &base);
-            (r, base, c)
-        }
-    };
+    let base_url = format!("{root}{}", market.base_path);
+    let (router, credentials) = (market.build)(state.clone(), &base_url);
     let app = router.merge(admin(state.clone()));
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {

@@ -6,7 +6,7 @@ use chrono::{Duration, Utc};
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
-use sim::{RunningSim, SimConfig, SimMarket};
+use sim::{RunningSim, SimConfig};
 
 struct Keys {
     vendor: String,
@@ -55,7 +55,7 @@ async fn get(
 
 async fn start() -> RunningSim {
     sim::start(
-        SimMarket::Coupang,
+        &sim::coupang::SIM,
         SimConfig {
             sellers: 2,
             rps: Some(1000.0),
@@ -303,7 +303,7 @@ async fn refusals_are_as_documented() {
 async fn bursts_are_throttled_and_failures_earn_akamais_access_denied() {
     // At the documented 10 calls/s per vendorId.
     let s = sim::start(
-        SimMarket::Coupang,
+        &sim::coupang::SIM,
         SimConfig {
             sellers: 2,
             ..SimConfig::default()

@@ -5,11 +5,11 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use serde_json::Value;
-use sim::{RunningSim, SimConfig, SimMarket};
+use sim::{RunningSim, SimConfig};
 use std::collections::HashSet;
 
 async fn start(config: SimConfig) -> RunningSim {
-    sim::start(SimMarket::Naver, config, "127.0.0.1:0".parse().unwrap())
+    sim::start(&sim::naver::SIM, config, "127.0.0.1:0".parse().unwrap())
         .await
         .unwrap()
 }

@@ -1,7 +1,7 @@
 //! `sellerbox bench`: one full cycle against an in-process simulator that enforces the
 //! market's limits, measured against what those limits allow.
 
-use super::{http, market_of, open_store, register, targets_of};
+use super::{http, open_store, register, simulator, targets_of};
 use crate::args::BenchArgs;
 use crate::error::CliError;
 use crate::progress;
@@ -9,7 +9,7 @@ use sellerbox::collect::{Collector, Range, RunSummary};
 use sellerbox::model::{Kind, Market};
 use sellerbox::store::Outcome;
 use serde::Serialize;
-use sim::{SellerSizes, SimClock, SimConfig, SimMarket};
+use sim::{SellerSizes, SimClock, SimConfig};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
@@ -36,26 +36,16 @@ struct BenchReport {
     rows_per_s: f64,
 }
 
-/// Largest seller's orders per day that keep the busiest key busy for 30 s or more.
-/// Coupang limits per vendor, so the largest seller's own volume sets the pace; Naver
-/// limits per application and API, so every seller's change-feed windows add up and a
-/// small volume suffices.
-fn default_orders_per_day(market: Market) -> u32 {
-    match market {
-        Market::Coupang => 2_400,
-        Market::Naver => 40,
-    }
-}
-
 pub async fn run(args: BenchArgs) -> Result<ExitCode, CliError> {
     if args.sellers == 0 || args.days <= 0 {
         return Err(CliError::Input(
             "--sellers and --days must be positive".into(),
         ));
     }
+    let sim_market = simulator(args.market)?;
     let orders_per_day = args
         .orders_per_day
-        .unwrap_or_else(|| default_orders_per_day(args.market));
+        .unwrap_or(sim_market.bench_orders_per_day);
     let tmp = tempfile::tempdir().map_err(CliError::io("creating a temporary folder"))?;
     let db = args.db.clone().unwrap_or_else(|| {
         format!(
@@ -65,10 +55,6 @@ pub async fn run(args: BenchArgs) -> Result<ExitCode, CliError> {
     });
     let store = open_store(&db).await?;
     let clock = SimClock::frozen_now();
-    let sim_market = match args.market {
-        Market::Coupang => SimMarket::Coupang,
-        Market::Naver => SimMarket::Naver,
-    };
     let running = sim::start(
         sim_market,
         SimConfig {
@@ -83,7 +69,6 @@ pub async fn run(args: BenchArgs) -> Result<ExitCode, CliError> {
     )
     .await
     .map_err(CliError::io("starting the simulator"))?;
-    debug_assert_eq!(market_of(running.market), args.market);
     let targets = targets_of(&running);
     register(store.as_ref(), &targets).await?;
 

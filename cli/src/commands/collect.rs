@@ -31,7 +31,7 @@ struct RunLine<'a> {
 }
 
 pub async fn run(args: CollectArgs) -> Result<ExitCode, CliError> {
-    let spec = markets::spec(args.market);
+    let spec = markets::require(args.market)?;
     let kinds = if args.kinds.is_empty() {
         spec.plans.iter().map(|p| p.kind).collect()
     } else {

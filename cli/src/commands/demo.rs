@@ -7,7 +7,7 @@ use crate::progress;
 use crate::report::{self, MarketReport};
 use sellerbox::collect::{Collector, Range};
 use sellerbox::model::Kind;
-use sim::{SimClock, SimConfig, SimMarket};
+use sim::{SimClock, SimConfig};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
@@ -28,7 +28,8 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode, CliError> {
     let store = open_store(&db).await?;
     let clock = SimClock::frozen_now();
     let mut sims = Vec::new();
-    for market in SimMarket::ALL {
+    for spec in sellerbox::markets::compiled() {
+        let market = super::simulator(spec.market)?;
         let config = SimConfig {
             sellers: args.sellers,
             clock: clock.clone(),
@@ -38,7 +39,7 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode, CliError> {
             .await
             .map_err(CliError::io(format!(
                 "starting the {} simulator",
-                market.as_str()
+                market.id
             )))?;
         sims.push(running);
     }

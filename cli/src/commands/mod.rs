@@ -38,11 +38,15 @@ fn http(rps: Option<f64>) -> Result<Http, CliError> {
 }
 
 /// The simulators' market ids are the collectors' market ids.
-fn market_of(m: sim::SimMarket) -> Market {
-    match m {
-        sim::SimMarket::Coupang => Market::Coupang,
-        sim::SimMarket::Naver => Market::Naver,
-    }
+fn market_of(m: &sim::SimSpec) -> Market {
+    m.id.parse()
+        .expect("every simulator is of a registered market (checked by the registry test)")
+}
+
+/// The simulator of `market`.
+fn simulator(market: Market) -> Result<&'static sim::SimSpec, CliError> {
+    sim::find(market.as_str())
+        .ok_or_else(|| CliError::Input(format!("{market} has no simulator")))
 }
 
 /// The collection targets a running simulator's credentials describe.

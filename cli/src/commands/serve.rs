@@ -2,13 +2,13 @@
 
 use crate::args::SimServeArgs;
 use crate::error::CliError;
-use sim::{SimConfig, SimMarket};
+use sim::SimConfig;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
 pub async fn run(args: SimServeArgs) -> Result<ExitCode, CliError> {
     let mut running = Vec::new();
-    for (i, market) in SimMarket::ALL.into_iter().enumerate() {
+    for (i, &market) in sim::MARKETS.iter().enumerate() {
         // Each market on its own port, at its root, as on its own host in reality.
         let port = if args.addr.port() == 0 {
             0
@@ -26,9 +26,9 @@ pub async fn run(args: SimServeArgs) -> Result<ExitCode, CliError> {
             .await
             .map_err(CliError::io(format!(
                 "serving the {} simulator on {addr}",
-                market.as_str()
+                market.id
             )))?;
-        println!("{} {}", market.as_str(), sim.base_url);
+        println!("{} {}", market.id, sim.base_url);
         running.push(sim);
     }
     if let Some(path) = &args.write_credentials {

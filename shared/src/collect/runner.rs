@@ -99,11 +99,13 @@ impl Collector {
         concurrency: usize,
         on_done: &(dyn Fn(&RunSummary) + Sync),
     ) -> Vec<RunSummary> {
+        // A market this build does not carry still gets its runs, which fail as
+        // `invalid_input` saying so.
         let jobs = targets.iter().flat_map(|t| {
             let spec = markets::spec(t.market);
             kinds
                 .iter()
-                .filter(move |k| spec.plan(**k).is_some())
+                .filter(move |k| spec.is_none_or(|s| s.plan(**k).is_some()))
                 .map(move |k| (t, *k))
         });
         futures::stream::iter(jobs)
@@ -119,7 +121,7 @@ impl Collector {
 
     /// One cheap authenticated call: are the seller's credentials (and our IP) accepted?
     pub async fn verify(&self, target: &Target) -> Result<(), CollectError> {
-        let spec = markets::spec(target.market);
+        let spec = markets::require(target.market)?;
         let connector = (spec.connect)(ConnectCtx {
             http: self.http.clone(),
             tokens: self.tokens.clone(),
@@ -234,7 +236,7 @@ impl Collector {
         meter: &Meter,
         progress: &mut Progress,
     ) -> Result<bool, CollectError> {
-        let spec = markets::spec(target.market);
+        let spec = markets::require(target.market)?;
         let plan = spec.plan(scope.kind).ok_or_else(|| {
             CollectError::InvalidInput(format!(
                 "{} does not offer {} through its API",

@@ -165,7 +165,7 @@ impl App {
     }
 
     fn kinds(&self, asked: &[Kind]) -> Result<Vec<Kind>, CollectError> {
-        let spec = markets::spec(self.market);
+        let spec = markets::require(self.market)?;
         if asked.is_empty() {
             return Ok(spec.plans.iter().map(|p| p.kind).collect());
         }

@@ -1,18 +1,125 @@
-//! One module per marketplace behind one small trait.
+//! One module per marketplace behind one small trait, and the registry of them.
 //!
 //! A marketplace module provides a [`MarketSpec`]: its documented base URL, how each data
 //! kind is windowed, and `connect`, which turns one seller's credentials into a
 //! [`Connector`]. The connector authenticates, paginates and normalizes; the runner
 //! decides windows, the HTTP layer paces and retries, the store writes.
-
-pub mod coupang;
-pub mod naver;
+//!
+//! Adding a market is one folder here and one line in [`registry!`] below: the line
+//! declares the market's id, its module and the cargo feature that compiles it in. Each
+//! `functions/<market>` crate enables only its own feature, so its bootstrap carries one
+//! connector; the CLI and the tests enable `all-markets`.
 
 use crate::error::CollectError;
 use crate::http::{Http, Meter, TokenCache};
-use crate::model::{Kind, Market, Records, Window};
+use crate::model::{Kind, Records, Window};
 use async_trait::async_trait;
 use chrono::Duration;
+use std::fmt;
+use std::str::FromStr;
+
+/// Declares the markets: the [`Market`] id type (every market, compiled in or not, so
+/// that stored rows and events of any market can be named), the feature-gated modules,
+/// and [`spec`], which finds a compiled-in market's [`MarketSpec`].
+macro_rules! registry {
+    ($($variant:ident = $id:literal, mod $module:ident, feature $feature:literal;)+) => {
+        $(#[cfg(feature = $feature)] pub mod $module;)+
+
+        /// The marketplaces the fleet knows. The string form is the id used in URLs,
+        /// secrets, file names and the database.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Market {
+            $($variant,)+
+        }
+
+        impl Market {
+            /// Every market, in registry order.
+            pub const ALL: &'static [Market] = &[$(Market::$variant,)+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Market::$variant => $id,)+
+                }
+            }
+        }
+
+        /// This build's connector of `market`; `None` where the build leaves it out (a
+        /// Lambda function carries only its own market).
+        pub fn spec(market: Market) -> Option<&'static MarketSpec> {
+            match market {
+                $(#[cfg(feature = $feature)] Market::$variant => Some(&$module::SPEC),)+
+                #[allow(unreachable_patterns)]
+                _ => None,
+            }
+        }
+    };
+}
+
+registry! {
+    Coupang = "coupang", mod coupang, feature "coupang";
+    Naver = "naver", mod naver, feature "naver";
+}
+
+/// The markets this build can collect, in registry order.
+pub fn compiled() -> impl Iterator<Item = &'static MarketSpec> {
+    Market::ALL.iter().filter_map(|m| spec(*m))
+}
+
+/// [`spec`], or the error to give when a market is not in this build.
+pub fn require(market: Market) -> Result<&'static MarketSpec, CollectError> {
+    spec(market).ok_or_else(|| {
+        CollectError::InvalidInput(format!(
+            "this build does not collect {market}; it collects: {}",
+            compiled()
+                .map(|s| s.market.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })
+}
+
+impl fmt::Display for Market {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown market {0:?}; known markets: {known}", known = known_ids())]
+pub struct UnknownMarket(pub String);
+
+fn known_ids() -> String {
+    Market::ALL
+        .iter()
+        .map(|m| m.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl FromStr for Market {
+    type Err = UnknownMarket;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim().to_ascii_lowercase();
+        Market::ALL
+            .iter()
+            .copied()
+            .find(|m| m.as_str() == wanted)
+            .ok_or_else(|| UnknownMarket(s.to_string()))
+    }
+}
+
+impl serde::Serialize for Market {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Market {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
 
 /// One seller's live connection to one marketplace.
 #[async_trait]
@@ -85,13 +192,6 @@ pub struct MarketSpec {
 impl MarketSpec {
     pub fn plan(&self, kind: Kind) -> Option<&KindPlan> {
         self.plans.iter().find(|p| p.kind == kind)
-    }
-}
-
-pub fn spec(market: Market) -> &'static MarketSpec {
-    match market {
-        Market::Coupang => &coupang::SPEC,
-        Market::Naver => &naver::SPEC,
     }
 }
 

@@ -6,6 +6,7 @@
 
 mod status;
 
+pub use crate::markets::{Market, UnknownMarket};
 pub use status::{Status, StatusCode};
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
@@ -17,46 +18,6 @@ use std::str::FromStr;
 /// Korea Standard Time: every marketplace here speaks it; we store UTC and show KST.
 pub fn kst() -> FixedOffset {
     FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset")
-}
-
-/// The marketplaces the fleet knows. The string form is the id used in URLs, secrets,
-/// file names and the database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Market {
-    Coupang,
-    Naver,
-}
-
-impl Market {
-    pub const ALL: [Market; 2] = [Market::Coupang, Market::Naver];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Market::Coupang => "coupang",
-            Market::Naver => "naver",
-        }
-    }
-}
-
-impl fmt::Display for Market {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown market {0:?}; known markets: coupang, naver")]
-pub struct UnknownMarket(pub String);
-
-impl FromStr for Market {
-    type Err = UnknownMarket;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Market::ALL
-            .into_iter()
-            .find(|m| m.as_str() == s.trim().to_ascii_lowercase())
-            .ok_or_else(|| UnknownMarket(s.to_string()))
-    }
 }
 
 /// The kinds of data collected per seller. Claims (cancel, return, exchange) travel with
@@ -322,8 +283,9 @@ mod tests {
 
     #[test]
     fn market_and_kind_parse_their_own_names_and_reject_others() {
-        for m in Market::ALL {
+        for &m in Market::ALL {
             assert_eq!(m.as_str().parse::<Market>().unwrap(), m);
+            assert_eq!(serde_json::to_value(m).unwrap(), m.as_str());
         }
         for k in Kind::ALL {
             assert_eq!(k.as_str().parse::<Kind>().unwrap(), k);

@@ -6,7 +6,7 @@ use sellerbox::lambda::{App, Settings};
 use sellerbox::model::{Market, SellerAccount};
 use sellerbox::secrets::{CredentialsFile, secret_name};
 use sellerbox::store::{self, Store};
-use sim::{SimClock, SimConfig, SimMarket};
+use sim::{SimClock, SimConfig};
 use std::sync::Arc;
 
 pub struct Fleet {
@@ -26,7 +26,7 @@ pub async fn fleet(sellers: usize) -> Fleet {
     let store = store::connect(&url).await.unwrap();
     let clock = SimClock::frozen_now();
     let mut sims = Vec::new();
-    for m in SimMarket::ALL {
+    for &m in sim::MARKETS {
         let config = SimConfig {
             sellers,
             clock: clock.clone(),

@@ -18,7 +18,7 @@ pub mod data;
 
 use crate::faults::{Injected, truncate};
 use crate::limits::Buckets;
-use crate::server::SimState;
+use crate::server::{SimSpec, SimState};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -116,6 +116,14 @@ pub fn keys(seed: u64, i: usize) -> Keys {
 }
 
 /// The market's router and one credentials entry per seller.
+pub static SIM: SimSpec = SimSpec {
+    id: "coupang",
+    base_path: "",
+    build,
+    // Coupang limits per vendor: the largest seller's own volume sets the pace.
+    bench_orders_per_day: 2_400,
+};
+
 pub fn build(state: Arc<SimState>, base_url: &str) -> (Router, Vec<Value>) {
     let keys: Vec<Keys> = (0..state.world.seller_count())
         .map(|i| keys(state.config.seed, i))

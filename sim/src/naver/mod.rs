@@ -17,7 +17,7 @@
 mod data;
 
 use crate::faults::Injected;
-use crate::server::SimState;
+use crate::server::{SimSpec, SimState};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::rejection::FormRejection;
@@ -76,6 +76,15 @@ struct Tokens {
 }
 
 /// The market's router and one credentials entry per seller.
+pub static SIM: SimSpec = SimSpec {
+    id: "naver",
+    base_path: "/external",
+    build,
+    // Naver limits per application and API: every seller's feed windows add up, so a
+    // small volume keeps the busiest bucket busy.
+    bench_orders_per_day: 40,
+};
+
 pub fn build(state: Arc<SimState>, base_url: &str) -> (Router, Vec<serde_json::Value>) {
     let mut rng = StdRng::seed_from_u64(state.config.seed ^ 0x004E_4156_4552); // "NAVER"
     let client_id = alnum(&mut rng, 22);
