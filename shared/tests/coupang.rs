@@ -6,7 +6,7 @@ use sellerbox::error::{CollectError, ErrorKind, parse_json};
 use sellerbox::http::{Http, Meter, Reply, RetryPolicy, TokenCache, Verdict};
 use sellerbox::markets::coupang::{self, SPEC, api, normalize};
 use sellerbox::markets::{ConnectCtx, Connector, Span};
-use sellerbox::model::{ClaimType, InquiryChannel, Kind, Status, Window};
+use sellerbox::model::{ClaimType, InquiryChannel, Kind, RawJson, Status, Window};
 use serde_json::Value;
 use sim::coupang::data;
 use sim::{RunningSim, SimClock, SimConfig};
@@ -82,12 +82,18 @@ fn testdata(name: &str) -> Vec<u8> {
     .unwrap()
 }
 
-fn rows<T: serde::de::DeserializeOwned>(body: &[u8]) -> Vec<(T, Value)> {
-    let typed: api::Envelope<Vec<T>> =
+fn rows<T: serde::de::DeserializeOwned>(body: &[u8]) -> Vec<(T, RawJson)> {
+    let page: api::Envelope<Vec<RawJson>> =
         parse_json(sellerbox::model::Market::Coupang, "t", body).unwrap();
-    let raw: api::Envelope<Vec<Value>> =
-        parse_json(sellerbox::model::Market::Coupang, "t", body).unwrap();
-    typed.data.into_iter().zip(raw.data).collect()
+    let (read, rejected) = sellerbox::markets::rows::read_all("t", page.data, &[]);
+    assert!(rejected.is_empty(), "{rejected:?}");
+    read
+}
+
+/// Every line of a normalizer's output, failing the test on a rejected record.
+fn all<T>((ok, rejected): (Vec<T>, Vec<sellerbox::model::Rejected>)) -> Vec<T> {
+    assert!(rejected.is_empty(), "{rejected:?}");
+    ok
 }
 
 fn utc(s: &str) -> DateTime<Utc> {
@@ -96,7 +102,7 @@ fn utc(s: &str) -> DateTime<Utc> {
 
 #[test]
 fn recorded_ordersheets_normalize() {
-    let orders = normalize::orders("t", rows(&testdata("ordersheets.json"))).unwrap();
+    let orders = all(normalize::orders("t", rows(&testdata("ordersheets.json"))));
     assert_eq!(orders.len(), 2);
     let o = &orders[0];
     assert_eq!(o.order_id, "9100041863244");
@@ -116,7 +122,10 @@ fn recorded_ordersheets_normalize() {
         (2, 32900, 65800)
     );
     assert_eq!(i.status.canonical, Status::Delivered);
-    assert_eq!(o.raw["shipmentBoxId"], 642538971006401429u64);
+    assert_eq!(
+        o.raw.parse::<Value>().unwrap()["shipmentBoxId"],
+        642538971006401429u64
+    );
     // An unknown status is kept, not dropped.
     assert_eq!(orders[1].items[0].status.canonical, Status::Unknown);
     assert_eq!(orders[1].items[0].status.raw, "PICKUP_READY");
@@ -135,7 +144,10 @@ fn boxes_of_one_order_merge_into_one_order() {
     // And the same box twice (listed by two status calls while it moved).
     let dup = v["data"][0].clone();
     v["data"].as_array_mut().unwrap().push(dup);
-    let orders = normalize::orders("t", rows(&serde_json::to_vec(&v).unwrap())).unwrap();
+    let orders = all(normalize::orders(
+        "t",
+        rows(&serde_json::to_vec(&v).unwrap()),
+    ));
     assert_eq!(orders.len(), 2);
     let o = orders
         .iter()
@@ -143,13 +155,13 @@ fn boxes_of_one_order_merge_into_one_order() {
         .unwrap();
     assert_eq!(o.items.len(), 2);
     assert_eq!(o.total_krw, 65800 + 21000 + 2500);
-    assert!(o.raw.is_array());
+    assert!(o.raw.parse::<Value>().unwrap().is_array());
 }
 
 #[test]
 fn recorded_claims_normalize() {
-    let r: Vec<(api::ReturnRequest, Value)> = rows(&testdata("return_requests.json"));
-    let c = normalize::return_claim("t", &r[0].0, r[0].1.clone(), false).unwrap();
+    let r: Vec<(api::ReturnRequest, RawJson)> = rows(&testdata("return_requests.json"));
+    let c = normalize::return_claim("t", &r[0].0, &r[0].1, false).unwrap();
     assert_eq!(c.claim_id, "return-365937");
     assert_eq!(c.claim_type, ClaimType::Return);
     assert_eq!(c.order_id, "500004398");
@@ -157,20 +169,20 @@ fn recorded_claims_normalize() {
     assert_eq!(c.status, Some(Status::ReturnRequested));
     assert_eq!(c.raw_status, "RETURNS_UNCHECKED");
     assert_eq!(c.requested_at, utc("2016-03-25T04:05:30Z"));
-    let unknown = normalize::return_claim("t", &r[1].0, r[1].1.clone(), false).unwrap();
+    let unknown = normalize::return_claim("t", &r[1].0, &r[1].1, false).unwrap();
     assert_eq!(unknown.status, Some(Status::Unknown));
     assert_eq!(unknown.raw_status, "RETURNS_SOMETHING_NEW");
-    let cancel = normalize::return_claim("t", &r[0].0, r[0].1.clone(), true).unwrap();
+    let cancel = normalize::return_claim("t", &r[0].0, &r[0].1, true).unwrap();
     assert_eq!(cancel.claim_type, ClaimType::Cancel);
     assert_eq!(cancel.status, Some(Status::Cancelled));
 
-    let e: Vec<(api::ExchangeRequest, Value)> = rows(&testdata("exchange_requests.json"));
-    let x = normalize::exchange_claim("t", &e[0].0, e[0].1.clone()).unwrap();
+    let e: Vec<(api::ExchangeRequest, RawJson)> = rows(&testdata("exchange_requests.json"));
+    let x = normalize::exchange_claim("t", &e[0].0, &e[0].1).unwrap();
     assert_eq!(x.claim_id, "exchange-100702179");
     assert_eq!(x.claim_type, ClaimType::Exchange);
     assert_eq!(x.item_ids, vec!["3126500806"]);
     assert_eq!(x.status, Some(Status::ExchangeRequested));
-    let rejected = normalize::exchange_claim("t", &e[1].0, e[1].1.clone()).unwrap();
+    let rejected = normalize::exchange_claim("t", &e[1].0, &e[1].1).unwrap();
     assert_eq!(rejected.status, None);
     assert_eq!(rejected.raw_status, "REJECT");
 }
@@ -178,10 +190,13 @@ fn recorded_claims_normalize() {
 #[test]
 fn recorded_revenue_history_normalizes_with_signs() {
     let body = testdata("revenue_history.json");
-    let page: api::RevenuePage = parse_json(sellerbox::model::Market::Coupang, "t", &body).unwrap();
+    let page: api::RevenuePage<RawJson> =
+        parse_json(sellerbox::model::Market::Coupang, "t", &body).unwrap();
     assert!(!page.has_next);
-    let raw: Value = serde_json::from_slice(&body).unwrap();
-    let sale = normalize::settlements("t", &page.data[0], raw["data"][0].clone()).unwrap();
+    let (data, rejected) =
+        sellerbox::markets::rows::read_all::<api::RevenueRow>("t", page.data, &[]);
+    assert!(rejected.is_empty());
+    let sale = normalize::settlements("t", &data[0].0, &data[0].1).unwrap();
     assert_eq!(sale.len(), 2, "one item line and one delivery line");
     assert_eq!(sale[0].settlement_id, "9100041863244:SALE:85878584632");
     assert_eq!(sale[0].basis_date.to_string(), "2024-04-15");
@@ -195,7 +210,7 @@ fn recorded_revenue_history_normalizes_with_signs() {
         (sale[1].sale_krw, sale[1].fee_krw, sale[1].settlement_krw),
         (2500, 82, 2418)
     );
-    let refund = normalize::settlements("t", &page.data[1], raw["data"][1].clone()).unwrap();
+    let refund = normalize::settlements("t", &data[1].0, &data[1].1).unwrap();
     assert_eq!(refund.len(), 1, "no delivery line for a zero fee");
     assert_eq!(refund[0].line_type, "REFUND");
     assert_eq!(
@@ -213,42 +228,50 @@ fn recorded_inquiries_normalize() {
     let body = testdata("online_inquiries.json");
     let typed: api::Envelope<api::Paged<api::OnlineInquiry>> =
         parse_json(sellerbox::model::Market::Coupang, "t", &body).unwrap();
-    let raw: Value = serde_json::from_slice(&body).unwrap();
-    let q = normalize::online_inquiry(
-        "t",
-        &typed.data.content[0],
-        raw["data"]["content"][0].clone(),
-    )
-    .unwrap();
+    let q = normalize::online_inquiry("t", &typed.data.content[0], &RawJson::default()).unwrap();
     assert_eq!(q.inquiry_id, "online-25823540");
     assert_eq!(q.channel, InquiryChannel::Product);
     assert_eq!(q.product_id.as_deref(), Some("7000003"));
     assert_eq!(q.asked_at, utc("2015-05-18T08:37:39Z"));
     assert!(q.answered);
     assert_eq!(q.answered_at, Some(utc("2015-05-18T09:01:00Z")));
-    let open = normalize::online_inquiry("t", &typed.data.content[1], Value::Null).unwrap();
+    let open = normalize::online_inquiry("t", &typed.data.content[1], &RawJson::default()).unwrap();
     assert!(!open.answered && open.answer.is_none());
 
     let body = testdata("call_center_inquiries.json");
     let typed: api::Envelope<api::Paged<api::CallCenterInquiry>> =
         parse_json(sellerbox::model::Market::Coupang, "t", &body).unwrap();
-    let cc = normalize::call_center_inquiry("t", &typed.data.content[0], Value::Null).unwrap();
+    let cc =
+        normalize::call_center_inquiry("t", &typed.data.content[0], &RawJson::default()).unwrap();
     assert_eq!(cc.channel, InquiryChannel::CallCenter);
     assert_eq!(cc.order_id.as_deref(), Some("9100041863244"));
     assert!(cc.answered);
-    let open = normalize::call_center_inquiry("t", &typed.data.content[1], Value::Null).unwrap();
+    let open =
+        normalize::call_center_inquiry("t", &typed.data.content[1], &RawJson::default()).unwrap();
     assert!(!open.answered);
 }
 
 #[test]
-fn a_time_that_is_no_time_is_a_format_change_without_the_value() {
+fn a_box_whose_time_is_no_time_is_rejected_alone_without_the_value() {
     let page = String::from_utf8(testdata("ordersheets.json"))
         .unwrap()
-        .replace("2024-04-08T22:54:46", "08/04/2024 22:54");
-    let err = normalize::orders("t", rows(page.as_bytes())).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::FormatChanged);
-    assert!(err.to_string().contains("orderedAt"));
-    assert!(!err.to_string().contains("08/04/2024"));
+        .replacen("2024-04-08T22:54:46", "08/04/2024 22:54", 1);
+    let all_boxes: Vec<(api::OrderSheet, RawJson)> = rows(page.as_bytes());
+    let boxes = all_boxes.len();
+    let (orders, rejected) = normalize::orders("t", all_boxes);
+    assert_eq!(rejected.len(), 1, "only the box with the odd time");
+    assert!(
+        rejected[0].reason.contains("orderedAt"),
+        "{}",
+        rejected[0].reason
+    );
+    assert!(!rejected[0].reason.contains("08/04/2024"));
+    assert!(rejected[0].raw.get().contains("08/04/2024"), "kept as sent");
+    let kept: usize = orders.iter().map(|o| o.items.len()).sum();
+    assert!(
+        kept >= boxes - 1 && !orders.is_empty(),
+        "the other boxes are kept"
+    );
 }
 
 // ---------- judge ----------

@@ -7,7 +7,7 @@ use sellerbox::error::CollectError;
 use sellerbox::http::{Http, LimitKey, Meter, Reply, RetryPolicy, TokenCache, Verdict};
 use sellerbox::markets::naver::{self, api, normalize};
 use sellerbox::markets::{ConnectCtx, Connector};
-use sellerbox::model::{InquiryChannel, Kind, Market, Status, Window};
+use sellerbox::model::{InquiryChannel, Kind, Market, RawJson, Status, Window};
 use serde_json::Value;
 use sim::world::{Order as WorldOrder, Stage};
 use sim::{RunningSim, SimConfig};
@@ -150,15 +150,27 @@ fn unknown_codes_are_unknown_and_kept_raw() {
 
 // --- normalizer on recorded pages --------------------------------------------------------
 
-fn rows<T: serde::de::DeserializeOwned>(page: &str, at: &str) -> Vec<(T, Value)> {
+fn rows<T: serde::de::DeserializeOwned>(page: &str, at: &str) -> Vec<(T, RawJson)> {
     let raw: Value = serde_json::from_str(page).unwrap();
-    raw.pointer(at)
+    let rows: Vec<RawJson> = raw
+        .pointer(at)
         .unwrap()
         .as_array()
         .unwrap()
         .iter()
-        .map(|v| (serde_json::from_value(v.clone()).unwrap(), v.clone()))
-        .collect()
+        .map(RawJson::from_value)
+        .collect();
+    let (read, rejected) = sellerbox::markets::rows::read_all("t", rows, &[]);
+    assert!(rejected.is_empty(), "{rejected:?}");
+    read
+}
+
+/// Each row through a per-row normalizer, failing the test on a rejected record.
+fn each<T, R>(
+    rows: Vec<(T, RawJson)>,
+    f: impl Fn(&T, &RawJson) -> Result<R, sellerbox::model::Rejected>,
+) -> Vec<R> {
+    rows.iter().map(|(t, raw)| f(t, raw).unwrap()).collect()
 }
 
 const FEED: &str = include_str!("../src/markets/naver/testdata/last_changed_statuses.json");
@@ -183,7 +195,8 @@ fn recorded_feed_and_details_normalize_into_orders() {
             )
         })
         .collect();
-    let orders = normalize::orders("/q", rows(DETAILS, "/data"), &changed).unwrap();
+    let (orders, rejected) = normalize::orders("/q", rows(DETAILS, "/data"), &changed);
+    assert!(rejected.is_empty());
     assert_eq!(orders.len(), 2);
     let o = &orders[0];
     assert_eq!(o.order_id, "2022041112345671");
@@ -206,12 +219,15 @@ fn recorded_feed_and_details_normalize_into_orders() {
     let r = &orders[1].items[0];
     assert_eq!(r.status.canonical, Status::ReturnRequested);
     assert_eq!(r.status.raw, "DELIVERED/RETURN_REQUEST");
-    assert_eq!(orders[1].raw.as_array().unwrap().len(), 1);
+    let raw: Value = orders[1].raw.parse().unwrap();
+    assert_eq!(raw.as_array().unwrap().len(), 1);
 }
 
 #[test]
 fn recorded_settlements_have_positive_fees_and_signed_amounts() {
-    let s = normalize::settlements("/s", rows(SETTLE, "/elements")).unwrap();
+    let s = each(rows(SETTLE, "/elements"), |s, raw| {
+        normalize::settlement("/s", s, raw)
+    });
     assert_eq!(s.len(), 2);
     assert_eq!(s[0].line_type, "PROD_ORDER");
     assert_eq!(
@@ -230,13 +246,17 @@ fn recorded_settlements_have_positive_fees_and_signed_amounts() {
 
 #[test]
 fn recorded_inquiries_normalize() {
-    let q = normalize::qnas("/q", rows(QNAS, "/contents")).unwrap();
+    let q = each(rows(QNAS, "/contents"), |q, raw| {
+        normalize::qna("/q", q, raw)
+    });
     assert_eq!(q.len(), 2);
     assert_eq!(q[0].channel, InquiryChannel::Product);
     assert!(q[0].answered && q[0].answer.is_some());
     assert!(!q[1].answered && q[1].answer.is_none());
     assert_eq!(q[1].product_id.as_deref(), Some("8000000002"));
-    let c = normalize::customer_inquiries("/i", rows(INQUIRIES, "/content")).unwrap();
+    let c = each(rows(INQUIRIES, "/content"), |q, raw| {
+        normalize::customer_inquiry("/i", q, raw)
+    });
     assert_eq!(c[0].channel, InquiryChannel::Order);
     assert_eq!(c[0].inquiry_id, "inquiry:5550001");
     assert_eq!(c[0].order_id.as_deref(), Some("2024022711111111"));

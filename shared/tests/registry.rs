@@ -10,7 +10,10 @@ fn every_market_has_a_connector_and_a_simulator_under_the_same_id() {
     for &market in Market::ALL {
         let spec = markets::spec(market)
             .unwrap_or_else(|| panic!("{market}: the default build leaves its connector out"));
-        assert_eq!(spec.market, market, "{market}: its spec names another market");
+        assert_eq!(
+            spec.market, market,
+            "{market}: its spec names another market"
+        );
         assert!(
             sim::find(market.as_str()).is_some(),
             "{market}: no simulator in sim::MARKETS"

@@ -5,7 +5,7 @@
 use chrono::Duration;
 use sellerbox::collect::{Collector, Range, Target};
 use sellerbox::http::{Http, RetryPolicy};
-use sellerbox::model::{Kind, Market};
+use sellerbox::model::{Kind, Market, RawJson, Records, RejectKey, Rejected};
 use sellerbox::store::{self, Outcome, Scope};
 use sim::{SimClock, SimConfig, SimSpec};
 use std::sync::Arc;
@@ -179,5 +179,61 @@ async fn a_marketplace_outage_fails_the_run_with_its_kind_and_keeps_the_watermar
     assert_eq!(
         orders.last_error_kind,
         Some(sellerbox::ErrorKind::MarketplaceDown)
+    );
+}
+
+/// A record an earlier build could not read is kept raw; the next run reads it again with
+/// this build's code, stores it, and marks it resolved, without asking the marketplace.
+#[tokio::test]
+async fn a_record_rejected_earlier_is_read_again_and_stored_by_the_next_run() {
+    let r = rig(&sim::coupang::SIM).await;
+    let scope = r.scope(Kind::Orders);
+    let page: serde_json::Value = serde_json::from_str(include_str!(
+        "../src/markets/coupang/testdata/ordersheets.json"
+    ))
+    .unwrap();
+    let old_box = RawJson::from_value(&page["data"][0]);
+    let planted = Records {
+        rejected: vec![Rejected {
+            key: RejectKey {
+                endpoint: "/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets".into(),
+                record_key: "642538971006401429".into(),
+            },
+            reason: "unexpected field type or missing field at `orderItems[0].salesPrice`".into(),
+            raw: old_box,
+        }],
+        ..Records::default()
+    };
+    let now = r.sim.clock().now();
+    let store = r.collector.store.clone();
+    store
+        .commit_window(&scope, &planted, now - Duration::days(30), now)
+        .await
+        .unwrap();
+    assert_eq!(store.open_rejects(&scope, 10).await.unwrap().len(), 1);
+    let before = store.totals(Some(Market::Coupang)).await.unwrap();
+
+    let run = r
+        .collector
+        .run(&r.target, Kind::Orders, Range::Auto, None)
+        .await;
+    assert_eq!(run.outcome, Outcome::Complete, "{run:?}");
+    assert_eq!(run.rejected, 0, "the simulator's own rows all read");
+    assert!(
+        store.open_rejects(&scope, 10).await.unwrap().is_empty(),
+        "the planted record is resolved"
+    );
+    let after = store.totals(Some(Market::Coupang)).await.unwrap();
+    assert_eq!(after.rejected, 0);
+    // The planted box's order (2024, long out of any window) is now stored beside the
+    // simulator's orders.
+    assert!(after.orders > before.orders);
+    let stored = r
+        .collector
+        .run(&r.target, Kind::Orders, Range::Auto, None)
+        .await;
+    assert_eq!(
+        stored.inserted, 0,
+        "nothing new the second time: {stored:?}"
     );
 }

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use sellerbox::error::ErrorKind;
 use sellerbox::model::{
-    Claim, ClaimType, Kind, Market, Order, OrderItem, Records, SellerAccount, Settlement, Status,
-    StatusCode, Window,
+    Claim, ClaimType, Kind, Market, Order, OrderItem, RawJson, Records, RejectKey, Rejected,
+    SellerAccount, Settlement, Status, StatusCode, Window,
 };
 use sellerbox::store::{self, Outcome, RunRecord, Scope, Store, StoreError, WriteStats};
 use sqlx::{AssertSqlSafe, Connection, PgConnection, PgPool, SqlitePool};
@@ -44,6 +44,7 @@ contract!(
     accounts_add_list_disable,
     raw_pages_are_kept_with_a_reference,
     concurrent_windows_all_commit,
+    rejected_records_are_kept_counted_and_resolved,
 );
 
 #[derive(Clone, Copy)]
@@ -186,7 +187,7 @@ fn order(id: &str, items: Vec<OrderItem>) -> Order {
         total_krw: 9_900 * items.len() as i64,
         shipping_fee_krw: 3_000,
         items,
-        raw: serde_json::json!({"orderId": id}),
+        raw: RawJson::from_value(&serde_json::json!({"orderId": id})),
     }
 }
 
@@ -199,7 +200,7 @@ fn claim(id: &str, order_id: &str, items: &[&str], status: Option<Status>, raw: 
         status,
         raw_status: raw.into(),
         requested_at: t(2),
-        raw: serde_json::json!({"claimId": id}),
+        raw: RawJson::from_value(&serde_json::json!({"claimId": id})),
     }
 }
 
@@ -214,7 +215,7 @@ fn settlement(id: &str) -> Settlement {
         sale_krw: 9_900,
         fee_krw: 500,
         settlement_krw: 9_400,
-        raw: serde_json::json!({}),
+        raw: RawJson::from_value(&serde_json::json!({})),
     }
 }
 
@@ -231,6 +232,7 @@ fn stats(inserted: u64, updated: u64, unchanged: u64, history: u64) -> WriteStat
         updated,
         unchanged,
         history,
+        rejected: 0,
     }
 }
 
@@ -524,6 +526,77 @@ async fn failed_commit_leaves_neither_rows_nor_watermark(f: Fixture) {
         stats(3, 0, 0, 1)
     );
     assert_eq!(f.store.watermark(&s).await.unwrap(), Some(t(5)));
+}
+
+fn rejected(id: &str, raw: &str) -> Rejected {
+    Rejected {
+        key: RejectKey {
+            endpoint: "/v1/orders".into(),
+            record_key: id.into(),
+        },
+        reason: "unexpected field type or missing field at `qty`".into(),
+        raw: RawJson::from_text(raw.into()).unwrap(),
+    }
+}
+
+async fn rejected_records_are_kept_counted_and_resolved(f: Fixture) {
+    let s = scope(Kind::Orders);
+    // One record of the window reads, one does not: the first is stored, the second kept
+    // as sent and counted.
+    let mut records = orders(vec![order("o-1", vec![item("i-1", Status::Paid, "PAYED")])]);
+    records.rejected = vec![rejected("o-2", r#"{"id":"o-2","qty":"두 개"}"#)];
+    let written = f
+        .store
+        .commit_window(&s, &records, t(1), t(1))
+        .await
+        .unwrap();
+    assert_eq!((written.inserted, written.rejected), (1, 1));
+    assert_eq!(
+        f.store.totals(Some(Market::Naver)).await.unwrap().rejected,
+        1
+    );
+    let open = f.store.open_rejects(&s, 10).await.unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].key, records.rejected[0].key);
+    assert!(open[0].reason.contains("`qty`"));
+    let kept: serde_json::Value = open[0].raw.parse().unwrap();
+    assert_eq!(kept["qty"], "두 개", "kept as sent");
+    // Other scopes do not see it.
+    assert!(
+        f.store
+            .open_rejects(&scope(Kind::Inquiries), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Seen again, unchanged: still one open record.
+    f.store
+        .commit_window(&s, &records, t(2), t(2))
+        .await
+        .unwrap();
+    assert_eq!(f.store.open_rejects(&s, 10).await.unwrap().len(), 1);
+    let status = f.store.status("seller-1").await.unwrap();
+    let orders_status = status.iter().find(|k| k.kind == Kind::Orders).unwrap();
+    assert_eq!(orders_status.rejected, 1);
+
+    // A later run reads it: its row is stored and the rejection resolved.
+    let mut later = orders(vec![order("o-2", vec![item("i-1", Status::Paid, "PAYED")])]);
+    later.resolved = vec![records.rejected[0].key.clone()];
+    let written = f.store.commit_window(&s, &later, t(3), t(3)).await.unwrap();
+    assert_eq!((written.inserted, written.rejected), (1, 0));
+    assert!(f.store.open_rejects(&s, 10).await.unwrap().is_empty());
+    assert_eq!(
+        f.store.totals(Some(Market::Naver)).await.unwrap().rejected,
+        0
+    );
+
+    // Rejected once more (the marketplace changed it again): reopened.
+    f.store
+        .commit_window(&s, &records, t(4), t(4))
+        .await
+        .unwrap();
+    assert_eq!(f.store.open_rejects(&s, 10).await.unwrap().len(), 1);
 }
 
 async fn batches_larger_than_a_chunk_round_trip(f: Fixture) {

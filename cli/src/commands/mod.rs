@@ -45,8 +45,7 @@ fn market_of(m: &sim::SimSpec) -> Market {
 
 /// The simulator of `market`.
 fn simulator(market: Market) -> Result<&'static sim::SimSpec, CliError> {
-    sim::find(market.as_str())
-        .ok_or_else(|| CliError::Input(format!("{market} has no simulator")))
+    sim::find(market.as_str()).ok_or_else(|| CliError::Input(format!("{market} has no simulator")))
 }
 
 /// The collection targets a running simulator's credentials describe.

@@ -48,6 +48,8 @@ pub struct RunSummary {
     pub updated: u64,
     pub unchanged: u64,
     pub history: u64,
+    /// Records that could not be read: kept raw, counted, read again by later runs.
+    pub rejected: u64,
     pub windows: usize,
     pub outcome: Outcome,
     pub error_kind: Option<ErrorKind>,
@@ -75,6 +77,9 @@ pub struct Collector {
 
 /// Concurrent writes per collector.
 const WRITES_IN_FLIGHT: usize = 2;
+/// Rejected records read again per run: enough for any real backlog, bounded so that a
+/// market that changed its format everywhere does not make every run re-read everything.
+const REREAD_LIMIT: u32 = 1_000;
 
 impl Collector {
     pub fn new(http: Http, store: Arc<dyn Store>, clock: Clock) -> Self {
@@ -211,6 +216,7 @@ impl Collector {
             updated: stats.updated,
             unchanged: stats.unchanged,
             history: stats.history,
+            rejected: stats.rejected,
             windows: done_windows,
             outcome: if error.is_some() {
                 Outcome::Failed
@@ -261,6 +267,10 @@ impl Collector {
             credentials: target.credentials.clone(),
             base_url: target.base_url.clone(),
         })?;
+        // Records earlier runs could not read, read again with this build's code: those
+        // that read now go in with the first window (before its own rows, so that a
+        // fresher copy of the same record in the window wins).
+        let mut recovered = self.reread_rejects(connector.as_ref(), scope).await?;
         // Fetching window N+1 overlaps with writing window N; writes stay in window order,
         // so the watermark only ever covers committed rows.
         let mut last_window_took = std::time::Duration::ZERO;
@@ -275,7 +285,14 @@ impl Collector {
                 }
             }
             let t0 = Instant::now();
-            let fetch = connector.fetch(scope.kind, w);
+            let fetch = async {
+                let mut records = connector.fetch(scope.kind, w).await?;
+                if let Some(mut first) = recovered.take() {
+                    first.extend(std::mem::take(&mut records));
+                    records = first;
+                }
+                Ok::<_, CollectError>(records)
+            };
             let next = match fetched.take() {
                 Some((done, records)) => {
                     let (written, next) =
@@ -291,7 +308,33 @@ impl Collector {
         if let Some((done, records)) = fetched {
             self.commit(scope, done, &records, now, progress).await?;
         }
+        if let Some(records) = recovered.filter(|r| !r.is_empty()) {
+            // No window this run (or the deadline came first): the recovered records
+            // still go in; the watermark stays where it is.
+            self.commit(scope, Window::new(from, from), &records, now, progress)
+                .await?;
+        }
         Ok(complete)
+    }
+
+    /// The scope's open rejected records read again; `None` when there are none.
+    async fn reread_rejects(
+        &self,
+        connector: &dyn markets::Connector,
+        scope: &Scope,
+    ) -> Result<Option<Records>, CollectError> {
+        let open = self.store.open_rejects(scope, REREAD_LIMIT).await?;
+        if open.is_empty() {
+            return Ok(None);
+        }
+        let mut out = Records::default();
+        for rejected in &open {
+            if let Ok(records) = connector.reread(scope.kind, rejected) {
+                out.extend(records);
+                out.resolved.push(rejected.key.clone());
+            }
+        }
+        Ok(Some(out))
     }
 
     /// Write one window's records with its watermark, and count them.

@@ -12,7 +12,7 @@
 
 use crate::error::CollectError;
 use crate::http::{Http, Meter, TokenCache};
-use crate::model::{Kind, Records, Window};
+use crate::model::{Kind, Records, Rejected, Window};
 use async_trait::async_trait;
 use chrono::Duration;
 use std::fmt;
@@ -59,6 +59,8 @@ registry! {
     Coupang = "coupang", mod coupang, feature "coupang";
     Naver = "naver", mod naver, feature "naver";
 }
+
+pub mod rows;
 
 /// The markets this build can collect, in registry order.
 pub fn compiled() -> impl Iterator<Item = &'static MarketSpec> {
@@ -130,6 +132,10 @@ pub trait Connector: Send + Sync {
 
     /// One cheap authenticated call that proves the credentials (and our IP) are accepted.
     async fn verify(&self) -> Result<(), CollectError>;
+
+    /// Reads again, with this build's code, a record of `kind` that an earlier run kept as
+    /// rejected: its rows once it reads, or why it still does not. No request is sent.
+    fn reread(&self, kind: Kind, rejected: &Rejected) -> Result<Records, String>;
 }
 
 /// What a connector needs to exist: shared services and one seller's credentials.

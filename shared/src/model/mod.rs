@@ -4,14 +4,16 @@
 //! JSON so that nothing the marketplace said is lost, and a content hash so that the store
 //! can tell "unchanged" from "updated" without comparing every column.
 
+mod raw;
 mod status;
 
 pub use crate::markets::{Market, UnknownMarket};
+pub use raw::RawJson;
 pub use status::{Status, StatusCode};
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use sha2::{Digest as _, Sha256};
 use std::fmt;
 use std::str::FromStr;
 
@@ -116,7 +118,7 @@ pub struct Order {
     pub shipping_fee_krw: i64,
     pub items: Vec<OrderItem>,
     /// The marketplace's own JSON for this order.
-    pub raw: serde_json::Value,
+    pub raw: RawJson,
 }
 
 /// One line of an order; the unit whose status moves.
@@ -171,7 +173,7 @@ pub struct Claim {
     pub status: Option<Status>,
     pub raw_status: String,
     pub requested_at: DateTime<Utc>,
-    pub raw: serde_json::Value,
+    pub raw: RawJson,
 }
 
 /// One settlement line: money the marketplace owes (or takes back from) the seller.
@@ -192,7 +194,7 @@ pub struct Settlement {
     pub fee_krw: i64,
     /// What the seller receives for this line (negative for refunds).
     pub settlement_krw: i64,
-    pub raw: serde_json::Value,
+    pub raw: RawJson,
 }
 
 /// A buyer's product review.
@@ -204,7 +206,7 @@ pub struct Review {
     pub rating: Option<i16>,
     pub content: String,
     pub created_at: DateTime<Utc>,
-    pub raw: serde_json::Value,
+    pub raw: RawJson,
 }
 
 /// Where a buyer's question was asked.
@@ -242,7 +244,27 @@ pub struct Inquiry {
     pub answered: bool,
     pub answered_at: Option<DateTime<Utc>>,
     pub answer: Option<String>,
-    pub raw: serde_json::Value,
+    pub raw: RawJson,
+}
+
+/// A record the normalizer could not read. It is not the end of the seller's cycle: the
+/// rest of the page is stored, and this one is kept as sent, with the reason, counted in
+/// the run and shown in `status`, and read again by later runs, so that once the code
+/// learns its shape it is stored without a backfill by hand.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rejected {
+    pub key: RejectKey,
+    /// What could not be read: a field's path and the problem, never its value.
+    pub reason: String,
+    pub raw: RawJson,
+}
+
+/// Which rejected record: the endpoint it came from and its own id there (or, when even
+/// the id cannot be read, a digest of its JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RejectKey {
+    pub endpoint: String,
+    pub record_key: String,
 }
 
 /// What one fetch of one window returned, normalized. A connector fills the vectors of
@@ -254,9 +276,14 @@ pub struct Records {
     pub settlements: Vec<Settlement>,
     pub reviews: Vec<Review>,
     pub inquiries: Vec<Inquiry>,
+    /// Records of this window that could not be read.
+    pub rejected: Vec<Rejected>,
+    /// Records rejected by earlier runs that now read (their rows are among the above).
+    pub resolved: Vec<RejectKey>,
 }
 
 impl Records {
+    /// Stored records (rejected ones not counted).
     pub fn len(&self) -> usize {
         self.orders.len()
             + self.claims.len()
@@ -266,14 +293,38 @@ impl Records {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.len() == 0 && self.rejected.is_empty() && self.resolved.is_empty()
+    }
+
+    /// Adds another fetch's records to these.
+    pub fn extend(&mut self, other: Records) {
+        self.orders.extend(other.orders);
+        self.claims.extend(other.claims);
+        self.settlements.extend(other.settlements);
+        self.reviews.extend(other.reviews);
+        self.inquiries.extend(other.inquiries);
+        self.rejected.extend(other.rejected);
+        self.resolved.extend(other.resolved);
     }
 }
 
 /// A stable digest of a record's content, for "did anything change?" checks in the store.
+/// The record is serialized straight into the hash: no buffer, and a record's raw JSON
+/// goes in as the text it already is.
 pub fn content_hash<T: Serialize>(record: &T) -> String {
-    let bytes = serde_json::to_vec(record).expect("records serialize to JSON");
-    hex::encode(&Sha256::digest(&bytes)[..16])
+    struct Digest(Sha256);
+    impl std::io::Write for Digest {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut d = Digest(Sha256::new());
+    serde_json::to_writer(&mut d, record).expect("records serialize to JSON");
+    hex::encode(&d.0.finalize()[..16])
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 use crate::error::{CollectError, ErrorKind};
-use crate::model::{Kind, Market, Records, SellerAccount, Window};
+use crate::model::{Kind, Market, Records, Rejected, SellerAccount, Window};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -46,13 +46,15 @@ pub struct Scope {
     pub kind: Kind,
 }
 
-/// What one write changed. `history` counts status-history rows written.
+/// What one write changed. `history` counts status-history rows written; `rejected` the
+/// records that could not be read (kept raw, see [`crate::model::Rejected`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct WriteStats {
     pub inserted: u64,
     pub updated: u64,
     pub unchanged: u64,
     pub history: u64,
+    pub rejected: u64,
 }
 
 impl WriteStats {
@@ -61,6 +63,7 @@ impl WriteStats {
         self.updated += o.updated;
         self.unchanged += o.unchanged;
         self.history += o.history;
+        self.rejected += o.rejected;
     }
 }
 
@@ -118,6 +121,8 @@ pub struct KindStatus {
     pub last_error_message: Option<String>,
     /// Rows of this kind stored for the seller (orders for `orders`).
     pub rows: u64,
+    /// Records of this kind that could not be read and are still waiting for a reader.
+    pub rejected: u64,
 }
 
 /// Totals for reports (demo, bench) over some markets.
@@ -131,6 +136,8 @@ pub struct Totals {
     pub reviews: u64,
     pub inquiries: u64,
     pub unknown_statuses: u64,
+    /// Rejected records not yet resolved.
+    pub rejected: u64,
 }
 
 #[async_trait]
@@ -159,6 +166,10 @@ pub trait Store: Send + Sync {
     ) -> Result<String, StoreError>;
 
     async fn record_run(&self, run: &RunRecord) -> Result<(), StoreError>;
+
+    /// `scope`'s rejected records that no run has read yet, oldest first, at most `limit`:
+    /// every run tries them again with the current code.
+    async fn open_rejects(&self, scope: &Scope, limit: u32) -> Result<Vec<Rejected>, StoreError>;
 
     async fn upsert_account(&self, account: &SellerAccount) -> Result<(), StoreError>;
     async fn accounts(&self, market: Option<Market>) -> Result<Vec<SellerAccount>, StoreError>;

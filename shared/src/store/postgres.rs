@@ -2,7 +2,10 @@
 //! and are unpacked server-side by `jsonb_to_recordset`: one statement per table and
 //! chunk, however many rows.
 
-use super::sql::{AnyRow, Dialect, Exec, Param, Table, execute_statement, fetch_rows, query_error};
+use super::rows::TableRow;
+use super::sql::{
+    AnyRow, Dialect, Exec, PG_CHUNK_ROWS, Param, Table, execute_statement, fetch_rows, query_error,
+};
 use super::sql_store::{Backend, SqlStore};
 use super::{StoreError, redact_url};
 use async_trait::async_trait;
@@ -78,41 +81,56 @@ impl Exec for PgConnection {
         Ok(execute_statement(self, sql, params).await?.rows_affected())
     }
 
-    async fn write_rows(
+    /// Each chunk of rows is serialized straight into one JSON array parameter and
+    /// unpacked server-side: one statement per table and chunk.
+    async fn write_rows<R: TableRow>(
         &mut self,
         table: &Table,
         (market, seller_id): (&str, &str),
         stamp: &str,
-        rows: &[serde_json::Value],
+        rows: &[&R],
     ) -> Result<(), StoreError> {
-        let typed: Vec<String> = table
-            .cols
-            .iter()
-            .map(|(c, ty)| format!("{c} {}", ty.pg()))
-            .collect();
-        let names: Vec<&str> = table.cols.iter().map(|(c, _)| *c).collect();
-        let stamps = if table.stamped {
-            ", $4::timestamptz, $4::timestamptz"
-        } else {
-            ""
-        };
-        let sql = format!(
-            "INSERT INTO {t} ({all}) SELECT $1, $2, {names}{stamps} \
-             FROM jsonb_to_recordset($3) AS r({typed}){conflict}",
-            t = table.name,
-            all = table.col_list(),
-            names = names.join(", "),
-            typed = typed.join(", "),
-            conflict = table.on_conflict(Dialect::Postgres),
-        );
-        let mut q = sqlx::query(AssertSqlSafe(sql))
-            .bind(market.to_string())
-            .bind(seller_id.to_string())
-            .bind(Json(rows.to_vec()));
-        if table.stamped {
-            q = q.bind(stamp.to_string());
+        for chunk in rows.chunks(PG_CHUNK_ROWS) {
+            write_chunk(self, table, (market, seller_id), stamp, chunk).await?;
         }
-        q.execute(&mut *self).await.map_err(query_error)?;
         Ok(())
     }
+}
+
+async fn write_chunk<R: TableRow>(
+    conn: &mut PgConnection,
+    table: &Table,
+    (market, seller_id): (&str, &str),
+    stamp: &str,
+    rows: &[&R],
+) -> Result<(), StoreError> {
+    let typed: Vec<String> = table
+        .cols
+        .iter()
+        .map(|(c, ty)| format!("{c} {}", ty.pg()))
+        .collect();
+    let names: Vec<&str> = table.cols.iter().map(|(c, _)| *c).collect();
+    let stamps = if table.stamped {
+        ", $4::timestamptz, $4::timestamptz"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "INSERT INTO {t} ({all}) SELECT $1, $2, {names}{stamps} \
+             FROM jsonb_to_recordset($3) AS r({typed}){conflict}",
+        t = table.name,
+        all = table.col_list(),
+        names = names.join(", "),
+        typed = typed.join(", "),
+        conflict = table.on_conflict(Dialect::Postgres),
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql))
+        .bind(market.to_string())
+        .bind(seller_id.to_string())
+        .bind(Json(rows));
+    if table.stamped {
+        q = q.bind(stamp.to_string());
+    }
+    q.execute(&mut *conn).await.map_err(query_error)?;
+    Ok(())
 }

@@ -1,13 +1,39 @@
-//! The model's records flattened into table rows: one struct per table, serialized with
-//! the column names as field names (the backends write them from that JSON form), times
-//! as canonical text ([`ts`]).
+//! The model's records flattened into table rows: one struct per table, borrowing from
+//! the records (the raw JSON is never copied), with the column names as field names.
+//! PostgreSQL receives a batch serialized as one JSON array; SQLite binds each column
+//! ([`TableRow::bind`], generated in column order by [`columns!`]). Times are canonical
+//! text ([`ts`]).
 
-use super::sql::{Col, Table, ts};
-use crate::model::{Claim, Inquiry, Order, OrderItem, Review, Settlement, Status, content_hash};
+use super::sql::{Bind, Col, LiteQuery, Table, ts};
+use crate::model::{
+    Claim, Inquiry, Order, OrderItem, RawJson, Rejected, Review, Settlement, Status, content_hash,
+};
 use serde::Serialize;
 
+/// A row of one table: serializable for PostgreSQL, bindable for SQLite.
+pub trait TableRow: Serialize + Send + Sync {
+    /// The row's fields, in the order [`TableRow::bind`] binds them: the table's columns.
+    const FIELDS: &'static [&'static str];
+    /// Binds the row's columns, in [`Table::cols`] order.
+    fn bind(&self, q: LiteQuery) -> LiteQuery;
+}
+
+/// Implements [`TableRow`] from the row's fields in column order (a test checks the order
+/// against each [`Table`]).
+macro_rules! columns {
+    ($row:ident $(<$lt:lifetime>)?: $($field:ident),+ $(,)?) => {
+        impl$(<$lt>)? TableRow for $row $(<$lt>)? {
+            const FIELDS: &'static [&'static str] = &[$(stringify!($field)),+];
+            fn bind(&self, q: LiteQuery) -> LiteQuery {
+                $(let q = self.$field.bind(q);)+
+                q
+            }
+        }
+    };
+}
+
 /// A row of a table keyed by one id (after market and seller) with a content hash.
-pub trait HashedRow: Serialize + Send + Sync {
+pub trait HashedRow: TableRow {
     const TABLE: &'static Table;
     fn id(&self) -> &str;
     fn hash(&self) -> &str;
@@ -46,26 +72,27 @@ pub static ORDERS: Table = Table {
 };
 
 #[derive(Debug, Serialize)]
-pub struct OrderRow {
-    pub order_id: String,
+pub struct OrderRow<'a> {
+    pub order_id: &'a str,
     ordered_at: String,
     paid_at: Option<String>,
     total_krw: i64,
     shipping_fee_krw: i64,
-    raw: serde_json::Value,
+    raw: &'a RawJson,
     content_hash: String,
 }
-hashed_row!(OrderRow, ORDERS, order_id);
+hashed_row!(OrderRow<'_>, ORDERS, order_id);
+columns!(OrderRow<'a>: order_id, ordered_at, paid_at, total_krw, shipping_fee_krw, raw, content_hash);
 
-impl OrderRow {
-    pub fn new(o: &Order) -> Self {
+impl<'a> OrderRow<'a> {
+    pub fn new(o: &'a Order) -> Self {
         OrderRow {
-            order_id: o.order_id.clone(),
+            order_id: &o.order_id,
             ordered_at: ts(o.ordered_at),
             paid_at: o.paid_at.map(ts),
             total_krw: o.total_krw,
             shipping_fee_krw: o.shipping_fee_krw,
-            raw: o.raw.clone(),
+            raw: &o.raw,
             // The whole order, items included: any item change is an order update.
             content_hash: content_hash(o),
         }
@@ -126,6 +153,9 @@ pub struct ItemRow {
     pub status_changed_at: Option<String>,
     content_hash: String,
 }
+columns!(ItemRow: order_id, item_id, product_id, product_name, option_name, quantity,
+    unit_price_krw, amount_krw, flow_status, flow_raw_status, claim_status, claim_raw_status,
+    claim_id, status, status_unknown, status_changed_at, content_hash);
 
 impl ItemRow {
     pub fn new(order_id: &str, i: &OrderItem) -> Self {
@@ -219,6 +249,8 @@ pub struct HistoryRow {
     pub observed_at: String,
     pub market_changed_at: Option<String>,
 }
+columns!(HistoryRow: order_id, item_id, from_status, to_status, raw_status, observed_at,
+    market_changed_at);
 
 pub static CLAIMS: Table = Table {
     name: "claims",
@@ -239,30 +271,32 @@ pub static CLAIMS: Table = Table {
 };
 
 #[derive(Debug, Serialize)]
-pub struct ClaimRow {
-    claim_id: String,
+pub struct ClaimRow<'a> {
+    claim_id: &'a str,
     claim_type: &'static str,
-    pub order_id: String,
-    item_ids: Vec<String>,
+    pub order_id: &'a str,
+    item_ids: JsonList<'a>,
     status: Option<&'static str>,
-    raw_status: String,
+    raw_status: &'a str,
     requested_at: String,
-    raw: serde_json::Value,
+    raw: &'a RawJson,
     content_hash: String,
 }
-hashed_row!(ClaimRow, CLAIMS, claim_id);
+hashed_row!(ClaimRow<'_>, CLAIMS, claim_id);
+columns!(ClaimRow<'a>: claim_id, claim_type, order_id, item_ids, status, raw_status,
+    requested_at, raw, content_hash);
 
-impl ClaimRow {
-    pub fn new(c: &Claim) -> Self {
+impl<'a> ClaimRow<'a> {
+    pub fn new(c: &'a Claim) -> Self {
         ClaimRow {
-            claim_id: c.claim_id.clone(),
+            claim_id: &c.claim_id,
             claim_type: c.claim_type.as_str(),
-            order_id: c.order_id.clone(),
-            item_ids: c.item_ids.clone(),
+            order_id: &c.order_id,
+            item_ids: JsonList(&c.item_ids),
             status: c.status.map(Status::as_str),
-            raw_status: c.raw_status.clone(),
+            raw_status: &c.raw_status,
             requested_at: ts(c.requested_at),
-            raw: c.raw.clone(),
+            raw: &c.raw,
             content_hash: content_hash(c),
         }
     }
@@ -289,34 +323,36 @@ pub static SETTLEMENTS: Table = Table {
 };
 
 #[derive(Debug, Serialize)]
-pub struct SettlementRow {
-    settlement_id: String,
-    order_id: Option<String>,
-    item_id: Option<String>,
-    line_type: String,
+pub struct SettlementRow<'a> {
+    settlement_id: &'a str,
+    order_id: Option<&'a str>,
+    item_id: Option<&'a str>,
+    line_type: &'a str,
     basis_date: String,
     payout_date: Option<String>,
     sale_krw: i64,
     fee_krw: i64,
     settlement_krw: i64,
-    raw: serde_json::Value,
+    raw: &'a RawJson,
     content_hash: String,
 }
-hashed_row!(SettlementRow, SETTLEMENTS, settlement_id);
+hashed_row!(SettlementRow<'_>, SETTLEMENTS, settlement_id);
+columns!(SettlementRow<'a>: settlement_id, order_id, item_id, line_type, basis_date,
+    payout_date, sale_krw, fee_krw, settlement_krw, raw, content_hash);
 
-impl SettlementRow {
-    pub fn new(s: &Settlement) -> Self {
+impl<'a> SettlementRow<'a> {
+    pub fn new(s: &'a Settlement) -> Self {
         SettlementRow {
-            settlement_id: s.settlement_id.clone(),
-            order_id: s.order_id.clone(),
-            item_id: s.item_id.clone(),
-            line_type: s.line_type.clone(),
+            settlement_id: &s.settlement_id,
+            order_id: s.order_id.as_deref(),
+            item_id: s.item_id.as_deref(),
+            line_type: &s.line_type,
             basis_date: s.basis_date.format("%Y-%m-%d").to_string(),
             payout_date: s.payout_date.map(|d| d.format("%Y-%m-%d").to_string()),
             sale_krw: s.sale_krw,
             fee_krw: s.fee_krw,
             settlement_krw: s.settlement_krw,
-            raw: s.raw.clone(),
+            raw: &s.raw,
             content_hash: content_hash(s),
         }
     }
@@ -340,28 +376,30 @@ pub static REVIEWS: Table = Table {
 };
 
 #[derive(Debug, Serialize)]
-pub struct ReviewRow {
-    review_id: String,
-    product_id: String,
-    order_id: Option<String>,
+pub struct ReviewRow<'a> {
+    review_id: &'a str,
+    product_id: &'a str,
+    order_id: Option<&'a str>,
     rating: Option<i16>,
-    content: String,
+    content: &'a str,
     created_at: String,
-    raw: serde_json::Value,
+    raw: &'a RawJson,
     content_hash: String,
 }
-hashed_row!(ReviewRow, REVIEWS, review_id);
+hashed_row!(ReviewRow<'_>, REVIEWS, review_id);
+columns!(ReviewRow<'a>: review_id, product_id, order_id, rating, content, created_at, raw,
+    content_hash);
 
-impl ReviewRow {
-    pub fn new(r: &Review) -> Self {
+impl<'a> ReviewRow<'a> {
+    pub fn new(r: &'a Review) -> Self {
         ReviewRow {
-            review_id: r.review_id.clone(),
-            product_id: r.product_id.clone(),
-            order_id: r.order_id.clone(),
+            review_id: &r.review_id,
+            product_id: &r.product_id,
+            order_id: r.order_id.as_deref(),
             rating: r.rating,
-            content: r.content.clone(),
+            content: &r.content,
             created_at: ts(r.created_at),
-            raw: r.raw.clone(),
+            raw: &r.raw,
             content_hash: content_hash(r),
         }
     }
@@ -389,37 +427,113 @@ pub static INQUIRIES: Table = Table {
 };
 
 #[derive(Debug, Serialize)]
-pub struct InquiryRow {
-    inquiry_id: String,
+pub struct InquiryRow<'a> {
+    inquiry_id: &'a str,
     channel: &'static str,
-    product_id: Option<String>,
-    order_id: Option<String>,
-    title: Option<String>,
-    content: String,
+    product_id: Option<&'a str>,
+    order_id: Option<&'a str>,
+    title: Option<&'a str>,
+    content: &'a str,
     asked_at: String,
     answered: bool,
     answered_at: Option<String>,
-    answer: Option<String>,
-    raw: serde_json::Value,
+    answer: Option<&'a str>,
+    raw: &'a RawJson,
     content_hash: String,
 }
-hashed_row!(InquiryRow, INQUIRIES, inquiry_id);
+hashed_row!(InquiryRow<'_>, INQUIRIES, inquiry_id);
+columns!(InquiryRow<'a>: inquiry_id, channel, product_id, order_id, title, content, asked_at,
+    answered, answered_at, answer, raw, content_hash);
 
-impl InquiryRow {
-    pub fn new(q: &Inquiry) -> Self {
+impl<'a> InquiryRow<'a> {
+    pub fn new(q: &'a Inquiry) -> Self {
         InquiryRow {
-            inquiry_id: q.inquiry_id.clone(),
+            inquiry_id: &q.inquiry_id,
             channel: q.channel.as_str(),
-            product_id: q.product_id.clone(),
-            order_id: q.order_id.clone(),
-            title: q.title.clone(),
-            content: q.content.clone(),
+            product_id: q.product_id.as_deref(),
+            order_id: q.order_id.as_deref(),
+            title: q.title.as_deref(),
+            content: &q.content,
             asked_at: ts(q.asked_at),
             answered: q.answered,
             answered_at: q.answered_at.map(ts),
-            answer: q.answer.clone(),
-            raw: q.raw.clone(),
+            answer: q.answer.as_deref(),
+            raw: &q.raw,
             content_hash: content_hash(q),
         }
+    }
+}
+
+/// A list stored in a JSON column: a JSON array for PostgreSQL's batch, its text for SQLite.
+#[derive(Debug)]
+pub struct JsonList<'a>(pub &'a [String]);
+
+impl Serialize for JsonList<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+pub static REJECTED: Table = Table {
+    name: "rejected_records",
+    key: &["kind", "endpoint", "record_key"],
+    cols: &[
+        ("kind", Text),
+        ("endpoint", Text),
+        ("record_key", Text),
+        ("reason", Text),
+        ("raw", Json),
+        ("resolved_at", Ts),
+    ],
+    // Seen again unchanged: nothing to write. A new reason, new JSON, or a record that had
+    // been resolved and is rejected again: the row is refreshed (and reopened).
+    guard: &["reason", "raw", "resolved_at"],
+    stamped: true,
+};
+
+/// A record the normalizer could not read, kept as sent (see [`Rejected`]).
+#[derive(Debug, Serialize)]
+pub struct RejectedRow<'a> {
+    kind: &'static str,
+    endpoint: &'a str,
+    record_key: &'a str,
+    reason: &'a str,
+    raw: &'a RawJson,
+    /// Always empty on write: a rejection reopens the record.
+    resolved_at: Option<String>,
+}
+columns!(RejectedRow<'a>: kind, endpoint, record_key, reason, raw, resolved_at);
+
+impl<'a> RejectedRow<'a> {
+    pub fn new(kind: crate::model::Kind, r: &'a Rejected) -> Self {
+        RejectedRow {
+            kind: kind.as_str(),
+            endpoint: &r.key.endpoint,
+            record_key: &r.key.record_key,
+            reason: &r.reason,
+            raw: &r.raw,
+            resolved_at: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(t: &Table) -> Vec<&'static str> {
+        t.cols.iter().map(|(c, _)| *c).collect()
+    }
+
+    #[test]
+    fn every_row_binds_its_tables_columns_in_order() {
+        assert_eq!(OrderRow::FIELDS, names(&ORDERS));
+        assert_eq!(ItemRow::FIELDS, names(&ORDER_ITEMS));
+        assert_eq!(HistoryRow::FIELDS, names(&HISTORY));
+        assert_eq!(ClaimRow::FIELDS, names(&CLAIMS));
+        assert_eq!(SettlementRow::FIELDS, names(&SETTLEMENTS));
+        assert_eq!(ReviewRow::FIELDS, names(&REVIEWS));
+        assert_eq!(InquiryRow::FIELDS, names(&INQUIRIES));
+        assert_eq!(RejectedRow::FIELDS, names(&REJECTED));
     }
 }

@@ -7,11 +7,12 @@
 //! data: values always travel as bind parameters.
 
 use super::StoreError;
+use super::rows::TableRow;
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::query::Query;
-use sqlx::sqlite::SqliteRow;
+use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::{AssertSqlSafe, Database, Encode, Executor, FromRow, IntoArguments, Type};
 
 /// Where the SQL of the two databases differs.
@@ -152,16 +153,85 @@ pub trait Exec: Send {
     /// Runs a statement; returns the rows it affected.
     async fn execute(&mut self, sql: &str, params: Vec<Param>) -> Result<u64, StoreError>;
 
-    /// Writes `rows` (JSON objects with `table`'s columns, at most [`Table::chunk`] of
-    /// them) into `table` in ONE statement, upserting on its key. Stamped tables get
-    /// `first_seen_at` (on insert) and `updated_at` set to `stamp`.
-    async fn write_rows(
+    /// Writes `rows` (with `table`'s columns) into `table`, upserting on its key, in as
+    /// few statements as the backend allows. Stamped tables get `first_seen_at` (on
+    /// insert) and `updated_at` set to `stamp`.
+    async fn write_rows<R: TableRow>(
         &mut self,
         table: &Table,
         scope: (&str, &str),
         stamp: &str,
-        rows: &[serde_json::Value],
+        rows: &[&R],
     ) -> Result<(), StoreError>;
+}
+
+/// A SQLite statement being bound (its arguments are owned: the query outlives no row).
+pub type LiteQuery = Query<'static, sqlx::Sqlite, SqliteArguments>;
+
+/// One column value of a row, bound into a SQLite statement as the column stores it.
+pub trait Bind {
+    fn bind(&self, q: LiteQuery) -> LiteQuery;
+}
+
+impl Bind for &str {
+    fn bind(&self, q: LiteQuery) -> LiteQuery {
+        q.bind(self.to_string())
+    }
+}
+
+impl Bind for String {
+    fn bind(&self, q: LiteQuery) -> LiteQuery {
+        q.bind(self.clone())
+    }
+}
+
+impl Bind for Option<&str> {
+    fn bind(&self, q: LiteQuery) -> LiteQuery {
+        q.bind(self.map(str::to_string))
+    }
+}
+
+impl Bind for Option<String> {
+    fn bind(&self, q: LiteQuery) -> LiteQuery {
+        q.bind(self.clone())
+    }
+}
+
+impl Bind for i64 {
+    fn bind(&self, q: LiteQuery) -> LiteQuery {
+        q.bind(*self)
+    }
+}
+
+impl Bind for i32 {
+    fn bind(&self, q: LiteQuery) -> LiteQuery {
+        q.bind(*self)
+    }
+}
+
+impl Bind for Option<i16> {
+    fn bind(&self, q: LiteQuery) -> LiteQuery {
+        q.bind(*self)
+    }
+}
+
+impl Bind for bool {
+    fn bind(&self, q: LiteQuery) -> LiteQuery {
+        q.bind(*self)
+    }
+}
+
+/// JSON columns hold the record's JSON text as the marketplace sent it.
+impl Bind for &crate::model::RawJson {
+    fn bind(&self, q: LiteQuery) -> LiteQuery {
+        q.bind(self.get().to_string())
+    }
+}
+
+impl Bind for super::rows::JsonList<'_> {
+    fn bind(&self, q: LiteQuery) -> LiteQuery {
+        q.bind(serde_json::to_string(self.0).expect("strings serialize"))
+    }
 }
 
 /// A database that can bind every kind of [`Param`] (both backends can).
@@ -277,18 +347,11 @@ pub struct Table {
     pub stamped: bool,
 }
 
-/// SQLite's limit of bind parameters per statement (since 3.32).
-const SQLITE_MAX_BINDS: usize = 32766;
-/// Rows per statement: large enough to amortize round trips, small enough for the limit.
-const CHUNK_ROWS: usize = 1000;
+/// Rows per PostgreSQL statement (one JSON array each): large enough to amortize round
+/// trips, small enough to keep one statement's JSON modest.
+pub const PG_CHUNK_ROWS: usize = 1000;
 
 impl Table {
-    /// Rows per statement for this table.
-    pub fn chunk(&self) -> usize {
-        let binds_per_row = self.cols.len() + 4; // + market, seller_id, two stamps
-        CHUNK_ROWS.min(SQLITE_MAX_BINDS / binds_per_row)
-    }
-
     pub fn col_list(&self) -> String {
         let mut names: Vec<&str> = vec!["market", "seller_id"];
         names.extend(self.cols.iter().map(|(c, _)| *c));

@@ -5,7 +5,7 @@
 use super::sql::{AnyRow, Exec, Param, parse_ts, query_error, ts};
 use super::{KindStatus, Outcome, RunRecord, Scope, Store, StoreError, Totals, WriteStats, window};
 use crate::error::ErrorKind;
-use crate::model::{Kind, Market, Records, SellerAccount};
+use crate::model::{Kind, Market, RawJson, Records, RejectKey, Rejected, SellerAccount};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::Pool;
@@ -105,9 +105,10 @@ impl<B: Backend> Store for SqlStore<B> {
         let sql = format!(
             "INSERT INTO collection_runs (run_id, market, seller_id, kind, window_from, \
                window_to, started_at, finished_at, requests, pages, throttled, retries, \
-               inserted, updated, unchanged, history, outcome, error_kind, error_message) \
+               inserted, updated, unchanged, history, outcome, error_kind, error_message, \
+               rejected) \
              VALUES ($1, $2, $3, $4, {}, {}, {}, {}, $9, $10, $11, $12, $13, $14, $15, $16, \
-               $17, $18, $19)",
+               $17, $18, $19, $20)",
             d.ts_in("$5"),
             d.ts_in("$6"),
             d.ts_in("$7"),
@@ -133,9 +134,39 @@ impl<B: Backend> Store for SqlStore<B> {
             run.outcome.as_str().into(),
             run.error_kind.map(|k| k.as_str().to_string()).into(),
             run.error_message.clone().into(),
+            run.stats.rejected.into(),
         ];
         self.writer().await?.execute(&sql, params).await?;
         Ok(())
+    }
+
+    async fn open_rejects(&self, scope: &Scope, limit: u32) -> Result<Vec<Rejected>, StoreError> {
+        let sql = format!(
+            "SELECT endpoint, record_key, reason, {raw} FROM rejected_records \
+             WHERE market = $1 AND seller_id = $2 AND kind = $3 AND resolved_at IS NULL \
+             ORDER BY first_seen_at, endpoint, record_key LIMIT {limit}",
+            raw = B::Conn::DIALECT.json_out("raw"),
+        );
+        let params = vec![
+            scope.market.as_str().into(),
+            scope.seller_id.as_str().into(),
+            scope.kind.as_str().into(),
+        ];
+        let rows: Vec<(String, String, String, String)> = self.fetch(&sql, params).await?;
+        rows.into_iter()
+            .map(|(endpoint, record_key, reason, raw)| {
+                Ok(Rejected {
+                    key: RejectKey {
+                        endpoint,
+                        record_key,
+                    },
+                    reason,
+                    raw: RawJson::from_text(raw).map_err(|_| {
+                        StoreError::Query("a stored rejected record is not JSON".into())
+                    })?,
+                })
+            })
+            .collect()
     }
 
     async fn upsert_account(&self, account: &SellerAccount) -> Result<(), StoreError> {
@@ -269,6 +300,15 @@ impl<B: Backend> Store for SqlStore<B> {
             }
         }
 
+        let sql = "SELECT market, kind, COUNT(*) FROM rejected_records \
+                   WHERE seller_id = $1 AND resolved_at IS NULL GROUP BY market, kind";
+        let rows: Vec<(String, String, i64)> = self.fetch(sql, seller()).await?;
+        for (m, k, n) in rows {
+            if let Some(s) = entry(&mut out, &m, &k) {
+                s.rejected = n as u64;
+            }
+        }
+
         let sql = "SELECT market, 'orders', COUNT(*) FROM orders WHERE seller_id = $1 \
                      GROUP BY market \
                    UNION ALL SELECT market, 'settlements', COUNT(*) FROM settlements \
@@ -294,7 +334,7 @@ impl<B: Backend> Store for SqlStore<B> {
             format!("(SELECT COUNT(*) FROM {table} WHERE ($1 IS NULL OR market = $1) {extra})")
         };
         let sql = format!(
-            "SELECT {}, {}, {}, {}, {}, {}, {}, {}",
+            "SELECT {}, {}, {}, {}, {}, {}, {}, {}, {}",
             count("orders", ""),
             count("order_items", ""),
             count("order_status_history", "AND from_status IS NOT NULL"),
@@ -303,11 +343,21 @@ impl<B: Backend> Store for SqlStore<B> {
             count("reviews", ""),
             count("inquiries", ""),
             count("order_items", "AND status_unknown"),
+            count("rejected_records", "AND resolved_at IS NULL"),
         );
-        type Row = (i64, i64, i64, i64, i64, i64, i64, i64);
+        type Row = (i64, i64, i64, i64, i64, i64, i64, i64, i64);
         let rows: Vec<Row> = self.fetch(&sql, vec![market_param(market)]).await?;
-        let (orders, order_items, status_changes, claims, settlements, reviews, inquiries, unknown) =
-            rows.first().copied().unwrap_or_default();
+        let (
+            orders,
+            order_items,
+            status_changes,
+            claims,
+            settlements,
+            reviews,
+            inquiries,
+            unknown,
+            rejected,
+        ) = rows.first().copied().unwrap_or_default();
         let n = |v: i64| v as u64;
         Ok(Totals {
             orders: n(orders),
@@ -318,6 +368,7 @@ impl<B: Backend> Store for SqlStore<B> {
             reviews: n(reviews),
             inquiries: n(inquiries),
             unknown_statuses: n(unknown),
+            rejected: n(rejected),
         })
     }
 }
@@ -343,6 +394,7 @@ fn entry<'a>(
         last_error_kind: None,
         last_error_message: None,
         rows: 0,
+        rejected: 0,
     }))
 }
 

@@ -2,8 +2,9 @@
 //! writes anyway; a single connection makes concurrent callers queue instead of failing
 //! with SQLITE_BUSY), readers in parallel thanks to WAL.
 
+use super::rows::TableRow;
 use super::sql::{
-    AnyRow, Col, Dialect, Exec, Param, Table, execute_statement, fetch_rows, query_error,
+    AnyRow, Dialect, Exec, LiteQuery, Param, Table, execute_statement, fetch_rows, query_error,
 };
 use super::sql_store::{Backend, SqlStore};
 use super::{StoreError, redact_url};
@@ -12,8 +13,9 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteSynchronous,
 };
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::{AssertSqlSafe, Sqlite};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 const READERS: u32 = 4;
@@ -95,40 +97,67 @@ impl Exec for SqliteConnection {
         Ok(execute_statement(self, sql, params).await?.rows_affected())
     }
 
-    /// One multi-row `INSERT ... VALUES (...), (...)`; [`Table::chunk`] keeps the binds
-    /// under SQLite's limit.
-    async fn write_rows(
+    /// Rows go in fixed-size multi-row statements plus single-row ones for the rest:
+    /// two statement texts per table, each prepared once per connection and reused
+    /// (sqlx's statement cache), so neither the SQL nor its plan is rebuilt per batch.
+    async fn write_rows<R: TableRow>(
         &mut self,
         table: &Table,
         (market, seller_id): (&str, &str),
         stamp: &str,
-        rows: &[serde_json::Value],
+        rows: &[&R],
     ) -> Result<(), StoreError> {
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
-            "INSERT INTO {} ({}) ",
-            table.name,
-            table.col_list()
-        ));
-        qb.push_values(rows, |mut b, row| {
-            b.push_bind(market.to_string())
-                .push_bind(seller_id.to_string());
-            for (col, ty) in table.cols {
-                match (&row[*col], ty) {
-                    (serde_json::Value::Null, _) => b.push_bind(None::<String>),
-                    (v, Col::Json) => b.push_bind(v.to_string()),
-                    (serde_json::Value::String(s), _) => b.push_bind(s.clone()),
-                    (serde_json::Value::Bool(v), _) => b.push_bind(*v),
-                    (serde_json::Value::Number(n), _) => b.push_bind(n.as_i64()),
-                    // Rows are flat: only `Json` columns hold arrays or objects.
-                    (v, _) => b.push_bind(v.to_string()),
-                };
-            }
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let bind_row = |q: LiteQuery, row: &R| {
+            let q = row.bind(q.bind(market.to_string()).bind(seller_id.to_string()));
             if table.stamped {
-                b.push_bind(stamp.to_string()).push_bind(stamp.to_string());
+                q.bind(stamp.to_string()).bind(stamp.to_string())
+            } else {
+                q
             }
-        });
-        qb.push(table.on_conflict(Dialect::Sqlite));
-        qb.build().execute(&mut *self).await.map_err(query_error)?;
+        };
+        let mut chunks = rows.chunks_exact(LITE_CHUNK_ROWS);
+        if chunks.len() > 0 {
+            let sql = insert_sql(table, LITE_CHUNK_ROWS);
+            for chunk in &mut chunks {
+                let q = chunk
+                    .iter()
+                    .fold(sqlx::query(AssertSqlSafe(sql.clone())), |q, r| {
+                        bind_row(q, r)
+                    });
+                q.execute(&mut *self).await.map_err(query_error)?;
+            }
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let sql = insert_sql(table, 1);
+            for row in rest {
+                bind_row(sqlx::query(AssertSqlSafe(sql.clone())), row)
+                    .execute(&mut *self)
+                    .await
+                    .map_err(query_error)?;
+            }
+        }
         Ok(())
     }
+}
+
+/// Rows per multi-row statement: enough to amortize the round trip to SQLite's worker
+/// thread, few enough that a window of a small seller is not padded out.
+const LITE_CHUNK_ROWS: usize = 32;
+
+/// `INSERT INTO t (cols) VALUES (?, ...), ... ON CONFLICT ...` for `rows` rows.
+fn insert_sql(table: &Table, rows: usize) -> Arc<str> {
+    let per_row = 2 + table.cols.len() + if table.stamped { 2 } else { 0 };
+    let one = format!("({})", vec!["?"; per_row].join(", "));
+    format!(
+        "INSERT INTO {} ({}) VALUES {}{}",
+        table.name,
+        table.col_list(),
+        vec![one; rows].join(", "),
+        table.on_conflict(Dialect::Sqlite)
+    )
+    .into()
 }

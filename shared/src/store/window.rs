@@ -8,7 +8,7 @@
 
 use super::rows::{
     ActiveClaim, ClaimRow, HISTORY, HashedRow, HistoryRow, InquiryRow, ItemRow, ORDER_ITEMS,
-    OrderRow, ReviewRow, SettlementRow,
+    OrderRow, REJECTED, RejectedRow, ReviewRow, SettlementRow, TableRow,
 };
 use super::sql::{Exec, Param, Table, ts};
 use super::{Scope, StoreError, WriteStats};
@@ -39,7 +39,7 @@ pub async fn commit<E: Exec + ?Sized>(
     let mut stats = WriteStats::default();
     // Claims first: the items written below read the active claims back from the table.
     let claims: Vec<ClaimRow> = records.claims.iter().map(ClaimRow::new).collect();
-    let claimed_orders: Vec<String> = claims.iter().map(|c| c.order_id.clone()).collect();
+    let claimed_orders: Vec<String> = claims.iter().map(|c| c.order_id.to_string()).collect();
     stats.add(w.upsert(ex, claims).await?);
 
     let orders: Vec<OrderRow> = records.orders.iter().map(OrderRow::new).collect();
@@ -57,6 +57,7 @@ pub async fn commit<E: Exec + ?Sized>(
     stats.add(w.upsert(ex, reviews).await?);
     let inquiries = records.inquiries.iter().map(InquiryRow::new).collect();
     stats.add(w.upsert(ex, inquiries).await?);
+    stats.rejected = w.keep_rejected(ex, scope, records).await?;
 
     let sql = format!(
         "INSERT INTO watermarks (market, seller_id, kind, watermark, updated_at) \
@@ -116,6 +117,42 @@ impl Writer<'_> {
         Ok(stats)
     }
 
+    /// Keeps the window's rejected records (refreshing ones seen before) and marks the
+    /// earlier rejections that now read as resolved. Returns how many were rejected.
+    async fn keep_rejected<E: Exec + ?Sized>(
+        &self,
+        ex: &mut E,
+        scope: &Scope,
+        records: &Records,
+    ) -> Result<u64, StoreError> {
+        let rows: Vec<RejectedRow> = records
+            .rejected
+            .iter()
+            .map(|r| RejectedRow::new(scope.kind, r))
+            .collect();
+        let rows: Vec<&RejectedRow> = rows.iter().collect();
+        self.write(ex, &REJECTED, &rows).await?;
+        let d = E::DIALECT;
+        let sql = format!(
+            "UPDATE rejected_records SET resolved_at = {now}, updated_at = {now}              WHERE market = $1 AND seller_id = $2 AND kind = $3 AND endpoint = $4                AND record_key = $5 AND resolved_at IS NULL",
+            now = d.ts_in("$6"),
+        );
+        // Rejected again in this same window: still open.
+        let still: std::collections::HashSet<_> = records.rejected.iter().map(|r| &r.key).collect();
+        for key in records.resolved.iter().filter(|k| !still.contains(k)) {
+            let params = vec![
+                self.market.into(),
+                self.seller_id.into(),
+                scope.kind.as_str().into(),
+                key.endpoint.as_str().into(),
+                key.record_key.as_str().into(),
+                self.observed_at.clone().into(),
+            ];
+            ex.execute(&sql, params).await?;
+        }
+        Ok(records.rejected.len() as u64)
+    }
+
     /// Upserts the order items (and re-applies claims to stored items of the orders the
     /// claims name); writes one history row per effective-status change. Returns the
     /// number of history rows.
@@ -168,8 +205,10 @@ impl Writer<'_> {
             }
             changed.push(item);
         }
-        self.write(ex, &ORDER_ITEMS, &changed).await?;
-        self.write(ex, &HISTORY, &history).await?;
+        self.write(ex, &ORDER_ITEMS, &changed.iter().collect::<Vec<_>>())
+            .await?;
+        self.write(ex, &HISTORY, &history.iter().collect::<Vec<_>>())
+            .await?;
         Ok(history.len() as u64)
     }
 
@@ -248,26 +287,19 @@ impl Writer<'_> {
         Ok(by_item)
     }
 
-    async fn write<E: Exec + ?Sized, R: serde::Serialize>(
+    async fn write<E: Exec + ?Sized, R: TableRow>(
         &self,
         ex: &mut E,
         table: &Table,
-        rows: &[R],
+        rows: &[&R],
     ) -> Result<(), StoreError> {
-        for chunk in rows.chunks(table.chunk()) {
-            let json: Vec<serde_json::Value> = chunk
-                .iter()
-                .map(|r| serde_json::to_value(r).expect("rows serialize to JSON"))
-                .collect();
-            ex.write_rows(
-                table,
-                (self.market, self.seller_id),
-                &self.observed_at,
-                &json,
-            )
-            .await?;
-        }
-        Ok(())
+        ex.write_rows(
+            table,
+            (self.market, self.seller_id),
+            &self.observed_at,
+            rows,
+        )
+        .await
     }
 
     fn params(&self, third: String) -> Vec<Param> {

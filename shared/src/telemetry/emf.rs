@@ -62,6 +62,7 @@ mod tests {
             updated: 1,
             unchanged: 4,
             history: 6,
+            rejected: 0,
             windows: 1,
             outcome: Outcome::Complete,
             error_kind: None,

@@ -128,16 +128,17 @@ pub struct ExchangeItem {
 
 // ---- revenue-history (매출내역) ----
 
+/// A revenue-history page; its rows (`T`: [`RevenueRow`], or their raw JSON).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RevenuePage {
+pub struct RevenuePage<T> {
     #[serde(default, deserialize_with = "string_or_number")]
     pub code: Option<String>,
     #[serde(default)]
     pub has_next: bool,
     #[serde(default, deserialize_with = "string_or_number")]
     pub next_token: Option<String>,
-    pub data: Vec<RevenueRow>,
+    pub data: Vec<T>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -12,15 +12,14 @@ pub mod auth;
 pub mod limits;
 pub mod normalize;
 
-use super::{ConnectCtx, Connector, KindPlan, MarketSpec, Span, parse_credentials};
+use super::{ConnectCtx, Connector, KindPlan, MarketSpec, Span, parse_credentials, rows};
 use crate::error::{CollectError, parse_json};
 use crate::http::{Call, Reply, Verdict};
-use crate::model::{Kind, Market, Records, Window, kst};
+use crate::model::{Kind, Market, RawJson, Records, Rejected, Window, kst};
 use async_trait::async_trait;
 use chrono::{Duration, NaiveDate, Utc};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 pub static SPEC: MarketSpec = MarketSpec {
     market: Market::Coupang,
@@ -195,11 +194,23 @@ fn is_access_denied_page(body: &[u8]) -> bool {
     text.contains("Access Denied")
 }
 
-/// One page of a listing: typed rows with their raw JSON, and the next page's token.
+/// One page of a listing: the rows that read, with their raw JSON; the rows that did
+/// not; and the next page's token.
 struct Page<T> {
-    rows: Vec<(T, Value)>,
+    rows: Vec<(T, RawJson)>,
+    rejected: Vec<Rejected>,
     next: Option<String>,
 }
+
+/// Where each listing's rows keep their own id, for a rejected row's key.
+const ID_SHEET: &[&str] = &["/shipmentBoxId", "/orderId"];
+const ID_RETURN: &[&str] = &["/receiptId"];
+const ID_EXCHANGE: &[&str] = &["/exchangeId"];
+const ID_INQUIRY: &[&str] = &["/inquiryId"];
+/// Rejected rows of the `cancelType=CANCEL` returnRequests listing: their endpoint says
+/// so, as their rows do not (they are cancellations whatever their receiptStatus says).
+const EP_CANCELS: &str =
+    "/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests?cancelType=CANCEL";
 
 struct Coupang {
     ctx: ConnectCtx,
@@ -255,19 +266,23 @@ impl Coupang {
         Ok(reply)
     }
 
-    /// A `{code, message, data: [...], nextToken}` page.
+    /// A `{code, message, data: [...], nextToken}` page, parsed once: its rows as sent,
+    /// then each row read on its own.
     async fn rows<T: DeserializeOwned>(
         &self,
         endpoint: &'static str,
         path: &str,
         query: &[(&str, &str)],
+        id_fields: &[&str],
     ) -> Result<Page<T>, CollectError> {
         let reply = self.get(endpoint, path, query).await?;
-        let typed: api::Envelope<Vec<T>> = parse_json(Market::Coupang, endpoint, &reply.body)?;
-        let raw: api::Envelope<Vec<Value>> = parse_json(Market::Coupang, endpoint, &reply.body)?;
+        let page: api::Envelope<Vec<RawJson>> =
+            parse_json(Market::Coupang, endpoint, &reply.body)?;
+        let (rows, rejected) = rows::read_all(endpoint, page.data, id_fields);
         Ok(Page {
-            rows: typed.data.into_iter().zip(raw.data).collect(),
-            next: typed.next_token.filter(|t| !t.is_empty()),
+            rows,
+            rejected,
+            next: page.next_token.filter(|t| !t.is_empty()),
         })
     }
 
@@ -278,16 +293,22 @@ impl Coupang {
         endpoint: &'static str,
         path: &str,
         query: &[(&str, &str)],
-    ) -> Result<Vec<(T, Value)>, CollectError> {
-        let mut out = Vec::new();
+        id_fields: &[&str],
+    ) -> Result<Page<T>, CollectError> {
+        let mut out = Page {
+            rows: Vec::new(),
+            rejected: Vec::new(),
+            next: None,
+        };
         let mut token: Option<String> = None;
         for _ in 0..MAX_PAGES {
             let mut q = query.to_vec();
             if let Some(t) = token.as_deref() {
                 q.push(("nextToken", t));
             }
-            let page = self.rows::<T>(endpoint, path, &q).await?;
-            out.extend(page.rows);
+            let page = self.rows::<T>(endpoint, path, &q, id_fields).await?;
+            out.rows.extend(page.rows);
+            out.rejected.extend(page.rejected);
             match page.next {
                 Some(next) if Some(&next) != token.as_ref() => token = Some(next),
                 Some(_) => return Err(endless(endpoint)),
@@ -302,7 +323,7 @@ impl Coupang {
         from: &str,
         to: &str,
         status: &'static str,
-    ) -> Result<Vec<(api::OrderSheet, Value)>, CollectError> {
+    ) -> Result<Page<api::OrderSheet>, CollectError> {
         let per_page = MAX_PER_PAGE.to_string();
         self.all_rows(
             EP_ORDERSHEETS,
@@ -313,6 +334,7 @@ impl Coupang {
                 ("status", status),
                 ("maxPerPage", &per_page),
             ],
+            ID_SHEET,
         )
         .await
     }
@@ -324,13 +346,18 @@ impl Coupang {
         from: &str,
         to: &str,
         status: Option<&'static str>,
-    ) -> Result<Vec<crate::model::Claim>, CollectError> {
+    ) -> Result<Records, CollectError> {
         let per_page = MAX_PER_PAGE.to_string();
         let filter = match status {
             Some(s) => ("status", s),
             None => ("cancelType", "CANCEL"),
         };
-        let rows: Vec<(api::ReturnRequest, Value)> = self
+        let endpoint = if status.is_some() {
+            EP_RETURNS
+        } else {
+            EP_CANCELS
+        };
+        let page: Page<api::ReturnRequest> = self
             .all_rows(
                 EP_RETURNS,
                 &self.vendor_path("returnRequests"),
@@ -340,11 +367,25 @@ impl Coupang {
                     filter,
                     ("maxPerPage", &per_page),
                 ],
+                ID_RETURN,
             )
             .await?;
-        rows.into_iter()
-            .map(|(r, raw)| normalize::return_claim(EP_RETURNS, &r, raw, status.is_none()))
-            .collect()
+        let mut out = Records {
+            rejected: page.rejected,
+            ..Records::default()
+        };
+        if status.is_none() {
+            for r in &mut out.rejected {
+                r.key.endpoint = EP_CANCELS.to_string();
+            }
+        }
+        for (row, raw) in &page.rows {
+            match normalize::return_claim(endpoint, row, raw, status.is_none()) {
+                Ok(c) => out.claims.push(c),
+                Err(r) => out.rejected.push(r),
+            }
+        }
+        Ok(out)
     }
 
     /// exchangeRequests for whole KST days `[from, to]`, at most 7 days per request.
@@ -352,11 +393,11 @@ impl Coupang {
         &self,
         from: NaiveDate,
         to: NaiveDate,
-    ) -> Result<Vec<crate::model::Claim>, CollectError> {
+    ) -> Result<Records, CollectError> {
         let per_page = MAX_PER_PAGE.to_string();
         let a = format!("{}T00:00:00", from.format("%Y-%m-%d"));
         let b = format!("{}T23:59:59", to.format("%Y-%m-%d"));
-        let rows: Vec<(api::ExchangeRequest, Value)> = self
+        let page: Page<api::ExchangeRequest> = self
             .all_rows(
                 EP_EXCHANGES,
                 &self.vendor_path("exchangeRequests"),
@@ -365,11 +406,20 @@ impl Coupang {
                     ("createdAtTo", &b),
                     ("maxPerPage", &per_page),
                 ],
+                ID_EXCHANGE,
             )
             .await?;
-        rows.into_iter()
-            .map(|(r, raw)| normalize::exchange_claim(EP_EXCHANGES, &r, raw))
-            .collect()
+        let mut out = Records {
+            rejected: page.rejected,
+            ..Records::default()
+        };
+        for (row, raw) in &page.rows {
+            match normalize::exchange_claim(EP_EXCHANGES, row, raw) {
+                Ok(c) => out.claims.push(c),
+                Err(r) => out.rejected.push(r),
+            }
+        }
+        Ok(out)
     }
 
     async fn orders(&self, window: Window) -> Result<Records, CollectError> {
@@ -393,19 +443,25 @@ impl Coupang {
                 .map(|(a, b)| self.exchange_requests(a, b)),
         );
         let (sheets, returns, exchanges) = futures::try_join!(sheets, returns, exchanges)?;
-        let mut claims: Vec<_> = returns.into_iter().flatten().collect();
-        claims.extend(exchanges.into_iter().flatten());
+        let mut out = Records::default();
+        for r in returns.into_iter().chain(exchanges) {
+            out.extend(r);
+        }
         // A claim can show up in two listings when its status moves between calls; keep
         // the one read last.
         let mut seen = std::collections::HashSet::new();
-        claims.reverse();
-        claims.retain(|c| seen.insert(c.claim_id.clone()));
-        claims.reverse();
-        Ok(Records {
-            orders: normalize::orders(EP_ORDERSHEETS, sheets.into_iter().flatten().collect())?,
-            claims,
-            ..Records::default()
-        })
+        out.claims.reverse();
+        out.claims.retain(|c| seen.insert(c.claim_id.clone()));
+        out.claims.reverse();
+        let mut boxes = Vec::new();
+        for page in sheets {
+            boxes.extend(page.rows);
+            out.rejected.extend(page.rejected);
+        }
+        let (orders, rejected) = normalize::orders(EP_ORDERSHEETS, boxes);
+        out.orders = orders;
+        out.rejected.extend(rejected);
+        Ok(out)
     }
 
     async fn settlements(&self, window: Window) -> Result<Records, CollectError> {
@@ -413,7 +469,7 @@ impl Coupang {
         let (from, to) = (ymd(first), ymd(last));
         let per_page = MAX_PER_PAGE.to_string();
         let mut token = String::new();
-        let mut out = Vec::new();
+        let mut out = Records::default();
         for _ in 0..MAX_PAGES {
             // `token` is required, empty on the first page.
             let reply = self
@@ -429,20 +485,20 @@ impl Coupang {
                     ],
                 )
                 .await?;
-            let page: api::RevenuePage = parse_json(Market::Coupang, EP_REVENUE, &reply.body)?;
-            let raw: RawData = parse_json(Market::Coupang, EP_REVENUE, &reply.body)?;
-            for (row, raw) in page.data.iter().zip(raw.data) {
-                out.extend(normalize::settlements(EP_REVENUE, row, raw)?);
+            let page: api::RevenuePage<RawJson> =
+                parse_json(Market::Coupang, EP_REVENUE, &reply.body)?;
+            let (rows, rejected) = rows::read_all(EP_REVENUE, page.data, ID_REVENUE);
+            out.rejected.extend(rejected);
+            for (row, raw) in &rows {
+                match normalize::settlements(EP_REVENUE, row, raw) {
+                    Ok(lines) => out.settlements.extend(lines),
+                    Err(r) => out.rejected.push(r),
+                }
             }
             match page.next_token.filter(|t| !t.is_empty()) {
                 Some(next) if page.has_next && next != token => token = next,
                 Some(_) if page.has_next => return Err(endless(EP_REVENUE)),
-                _ => {
-                    return Ok(Records {
-                        settlements: out,
-                        ..Records::default()
-                    });
-                }
+                _ => return Ok(out),
             }
         }
         Err(endless(EP_REVENUE))
@@ -454,19 +510,24 @@ impl Coupang {
         endpoint: &'static str,
         path: &str,
         query: &[(&str, &str)],
-    ) -> Result<Vec<(T, Value)>, CollectError> {
+    ) -> Result<Page<T>, CollectError> {
         let size = MAX_PER_PAGE.to_string();
-        let mut out = Vec::new();
+        let mut out = Page {
+            rows: Vec::new(),
+            rejected: Vec::new(),
+            next: None,
+        };
         for page_num in 1..=MAX_PAGES {
             let num = page_num.to_string();
             let mut q = query.to_vec();
             q.extend([("pageNum", num.as_str()), ("pageSize", size.as_str())]);
             let reply = self.get(endpoint, path, &q).await?;
-            let typed: api::Envelope<api::Paged<T>> =
+            let page: api::Envelope<api::Paged<RawJson>> =
                 parse_json(Market::Coupang, endpoint, &reply.body)?;
-            let raw: api::Envelope<RawPaged> = parse_json(Market::Coupang, endpoint, &reply.body)?;
-            let total_pages = typed.data.pagination.total_pages as usize;
-            out.extend(typed.data.content.into_iter().zip(raw.data.content));
+            let total_pages = page.data.pagination.total_pages as usize;
+            let (rows, rejected) = rows::read_all(endpoint, page.data.content, ID_INQUIRY);
+            out.rows.extend(rows);
+            out.rejected.extend(rejected);
             if page_num >= total_pages {
                 return Ok(out);
             }
@@ -498,28 +559,73 @@ impl Coupang {
         let call_center =
             self.inquiry_pages::<api::CallCenterInquiry>(EP_CALL_CENTER, &cc_path, &cc_query);
         let (online, call_center) = futures::try_join!(online, call_center)?;
-        let mut inquiries = Vec::with_capacity(online.len() + call_center.len());
-        for (row, raw) in online {
-            inquiries.push(normalize::online_inquiry(EP_ONLINE, &row, raw)?);
+        let mut out = Records::default();
+        out.rejected.extend(online.rejected);
+        out.rejected.extend(call_center.rejected);
+        let read = online
+            .rows
+            .iter()
+            .map(|(row, raw)| normalize::online_inquiry(EP_ONLINE, row, raw))
+            .chain(
+                call_center
+                    .rows
+                    .iter()
+                    .map(|(row, raw)| normalize::call_center_inquiry(EP_CALL_CENTER, row, raw)),
+            );
+        for inquiry in read {
+            match inquiry {
+                Ok(q) => out.inquiries.push(q),
+                Err(r) => out.rejected.push(r),
+            }
         }
-        for (row, raw) in call_center {
-            inquiries.push(normalize::call_center_inquiry(EP_CALL_CENTER, &row, raw)?);
-        }
-        Ok(Records {
-            inquiries,
-            ..Records::default()
-        })
+        Ok(out)
     }
 }
 
-#[derive(Deserialize)]
-struct RawData {
-    data: Vec<Value>,
-}
+const ID_REVENUE: &[&str] = &["/orderId"];
 
-#[derive(Deserialize)]
-struct RawPaged {
-    content: Vec<Value>,
+/// One rejected row read again, by the listing it came from.
+fn reread(rejected: &Rejected) -> Result<Records, String> {
+    let raw = &rejected.raw;
+    let endpoint = rejected.key.endpoint.as_str();
+    let mut out = Records::default();
+    let kept = |r: Rejected| r.reason;
+    match endpoint {
+        EP_ORDERSHEETS => {
+            let sheet: api::OrderSheet = rows::read(raw)?;
+            let (orders, mut rejected) = normalize::orders(endpoint, vec![(sheet, raw.clone())]);
+            if let Some(r) = rejected.pop() {
+                return Err(kept(r));
+            }
+            out.orders = orders;
+        }
+        EP_RETURNS | EP_CANCELS => {
+            let row: api::ReturnRequest = rows::read(raw)?;
+            let claim = normalize::return_claim(endpoint, &row, raw, endpoint == EP_CANCELS);
+            out.claims.push(claim.map_err(kept)?);
+        }
+        EP_EXCHANGES => {
+            let row: api::ExchangeRequest = rows::read(raw)?;
+            out.claims
+                .push(normalize::exchange_claim(endpoint, &row, raw).map_err(kept)?);
+        }
+        EP_REVENUE => {
+            let row: api::RevenueRow = rows::read(raw)?;
+            out.settlements = normalize::settlements(endpoint, &row, raw).map_err(kept)?;
+        }
+        EP_ONLINE => {
+            let row: api::OnlineInquiry = rows::read(raw)?;
+            out.inquiries
+                .push(normalize::online_inquiry(endpoint, &row, raw).map_err(kept)?);
+        }
+        EP_CALL_CENTER => {
+            let row: api::CallCenterInquiry = rows::read(raw)?;
+            out.inquiries
+                .push(normalize::call_center_inquiry(endpoint, &row, raw).map_err(kept)?);
+        }
+        other => return Err(format!("no reader for rows of {other}")),
+    }
+    Ok(out)
 }
 
 fn endless(endpoint: &str) -> CollectError {
@@ -559,6 +665,10 @@ impl Connector for Coupang {
         }
     }
 
+    fn reread(&self, _kind: Kind, rejected: &Rejected) -> Result<Records, String> {
+        reread(rejected)
+    }
+
     /// Today's ACCEPT ordersheets, one row at most: cheap, signed, and refused exactly
     /// when keys, clock or IP are wrong.
     async fn verify(&self) -> Result<(), CollectError> {
@@ -575,7 +685,7 @@ impl Connector for Coupang {
                 ],
             )
             .await?;
-        parse_json::<api::Envelope<Vec<Value>>>(Market::Coupang, EP_ORDERSHEETS, &reply.body)?;
+        parse_json::<api::Envelope<Vec<RawJson>>>(Market::Coupang, EP_ORDERSHEETS, &reply.body)?;
         Ok(())
     }
 }

@@ -4,13 +4,12 @@
 //! `yyyy-MM-dd HH:mm:ss`). Money is integer KRW already.
 
 use super::api;
-use crate::error::{CollectError, RawPage};
+use crate::markets::rows::reject;
 use crate::model::{
-    Claim, ClaimType, Inquiry, InquiryChannel, Market, Order, OrderItem, Settlement, Status,
-    StatusCode, kst,
+    Claim, ClaimType, Inquiry, InquiryChannel, Order, OrderItem, RawJson, Rejected, Settlement,
+    Status, StatusCode, kst,
 };
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// ordersheets `status` (발주서 상태, coupang.md §5.4) -> canonical.
@@ -90,41 +89,47 @@ fn date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
 }
 
-/// A value that parsed as JSON but not as what the field means (a time that is no time):
-/// the format changed. Names the field, never the value.
-fn bad_field(endpoint: &str, field: &str, raw: &Value) -> CollectError {
-    CollectError::FormatChanged {
-        market: Market::Coupang,
-        endpoint: endpoint.to_string(),
-        detail: format!("unparseable value at `{field}`"),
-        page_ref: "(not stored)".into(),
-        raw: RawPage(std::sync::Arc::from(
-            serde_json::to_vec(raw).unwrap_or_default().as_slice(),
-        )),
-    }
+/// A record with a value that parsed as JSON but not as what the field means (a time that
+/// is no time): rejected, naming the field, never the value.
+fn bad_field(endpoint: &str, key: &str, field: &str, raw: &RawJson) -> Rejected {
+    reject(endpoint, key, format!("unreadable value at `{field}`"), raw)
 }
 
 fn time_field(
     endpoint: &str,
+    key: &str,
     field: &str,
     s: &str,
-    raw: &Value,
-) -> Result<DateTime<Utc>, CollectError> {
-    kst_time(s).ok_or_else(|| bad_field(endpoint, field, raw))
+    raw: &RawJson,
+) -> Result<DateTime<Utc>, Rejected> {
+    kst_time(s).ok_or_else(|| bad_field(endpoint, key, field, raw))
 }
 
 /// Shipment boxes -> orders. Coupang lists one row per shipment box; an order split into
-/// several boxes comes back as several rows with the same `orderId`, merged here.
+/// several boxes comes back as several rows with the same `orderId`, merged here. A box
+/// whose times do not read is rejected; the others are kept.
 pub fn orders(
     endpoint: &str,
-    boxes: Vec<(api::OrderSheet, Value)>,
-) -> Result<Vec<Order>, CollectError> {
-    let mut by_order: BTreeMap<u64, (Order, Vec<Value>)> = BTreeMap::new();
+    boxes: Vec<(api::OrderSheet, RawJson)>,
+) -> (Vec<Order>, Vec<Rejected>) {
+    let mut by_order: BTreeMap<u64, (Order, Vec<(u64, RawJson)>)> = BTreeMap::new();
+    let mut rejected = Vec::new();
     for (b, raw) in boxes {
-        let ordered_at = time_field(endpoint, "orderedAt", &b.ordered_at, &raw)?;
-        let paid_at = match b.paid_at.as_deref() {
-            Some(p) if !p.is_empty() => Some(time_field(endpoint, "paidAt", p, &raw)?),
-            _ => None,
+        let key = b.shipment_box_id.to_string();
+        let times = time_field(endpoint, &key, "orderedAt", &b.ordered_at, &raw).and_then(|o| {
+            match b.paid_at.as_deref() {
+                Some(p) if !p.is_empty() => {
+                    time_field(endpoint, &key, "paidAt", p, &raw).map(|p| (o, Some(p)))
+                }
+                _ => Ok((o, None)),
+            }
+        });
+        let (ordered_at, paid_at) = match times {
+            Ok(t) => t,
+            Err(r) => {
+                rejected.push(r);
+                continue;
+            }
         };
         let status = order_status(&b.status);
         let items: Vec<OrderItem> = b
@@ -160,7 +165,7 @@ pub fn orders(
                     total_krw: 0,
                     shipping_fee_krw: 0,
                     items: Vec::new(),
-                    raw: Value::Null,
+                    raw: RawJson::default(),
                 },
                 Vec::new(),
             )
@@ -168,37 +173,36 @@ pub fn orders(
         let (order, raws) = entry;
         // The same box can be listed twice at a status boundary between two listings;
         // keep its items once.
-        if raws
-            .iter()
-            .any(|r| r.get("shipmentBoxId") == raw.get("shipmentBoxId"))
-        {
+        if raws.iter().any(|(id, _)| *id == b.shipment_box_id) {
             continue;
         }
         order.shipping_fee_krw += b.shipping_price;
         order.total_krw += items_total + b.shipping_price;
         order.items.extend(items);
-        raws.push(raw);
+        raws.push((b.shipment_box_id, raw));
     }
-    Ok(by_order
+    let orders = by_order
         .into_values()
         .map(|(mut o, mut raws)| {
             o.raw = if raws.len() == 1 {
-                raws.pop().expect("one box")
+                raws.pop().expect("one box").1
             } else {
-                Value::Array(raws)
+                RawJson::array(raws.iter().map(|(_, r)| r))
             };
             o
         })
-        .collect())
+        .collect();
+    (orders, rejected)
 }
 
 pub fn return_claim(
     endpoint: &str,
     row: &api::ReturnRequest,
-    raw: Value,
+    raw: &RawJson,
     cancel_listing: bool,
-) -> Result<Claim, CollectError> {
-    let requested_at = time_field(endpoint, "createdAt", &row.created_at, &raw)?;
+) -> Result<Claim, Rejected> {
+    let key = row.receipt_id.to_string();
+    let requested_at = time_field(endpoint, &key, "createdAt", &row.created_at, raw)?;
     let is_cancel = cancel_listing
         || matches!(row.receipt_type.as_deref(), Some("CANCEL") | Some("취소"))
         || row.receipt_status == "RELEASE_STOP_UNCHECKED";
@@ -222,16 +226,17 @@ pub fn return_claim(
             row.receipt_status.clone()
         },
         requested_at,
-        raw,
+        raw: raw.clone(),
     })
 }
 
 pub fn exchange_claim(
     endpoint: &str,
     row: &api::ExchangeRequest,
-    raw: Value,
-) -> Result<Claim, CollectError> {
-    let requested_at = time_field(endpoint, "createdAt", &row.created_at, &raw)?;
+    raw: &RawJson,
+) -> Result<Claim, Rejected> {
+    let key = row.exchange_id.to_string();
+    let requested_at = time_field(endpoint, &key, "createdAt", &row.created_at, raw)?;
     Ok(Claim {
         claim_id: format!("exchange-{}", row.exchange_id),
         claim_type: ClaimType::Exchange,
@@ -244,7 +249,7 @@ pub fn exchange_claim(
         status: exchange_status(&row.exchange_status),
         raw_status: row.exchange_status.clone(),
         requested_at,
-        raw,
+        raw: raw.clone(),
     })
 }
 
@@ -254,13 +259,14 @@ pub fn exchange_claim(
 pub fn settlements(
     endpoint: &str,
     row: &api::RevenueRow,
-    raw: Value,
-) -> Result<Vec<Settlement>, CollectError> {
-    let basis_date =
-        date(&row.recognition_date).ok_or_else(|| bad_field(endpoint, "recognitionDate", &raw))?;
+    raw: &RawJson,
+) -> Result<Vec<Settlement>, Rejected> {
+    let key = revenue_key(row);
+    let basis_date = date(&row.recognition_date)
+        .ok_or_else(|| bad_field(endpoint, &key, "recognitionDate", raw))?;
     let payout_date = match row.settlement_date.as_deref() {
         Some(s) if !s.is_empty() => {
-            Some(date(s).ok_or_else(|| bad_field(endpoint, "settlementDate", &raw))?)
+            Some(date(s).ok_or_else(|| bad_field(endpoint, &key, "settlementDate", raw))?)
         }
         _ => None,
     };
@@ -306,16 +312,18 @@ pub fn settlements(
 pub fn online_inquiry(
     endpoint: &str,
     row: &api::OnlineInquiry,
-    raw: Value,
-) -> Result<Inquiry, CollectError> {
-    let asked_at = time_field(endpoint, "inquiryAt", &row.inquiry_at, &raw)?;
+    raw: &RawJson,
+) -> Result<Inquiry, Rejected> {
+    let key = row.inquiry_id.to_string();
+    let asked_at = time_field(endpoint, &key, "inquiryAt", &row.inquiry_at, raw)?;
     let last = row.comment_dto_list.last();
     let answered_at = match last {
         Some(c) => Some(time_field(
             endpoint,
+            &key,
             "commentDtoList.inquiryCommentAt",
             &c.inquiry_comment_at,
-            &raw,
+            raw,
         )?),
         None => None,
     };
@@ -330,19 +338,20 @@ pub fn online_inquiry(
         answered: last.is_some(),
         answered_at,
         answer: last.map(|c| c.content.clone()),
-        raw,
+        raw: raw.clone(),
     })
 }
 
 pub fn call_center_inquiry(
     endpoint: &str,
     row: &api::CallCenterInquiry,
-    raw: Value,
-) -> Result<Inquiry, CollectError> {
-    let asked_at = time_field(endpoint, "inquiryAt", &row.inquiry_at, &raw)?;
+    raw: &RawJson,
+) -> Result<Inquiry, Rejected> {
+    let key = row.inquiry_id.to_string();
+    let asked_at = time_field(endpoint, &key, "inquiryAt", &row.inquiry_at, raw)?;
     let last = row.replies.last();
     let answered_at = match last {
-        Some(r) => Some(time_field(endpoint, "replies.replyAt", &r.reply_at, &raw)?),
+        Some(r) => Some(time_field(endpoint, &key, "replies.replyAt", &r.reply_at, raw)?),
         None => None,
     };
     Ok(Inquiry {
@@ -356,6 +365,12 @@ pub fn call_center_inquiry(
         answered: last.is_some() || row.inquiry_status.as_deref() == Some("complete"),
         answered_at,
         answer: last.map(|r| r.content.clone()),
-        raw,
+        raw: raw.clone(),
     })
+}
+
+/// A revenue-history row's own key: the order and the sale type (a refund of the same
+/// order is another row).
+pub fn revenue_key(row: &api::RevenueRow) -> String {
+    format!("{}:{}", row.order_id, row.sale_type)
 }

@@ -66,11 +66,12 @@ pub struct ChangedStatus {
     pub claim_status: Option<String>,
 }
 
-/// `POST /v1/pay-order/seller/product-orders/query`.
+/// `POST /v1/pay-order/seller/product-orders/query`; rows are [`ProductOrderDetail`]s as
+/// sent (read one by one).
 #[derive(Debug, Deserialize)]
-pub struct DetailPage {
-    #[serde(default)]
-    pub data: Vec<ProductOrderDetail>,
+pub struct DetailPage<T> {
+    #[serde(default = "Vec::new")]
+    pub data: Vec<T>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -119,11 +120,11 @@ pub struct ProductOrder {
 
 // --- settlements (§7.1) ------------------------------------------------------------------
 
-/// `GET /v1/pay-settle/settle/case`.
+/// `GET /v1/pay-settle/settle/case`; rows are [`SettleCase`]s as sent.
 #[derive(Debug, Deserialize)]
-pub struct SettleCasePage {
-    #[serde(default)]
-    pub elements: Vec<SettleCase>,
+pub struct SettleCasePage<T> {
+    #[serde(default = "Vec::new")]
+    pub elements: Vec<T>,
     pub pagination: Pagination,
 }
 
@@ -162,12 +163,12 @@ pub struct SettleCase {
 
 // --- inquiries (§8) ----------------------------------------------------------------------
 
-/// `GET /v1/contents/qnas`: page-number style.
+/// `GET /v1/contents/qnas`: page-number style; rows are [`Qna`]s as sent.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct QnaPage {
-    #[serde(default)]
-    pub contents: Vec<Qna>,
+pub struct QnaPage<T> {
+    #[serde(default = "Vec::new")]
+    pub contents: Vec<T>,
     pub page: i64,
     pub total_pages: i64,
     pub last: bool,
@@ -186,12 +187,12 @@ pub struct Qna {
     pub product_id: Option<String>,
 }
 
-/// `GET /v1/pay-user/inquiries`: Spring page.
+/// `GET /v1/pay-user/inquiries`: Spring page; rows are [`CustomerInquiry`]s as sent.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct InquiryPage {
-    #[serde(default)]
-    pub content: Vec<CustomerInquiry>,
+pub struct InquiryPage<T> {
+    #[serde(default = "Vec::new")]
+    pub content: Vec<T>,
     pub total_pages: i64,
     pub last: bool,
 }

@@ -14,10 +14,10 @@ pub mod auth;
 pub mod limits;
 pub mod normalize;
 
-use super::{ConnectCtx, Connector, KindPlan, MarketSpec, Span, parse_credentials};
+use super::{ConnectCtx, Connector, KindPlan, MarketSpec, Span, parse_credentials, rows};
 use crate::error::{CollectError, parse_json};
 use crate::http::{Call, LimitKey, Reply, Verdict};
-use crate::model::{Kind, Market, Records, Window};
+use crate::model::{Kind, Market, RawJson, Records, Rejected, Window};
 use async_trait::async_trait;
 use auth::Credentials;
 use chrono::{DateTime, Duration, Utc};
@@ -99,27 +99,22 @@ enum Req<'a> {
 impl Connector for Naver {
     async fn fetch(&self, kind: Kind, window: Window) -> Result<Records, CollectError> {
         match kind {
-            Kind::Orders => Ok(Records {
-                orders: self.orders(window).await?,
-                ..Records::default()
-            }),
-            Kind::Settlements => Ok(Records {
-                settlements: self.settlements(window).await?,
-                ..Records::default()
-            }),
+            Kind::Orders => self.orders(window).await,
+            Kind::Settlements => self.settlements(window).await,
             Kind::Inquiries => {
                 let (mut product, order) =
                     futures::try_join!(self.qnas(window), self.customer_inquiries(window))?;
                 product.extend(order);
-                Ok(Records {
-                    inquiries: product,
-                    ..Records::default()
-                })
+                Ok(product)
             }
             Kind::Reviews => Err(CollectError::InvalidInput(
                 "naver has no review API (Smart Store Center only)".into(),
             )),
         }
+    }
+
+    fn reread(&self, _kind: Kind, rejected: &Rejected) -> Result<Records, String> {
+        reread(rejected)
     }
 
     async fn verify(&self) -> Result<(), CollectError> {
@@ -250,28 +245,22 @@ impl Naver {
             .await
     }
 
-    /// One page parsed twice: typed (the contract) and raw (kept with each record).
+    /// One page, parsed once (`T` holds its rows as sent; they are read one by one).
     async fn page<T: DeserializeOwned>(
         &self,
         path: &str,
         group: &'static str,
         req: Req<'_>,
-        rows_at: &str,
-    ) -> Result<(T, Vec<Value>), CollectError> {
+    ) -> Result<T, CollectError> {
         let reply = self.send(path, group, req).await?;
-        let typed: T = parse_json(Market::Naver, path, &reply.body)?;
-        let raw: Value = parse_json(Market::Naver, path, &reply.body)?;
-        let rows = match raw.pointer(rows_at) {
-            Some(Value::Array(a)) => a.clone(),
-            _ => Vec::new(),
-        };
+        let page: T = parse_json(Market::Naver, path, &reply.body)?;
         self.ctx.meter.page();
-        Ok((typed, rows))
+        Ok(page)
     }
 
     // --- orders -------------------------------------------------------------------------
 
-    async fn orders(&self, window: Window) -> Result<Vec<crate::model::Order>, CollectError> {
+    async fn orders(&self, window: Window) -> Result<Records, CollectError> {
         // The feed's bounds are inclusive; our windows are half-open.
         let to = normalize::format_time(window.to - Duration::milliseconds(1));
         let mut ids: Vec<String> = Vec::new();
@@ -293,12 +282,11 @@ impl Naver {
             if let Some(m) = &cursor {
                 query.push(("moreSequence", m.more_sequence.clone()));
             }
-            let (page, _) = self
+            let page = self
                 .page::<api::ChangedPage>(
                     CHANGED_STATUSES,
                     limits::CHANGED_STATUSES,
                     Req::Get(&query),
-                    "/data/lastChangeStatuses",
                 )
                 .await?;
             for row in page.data.last_change_statuses {
@@ -324,50 +312,50 @@ impl Naver {
             }
         }
         let chunks = ids.chunks(QUERY_IDS_MAX).map(|c| self.details(c.to_vec()));
-        let details: Vec<_> = futures::future::try_join_all(chunks)
-            .await?
-            .into_iter()
-            .flatten()
-            .collect();
-        normalize::orders(PRODUCT_ORDERS_QUERY, details, &changed_at)
+        let mut out = Records::default();
+        let mut details = Vec::new();
+        for page in futures::future::try_join_all(chunks).await? {
+            let (read, rejected) = rows::read_all(PRODUCT_ORDERS_QUERY, page, ID_DETAIL);
+            details.extend(read);
+            out.rejected.extend(rejected);
+        }
+        let (orders, rejected) = normalize::orders(PRODUCT_ORDERS_QUERY, details, &changed_at);
+        out.orders = orders;
+        out.rejected.extend(rejected);
+        Ok(out)
     }
 
-    async fn details(
-        &self,
-        ids: Vec<String>,
-    ) -> Result<Vec<(api::ProductOrderDetail, Value)>, CollectError> {
+    /// The details of up to 300 product orders, as sent.
+    async fn details(&self, ids: Vec<String>) -> Result<Vec<RawJson>, CollectError> {
         let body = serde_json::json!({
             "productOrderIds": ids,
             "quantityClaimCompatibility": true,
         });
-        let (page, raw) = self
-            .page::<api::DetailPage>(
+        let page = self
+            .page::<api::DetailPage<RawJson>>(
                 PRODUCT_ORDERS_QUERY,
                 limits::PRODUCT_ORDERS_QUERY,
                 Req::PostJson(&body),
-                "/data",
             )
             .await?;
-        Ok(page.data.into_iter().zip(raw).collect())
+        Ok(page.data)
     }
 
     // --- settlements --------------------------------------------------------------------
 
-    async fn settlements(
-        &self,
-        window: Window,
-    ) -> Result<Vec<crate::model::Settlement>, CollectError> {
+    async fn settlements(&self, window: Window) -> Result<Records, CollectError> {
         let (first, last) = window.kst_dates();
         let days = first.iter_days().take_while(|d| *d <= last);
         let per_day = futures::future::try_join_all(days.map(|d| self.settle_day(d))).await?;
-        Ok(per_day.into_iter().flatten().collect())
+        let mut out = Records::default();
+        for day in per_day {
+            out.extend(day);
+        }
+        Ok(out)
     }
 
-    async fn settle_day(
-        &self,
-        day: chrono::NaiveDate,
-    ) -> Result<Vec<crate::model::Settlement>, CollectError> {
-        let mut out = Vec::new();
+    async fn settle_day(&self, day: chrono::NaiveDate) -> Result<Records, CollectError> {
+        let mut out = Records::default();
         let mut page_no = 1i64;
         loop {
             let query = [
@@ -379,19 +367,22 @@ impl Naver {
                 ("pageNumber", page_no.to_string()),
                 ("pageSize", SETTLE_PAGE_SIZE.to_string()),
             ];
-            let (page, raw) = self
-                .page::<api::SettleCasePage>(
+            let page = self
+                .page::<api::SettleCasePage<RawJson>>(
                     SETTLE_CASE,
                     limits::SETTLE_CASE,
                     Req::Get(&query),
-                    "/elements",
                 )
                 .await?;
             let total_pages = page.pagination.total_pages;
-            out.extend(normalize::settlements(
-                SETTLE_CASE,
-                page.elements.into_iter().zip(raw).collect(),
-            )?);
+            let (read, rejected) = rows::read_all(SETTLE_CASE, page.elements, ID_SETTLE);
+            out.rejected.extend(rejected);
+            rows::normalize_each(
+                &read,
+                |s, raw| normalize::settlement(SETTLE_CASE, s, raw),
+                &mut out.settlements,
+                &mut out.rejected,
+            );
             if page_no >= total_pages {
                 return Ok(out);
             }
@@ -401,8 +392,8 @@ impl Naver {
 
     // --- inquiries ----------------------------------------------------------------------
 
-    async fn qnas(&self, window: Window) -> Result<Vec<crate::model::Inquiry>, CollectError> {
-        let mut out = Vec::new();
+    async fn qnas(&self, window: Window) -> Result<Records, CollectError> {
+        let mut out = Records::default();
         let mut page_no = 1i64;
         loop {
             let query = [
@@ -414,14 +405,18 @@ impl Naver {
                 ("page", page_no.to_string()),
                 ("size", QNA_PAGE_SIZE.to_string()),
             ];
-            let (page, raw) = self
-                .page::<api::QnaPage>(QNAS, limits::QNAS, Req::Get(&query), "/contents")
+            let page = self
+                .page::<api::QnaPage<RawJson>>(QNAS, limits::QNAS, Req::Get(&query))
                 .await?;
             let done = page.last || page.page >= page.total_pages;
-            out.extend(normalize::qnas(
-                QNAS,
-                page.contents.into_iter().zip(raw).collect(),
-            )?);
+            let (read, rejected) = rows::read_all(QNAS, page.contents, ID_QNA);
+            out.rejected.extend(rejected);
+            rows::normalize_each(
+                &read,
+                |q, raw| normalize::qna(QNAS, q, raw),
+                &mut out.inquiries,
+                &mut out.rejected,
+            );
             if done {
                 return Ok(out);
             }
@@ -429,12 +424,9 @@ impl Naver {
         }
     }
 
-    async fn customer_inquiries(
-        &self,
-        window: Window,
-    ) -> Result<Vec<crate::model::Inquiry>, CollectError> {
+    async fn customer_inquiries(&self, window: Window) -> Result<Records, CollectError> {
         let (first, last) = window.kst_dates();
-        let mut out = Vec::new();
+        let mut out = Records::default();
         let mut page_no = 1i64;
         loop {
             let query = [
@@ -443,25 +435,70 @@ impl Naver {
                 ("page", page_no.to_string()),
                 ("size", INQUIRY_PAGE_SIZE.to_string()),
             ];
-            let (page, raw) = self
-                .page::<api::InquiryPage>(
+            let page = self
+                .page::<api::InquiryPage<RawJson>>(
                     PAY_USER_INQUIRIES,
                     limits::PAY_USER_INQUIRIES,
                     Req::Get(&query),
-                    "/content",
                 )
                 .await?;
             let done = page.last || page_no >= page.total_pages;
-            out.extend(normalize::customer_inquiries(
-                PAY_USER_INQUIRIES,
-                page.content.into_iter().zip(raw).collect(),
-            )?);
+            let (read, rejected) = rows::read_all(PAY_USER_INQUIRIES, page.content, ID_INQUIRY);
+            out.rejected.extend(rejected);
+            rows::normalize_each(
+                &read,
+                |q, raw| normalize::customer_inquiry(PAY_USER_INQUIRIES, q, raw),
+                &mut out.inquiries,
+                &mut out.rejected,
+            );
             if done {
                 return Ok(out);
             }
             page_no += 1;
         }
     }
+}
+
+/// Where each listing's rows keep their own id, for a rejected row's key.
+const ID_DETAIL: &[&str] = &["/productOrder/productOrderId", "/order/orderId"];
+const ID_SETTLE: &[&str] = &["/productOrderId", "/orderId"];
+const ID_QNA: &[&str] = &["/questionId"];
+const ID_INQUIRY: &[&str] = &["/inquiryNo"];
+
+/// One rejected row read again, by the listing it came from. A product order read again
+/// has no change-feed time: its history row gets none.
+fn reread(rejected: &Rejected) -> Result<Records, String> {
+    let raw = &rejected.raw;
+    let endpoint = rejected.key.endpoint.as_str();
+    let mut out = Records::default();
+    match endpoint {
+        PRODUCT_ORDERS_QUERY => {
+            let detail: api::ProductOrderDetail = rows::read(raw)?;
+            let (orders, mut rejected) =
+                normalize::orders(endpoint, vec![(detail, raw.clone())], &HashMap::new());
+            if let Some(r) = rejected.pop() {
+                return Err(r.reason);
+            }
+            out.orders = orders;
+        }
+        SETTLE_CASE => {
+            let row: api::SettleCase = rows::read(raw)?;
+            out.settlements
+                .push(normalize::settlement(endpoint, &row, raw).map_err(|r| r.reason)?);
+        }
+        QNAS => {
+            let row: api::Qna = rows::read(raw)?;
+            out.inquiries
+                .push(normalize::qna(endpoint, &row, raw).map_err(|r| r.reason)?);
+        }
+        PAY_USER_INQUIRIES => {
+            let row: api::CustomerInquiry = rows::read(raw)?;
+            out.inquiries
+                .push(normalize::customer_inquiry(endpoint, &row, raw).map_err(|r| r.reason)?);
+        }
+        other => return Err(format!("no reader for rows of {other}")),
+    }
+    Ok(out)
 }
 
 fn error_body(reply: &Reply) -> api::ErrorBody {

@@ -3,12 +3,12 @@
 //! raw code kept.
 
 use super::api;
-use crate::error::{CollectError, RawPage};
+use crate::markets::rows::reject;
 use crate::model::{
-    Inquiry, InquiryChannel, Market, Order, OrderItem, Settlement, Status, StatusCode, kst,
+    Inquiry, InquiryChannel, Order, OrderItem, RawJson, Rejected, Settlement, Status, StatusCode,
+    kst,
 };
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
-use serde_json::Value;
 use std::collections::HashMap;
 
 /// `productOrderStatus` -> canonical status, before claims. `placeOrderStatus == OK` (발주확인)
@@ -118,27 +118,23 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()
 }
 
-/// A field that parsed as JSON but not as what it should hold.
-fn bad_field(endpoint: &str, field: &str, raw: &Value) -> CollectError {
-    CollectError::FormatChanged {
-        market: Market::Naver,
-        endpoint: endpoint.to_string(),
-        detail: format!("unreadable value at `{field}`"),
-        page_ref: "(not stored)".into(),
-        raw: RawPage(std::sync::Arc::from(
-            serde_json::to_vec(raw).unwrap_or_default(),
-        )),
-    }
+/// A record with a field that parsed as JSON but not as what it should hold: rejected,
+/// naming the field, never the value.
+fn bad_field(endpoint: &str, key: &str, field: &str, raw: &RawJson) -> Rejected {
+    reject(endpoint, key, format!("unreadable value at `{field}`"), raw)
 }
 
 /// Product-order details (typed, with their raw JSON) -> orders, grouped by `orderId` in
-/// first-seen order. `changed_at` holds the change feed's `lastChangedDate` per item.
+/// first-seen order. `changed_at` holds the change feed's `lastChangedDate` per item. A
+/// detail whose times do not read is rejected; the others are kept.
 pub fn orders(
     endpoint: &str,
-    details: Vec<(api::ProductOrderDetail, Value)>,
+    details: Vec<(api::ProductOrderDetail, RawJson)>,
     changed_at: &HashMap<String, DateTime<Utc>>,
-) -> Result<Vec<Order>, CollectError> {
+) -> (Vec<Order>, Vec<Rejected>) {
     let mut out: Vec<Order> = Vec::new();
+    let mut raws: Vec<Vec<RawJson>> = Vec::new();
+    let mut rejected = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for (d, raw) in details {
         let (o, p) = (&d.order, &d.product_order);
@@ -163,18 +159,20 @@ pub fn orders(
             let order = &mut out[i];
             order.shipping_fee_krw += fee;
             order.items.push(item);
-            if let Value::Array(a) = &mut order.raw {
-                a.push(raw);
-            }
+            raws[i].push(raw);
             continue;
         }
-        let ordered_at = parse_time(&o.order_date)
-            .ok_or_else(|| bad_field(endpoint, "data[].order.orderDate", &raw))?;
-        let paid_at = match o.payment_date.as_deref() {
-            Some(s) => Some(
-                parse_time(s)
-                    .ok_or_else(|| bad_field(endpoint, "data[].order.paymentDate", &raw))?,
-            ),
+        let key = &p.product_order_id;
+        let Some(ordered_at) = parse_time(&o.order_date) else {
+            rejected.push(bad_field(endpoint, key, "order.orderDate", &raw));
+            continue;
+        };
+        let paid_at = match o.payment_date.as_deref().map(parse_time) {
+            Some(None) => {
+                rejected.push(bad_field(endpoint, key, "order.paymentDate", &raw));
+                continue;
+            }
+            Some(t) => t,
             None => None,
         };
         index.insert(o.order_id.clone(), out.len());
@@ -189,105 +187,106 @@ pub fn orders(
                 + o.pay_later_payment_amount,
             shipping_fee_krw: fee,
             items: vec![item],
-            raw: Value::Array(vec![raw]),
+            raw: RawJson::default(),
         });
+        raws.push(vec![raw]);
     }
-    Ok(out)
+    // An order's raw JSON is the array of its product orders' details.
+    for (order, raws) in out.iter_mut().zip(&raws) {
+        order.raw = RawJson::array(raws);
+    }
+    (out, rejected)
 }
 
 /// Settlement lines (건별 정산). Naver reports commissions as negative amounts; the model
 /// wants the fee as a positive number taken from the sale.
-pub fn settlements(
+pub fn settlement(
     endpoint: &str,
-    rows: Vec<(api::SettleCase, Value)>,
-) -> Result<Vec<Settlement>, CollectError> {
-    rows.into_iter()
-        .map(|(s, raw)| {
-            let basis_date = parse_date(&s.settle_basis_date)
-                .ok_or_else(|| bad_field(endpoint, "elements[].settleBasisDate", &raw))?;
-            let payout_date = s
-                .settle_complete_date
-                .as_deref()
-                .or(s.settle_expect_date.as_deref())
-                .and_then(parse_date);
-            let settlement_id = [
-                s.product_order_id
-                    .as_deref()
-                    .or(s.order_id.as_deref())
-                    .unwrap_or("-"),
-                &s.product_order_type,
-                s.settle_type.as_deref().unwrap_or("-"),
-                &s.settle_basis_date,
-            ]
-            .join(":");
-            Ok(Settlement {
-                settlement_id,
-                order_id: s.order_id.clone(),
-                item_id: s.product_order_id.clone(),
-                line_type: s.product_order_type.clone(),
-                basis_date,
-                payout_date,
-                sale_krw: s.pay_settle_amount,
-                fee_krw: -(s.total_pay_commission_amount
-                    + s.free_installment_commission_amount
-                    + s.selling_interlock_commission_amount),
-                settlement_krw: s.settle_expect_amount,
-                raw,
-            })
-        })
-        .collect()
+    s: &api::SettleCase,
+    raw: &RawJson,
+) -> Result<Settlement, Rejected> {
+    let key = settlement_key(s);
+    let basis_date = parse_date(&s.settle_basis_date)
+        .ok_or_else(|| bad_field(endpoint, &key, "settleBasisDate", raw))?;
+    let payout_date = s
+        .settle_complete_date
+        .as_deref()
+        .or(s.settle_expect_date.as_deref())
+        .and_then(parse_date);
+    Ok(Settlement {
+        settlement_id: key,
+        order_id: s.order_id.clone(),
+        item_id: s.product_order_id.clone(),
+        line_type: s.product_order_type.clone(),
+        basis_date,
+        payout_date,
+        sale_krw: s.pay_settle_amount,
+        fee_krw: -(s.total_pay_commission_amount
+            + s.free_installment_commission_amount
+            + s.selling_interlock_commission_amount),
+        settlement_krw: s.settle_expect_amount,
+        raw: raw.clone(),
+    })
+}
+
+/// A settlement line's own id: the product order (or order), its type, settle type and
+/// basis day.
+pub fn settlement_key(s: &api::SettleCase) -> String {
+    [
+        s.product_order_id
+            .as_deref()
+            .or(s.order_id.as_deref())
+            .unwrap_or("-"),
+        &s.product_order_type,
+        s.settle_type.as_deref().unwrap_or("-"),
+        &s.settle_basis_date,
+    ]
+    .join(":")
 }
 
 /// Product Q&A (상품문의). Naver does not report when the answer was given.
-pub fn qnas(endpoint: &str, rows: Vec<(api::Qna, Value)>) -> Result<Vec<Inquiry>, CollectError> {
-    rows.into_iter()
-        .map(|(q, raw)| {
-            let asked_at = parse_time(&q.create_date)
-                .ok_or_else(|| bad_field(endpoint, "contents[].createDate", &raw))?;
-            Ok(Inquiry {
-                inquiry_id: format!("qna:{}", q.question_id),
-                channel: InquiryChannel::Product,
-                product_id: q.product_id.clone(),
-                order_id: None,
-                title: None,
-                content: q.question.clone(),
-                asked_at,
-                answered: q.answered,
-                answered_at: None,
-                answer: q.answer.clone().filter(|a| !a.is_empty()),
-                raw,
-            })
-        })
-        .collect()
+pub fn qna(endpoint: &str, q: &api::Qna, raw: &RawJson) -> Result<Inquiry, Rejected> {
+    let asked_at = parse_time(&q.create_date)
+        .ok_or_else(|| bad_field(endpoint, &q.question_id, "createDate", raw))?;
+    Ok(Inquiry {
+        inquiry_id: format!("qna:{}", q.question_id),
+        channel: InquiryChannel::Product,
+        product_id: q.product_id.clone(),
+        order_id: None,
+        title: None,
+        content: q.question.clone(),
+        asked_at,
+        answered: q.answered,
+        answered_at: None,
+        answer: q.answer.clone().filter(|a| !a.is_empty()),
+        raw: raw.clone(),
+    })
 }
 
-/// Customer inquiries about orders (고객문의).
-pub fn customer_inquiries(
+/// A customer inquiry about an order (고객문의).
+pub fn customer_inquiry(
     endpoint: &str,
-    rows: Vec<(api::CustomerInquiry, Value)>,
-) -> Result<Vec<Inquiry>, CollectError> {
-    rows.into_iter()
-        .map(|(q, raw)| {
-            let asked_at = parse_time(&q.inquiry_registration_date_time).ok_or_else(|| {
-                bad_field(endpoint, "content[].inquiryRegistrationDateTime", &raw)
-            })?;
-            let answered_at = q
-                .answer_registration_date_time
-                .as_deref()
-                .and_then(parse_time);
-            Ok(Inquiry {
-                inquiry_id: format!("inquiry:{}", q.inquiry_no),
-                channel: InquiryChannel::Order,
-                product_id: q.product_no.clone(),
-                order_id: q.order_id.clone(),
-                title: q.title.clone().or(q.category.clone()),
-                content: q.inquiry_content.clone(),
-                asked_at,
-                answered: q.answered,
-                answered_at,
-                answer: q.answer_content.clone().filter(|a| !a.is_empty()),
-                raw,
-            })
-        })
-        .collect()
+    q: &api::CustomerInquiry,
+    raw: &RawJson,
+) -> Result<Inquiry, Rejected> {
+    let asked_at = parse_time(&q.inquiry_registration_date_time).ok_or_else(|| {
+        bad_field(endpoint, &q.inquiry_no, "inquiryRegistrationDateTime", raw)
+    })?;
+    let answered_at = q
+        .answer_registration_date_time
+        .as_deref()
+        .and_then(parse_time);
+    Ok(Inquiry {
+        inquiry_id: format!("inquiry:{}", q.inquiry_no),
+        channel: InquiryChannel::Order,
+        product_id: q.product_no.clone(),
+        order_id: q.order_id.clone(),
+        title: q.title.clone().or(q.category.clone()),
+        content: q.inquiry_content.clone(),
+        asked_at,
+        answered: q.answered,
+        answered_at,
+        answer: q.answer_content.clone().filter(|a| !a.is_empty()),
+        raw: raw.clone(),
+    })
 }

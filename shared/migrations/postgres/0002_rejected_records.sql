@@ -1,0 +1,20 @@
+-- Records a normalizer could not read, kept as sent (PostgreSQL twin of ../sqlite/0002).
+-- One row per record (its endpoint and its own id there); a record rejected again refreshes
+-- its row, a record that later reads is marked resolved. Every run reads the open ones again.
+CREATE TABLE rejected_records (
+    market        TEXT NOT NULL,
+    seller_id     TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    endpoint      TEXT NOT NULL,
+    record_key    TEXT NOT NULL CHECK (record_key <> ''),
+    reason        TEXT NOT NULL,
+    raw           JSONB NOT NULL,
+    resolved_at   TIMESTAMPTZ,
+    first_seen_at TIMESTAMPTZ NOT NULL,
+    updated_at    TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (market, seller_id, kind, endpoint, record_key)
+);
+CREATE INDEX rejected_records_open ON rejected_records (market, seller_id, kind, first_seen_at)
+    WHERE resolved_at IS NULL;
+
+ALTER TABLE collection_runs ADD COLUMN rejected BIGINT NOT NULL DEFAULT 0;

@@ -1,0 +1,138 @@
+//! Reading a listing's rows one by one, so that one unreadable record is not the end of
+//! the seller's cycle: each row is read as its typed form with its raw JSON; a row that
+//! does not read is kept as a [`Rejected`] record (stored as sent, counted, read again by
+//! later runs). Only a page whose envelope cannot be read is a format change.
+//!
+//! A page is parsed once: its rows are taken as raw JSON text (`Vec<RawJson>` in the
+//! envelope type), then each row's text is read into its typed form.
+
+use crate::model::{RawJson, RejectKey, Rejected};
+use serde::de::DeserializeOwned;
+
+/// `raw` read as `T`, or why not: the JSON path and serde's category, never a value (it
+/// may be a buyer's name or phone number).
+pub fn read<T: DeserializeOwned>(raw: &RawJson) -> Result<T, String> {
+    let de = &mut serde_json::Deserializer::from_str(raw.get());
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let what = match e.inner().classify() {
+            serde_json::error::Category::Data => "unexpected field type or missing field",
+            serde_json::error::Category::Syntax => "malformed JSON",
+            serde_json::error::Category::Eof => "truncated record",
+            serde_json::error::Category::Io => "unreadable record",
+        };
+        format!("{what} at `{}`", e.path())
+    })
+}
+
+/// Every row read as `T`; the rows that do not read, rejected. `id_fields` are JSON
+/// pointers (`/shipmentBoxId`) to the record's own id, tried in order, for the rejected
+/// record's key.
+pub fn read_all<T: DeserializeOwned>(
+    endpoint: &str,
+    rows: Vec<RawJson>,
+    id_fields: &[&str],
+) -> (Vec<(T, RawJson)>, Vec<Rejected>) {
+    let mut read_rows = Vec::with_capacity(rows.len());
+    let mut rejected = Vec::new();
+    for raw in rows {
+        match read::<T>(&raw) {
+            Ok(row) => read_rows.push((row, raw)),
+            Err(reason) => {
+                let key = key_of(&raw, id_fields);
+                rejected.push(reject(endpoint, key, reason, &raw));
+            }
+        }
+    }
+    (read_rows, rejected)
+}
+
+/// Each read row normalized by `f` into `out`; the rows `f` cannot normalize, rejected.
+pub fn normalize_each<T, R>(
+    rows: &[(T, RawJson)],
+    f: impl Fn(&T, &RawJson) -> Result<R, Rejected>,
+    out: &mut Vec<R>,
+    rejected: &mut Vec<Rejected>,
+) {
+    for (row, raw) in rows {
+        match f(row, raw) {
+            Ok(r) => out.push(r),
+            Err(r) => rejected.push(r),
+        }
+    }
+}
+
+/// A record of `endpoint` that did not read.
+pub fn reject(
+    endpoint: &str,
+    record_key: impl Into<String>,
+    reason: impl Into<String>,
+    raw: &RawJson,
+) -> Rejected {
+    Rejected {
+        key: RejectKey {
+            endpoint: endpoint.to_string(),
+            record_key: record_key.into(),
+        },
+        reason: reason.into(),
+        raw: raw.clone(),
+    }
+}
+
+/// The record's own id at the first of `id_fields` (JSON pointers) that holds a string
+/// or a number; else a digest of its JSON, so that the same record keeps its key.
+pub fn key_of(raw: &RawJson, id_fields: &[&str]) -> String {
+    // Only rejected rows come here: a Value tree is affordable.
+    let value: serde_json::Value = raw.parse().unwrap_or_default();
+    id_fields
+        .iter()
+        .find_map(|p| match value.pointer(p)? {
+            serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })
+        .unwrap_or_else(|| format!("sha256:{}", crate::model::content_hash(raw)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Row {
+        box_id: u64,
+        qty: i64,
+    }
+
+    fn rows(json: &str) -> Vec<RawJson> {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn a_row_that_does_not_read_is_rejected_and_the_others_are_kept() {
+        let page = rows(
+            r#"[{"boxId":1,"qty":2},{"boxId":2,"qty":"홍길동 010-1234-5678"},{"boxId":3,"qty":1,"new":true}]"#,
+        );
+        let (ok, rejected) = read_all::<Row>("/v1/boxes", page, &["/boxId"]);
+        assert_eq!(ok.iter().map(|(r, _)| r.box_id).collect::<Vec<_>>(), [1, 3]);
+        assert_eq!(ok[1].1.get(), r#"{"boxId":3,"qty":1,"new":true}"#);
+        assert_eq!(rejected.len(), 1);
+        let r = &rejected[0];
+        assert_eq!(r.key.endpoint, "/v1/boxes");
+        assert_eq!(r.key.record_key, "2");
+        assert!(r.reason.contains("`qty`"), "{}", r.reason);
+        assert!(!r.reason.contains("010") && !r.reason.contains("홍길동"));
+        assert!(r.raw.get().contains("010-1234-5678"), "kept as sent");
+        let _ = ok[0].0.qty;
+    }
+
+    #[test]
+    fn a_record_without_a_readable_id_keeps_a_stable_digest_key() {
+        let raw = rows(r#"[{"qty":1}]"#).remove(0);
+        let a = key_of(&raw, &["/boxId"]);
+        assert!(a.starts_with("sha256:"));
+        assert_eq!(a, key_of(&raw, &["/boxId", "/other"]));
+        let other = rows(r#"[{"qty":2}]"#).remove(0);
+        assert_ne!(a, key_of(&other, &["/boxId"]));
+    }
+}
