@@ -37,7 +37,10 @@ assertions below (the reviewers' list):
     Api events (POST collect, POST verify, GET status on /v1/markets/<market>/sellers/{seller}/)
     on CollectorsApi, and while it is on legacy it carries none, and the API's greedy
     /v1/markets/{proxy+} route proxies any method to ${LegacyBaseUrl}/v1/markets/{proxy} (a
-    mock 404 without LegacyBaseUrl); an API invoke permission on each market's live alias
+    mock 404 without LegacyBaseUrl); an API invoke permission on each market's live alias;
+    and SAM CLI's own expansion, run through the SAM translator, gives each environment a
+    RestApi with exactly those routes (IAM auth, invoking the live alias, not with the caller's
+    credentials) and schedules on every market's alias
   - outputs EgressIp, ApiUrl, <market>CollectorArn, the log group name
   - samconfig.toml: every parameter_overrides key is a template parameter with an allowed value
     (each item of a CommaDelimitedList); an environment with legacy markets sets LegacyBaseUrl
@@ -621,6 +624,74 @@ def check_expanded(tpl, raw, env_name, params, markets, fail):
 
 
 # ------------------------------------------------------------------------------------------------
+# SAM CLI's own expansion, through the SAM translator (what CloudFormation runs after the
+# language extensions): the REST API each environment really gets
+# ------------------------------------------------------------------------------------------------
+def check_translated(template_path, params, markets_on_lambda, fail):
+    try:
+        import logging
+
+        from samcli.lib.cfn_language_extensions.sam_integration import expand_language_extensions
+        from samcli.yamlhelper import yaml_parse
+        from samtranslator.translator.transform import transform
+    except ImportError as e:
+        fail(f"cannot run SAM CLI's expansion and the SAM translator here ({e})")
+        return
+    logging.getLogger("samtranslator").setLevel(logging.ERROR)
+    logging.getLogger("samcli").setLevel(logging.CRITICAL)
+
+    class Policies:  # managed policy ARNs, which `sam validate` would ask IAM for
+        @staticmethod
+        def load():
+            base = "arn:aws:iam::aws:policy/service-role/"
+            return {n: base + n for n in ("AWSLambdaBasicExecutionRole", "AWSLambdaVPCAccessExecutionRole")}
+
+    values = {k: ",".join(v) if isinstance(v, list) else v for k, v in params.items()}
+    values.setdefault("DbSecretArn", "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:db-AbCdEf")
+    values.setdefault("DbEndpoint", "db.example.com")
+    try:
+        with open(template_path, encoding="utf-8") as f:
+            raw = yaml_parse(f.read())
+        expanded = expand_language_extensions(raw, values, enabled=True).expanded_template
+        for lid, res in expanded.get("Resources", {}).items():
+            if res.get("Type") == "AWS::Serverless::Function":
+                res["Properties"]["CodeUri"] = f"s3://bucket/{lid}.zip"  # what sam package leaves
+        expanded["Transform"] = "AWS::Serverless-2016-10-31"
+        out = transform(expanded, values, Policies())
+    except Exception as e:  # noqa: BLE001 - any failure of either tool is the finding
+        fail(f"SAM CLI's expansion + SAM translator: {type(e).__name__}: {e}")
+        return
+    apis = [r for r in out["Resources"].values() if r["Type"] == "AWS::ApiGateway::RestApi"]
+    if len(apis) != 1:
+        fail(f"SAM translator: one AWS::ApiGateway::RestApi expected, got {len(apis)}")
+        return
+    paths = apis[0]["Properties"].get("Body", {}).get("paths", {})
+    want = {"/v1/markets/{proxy+}": "x-amazon-apigateway-any-method"}
+    for market in markets_on_lambda:
+        for _, action, method in ROUTES:
+            want[f"/v1/markets/{market}/sellers/{{seller}}/{action}"] = method
+    if sorted(paths) != sorted(want):
+        fail(f"SAM translator: the RestApi has routes {sorted(paths)}, expected {sorted(want)}")
+    for path, method in want.items():
+        op = paths.get(path, {}).get(method)
+        if op is None:
+            continue
+        if op.get("security") != [{"AWS_IAM": []}]:
+            fail(f"SAM translator: {method.upper()} {path} is not IAM-authorized")
+        integ = op.get("x-amazon-apigateway-integration", {})
+        if "credentials" in json.dumps(integ):
+            fail(f"SAM translator: {method.upper()} {path} invokes with the caller's credentials")
+        market = path.split("/")[3]
+        if market != "{proxy+}" and f"${{{market}CollectorAliaslive}}" not in json.dumps(integ):
+            fail(f"SAM translator: {method.upper()} {path} does not invoke {market}Collector's live alias")
+    schedules = [r for r in out["Resources"].values() if r["Type"] == "AWS::Scheduler::Schedule"]
+    aliases = {json.dumps(r["Properties"]["Target"]["Arn"]) for r in schedules}
+    for market in params.get("Markets", []):
+        if json.dumps({"Ref": f"{market}CollectorAliaslive"}) not in aliases:
+            fail(f"SAM translator: no schedule invokes {market}Collector's live alias")
+
+
+# ------------------------------------------------------------------------------------------------
 def parameter_values(tpl, overrides):
     values = {}
     for name, p in tpl.get("Parameters", {}).items():
@@ -647,7 +718,7 @@ def overrides_of(cfg, env):
     return dict(item.partition("=")[::2] for item in items)
 
 
-def check(template_path):
+def check(template_path, translate=True):
     """Every violation of template_path (and samconfig.toml), and a summary line."""
     errors = {}
 
@@ -692,6 +763,9 @@ def check(template_path):
         for p in expander.problems:
             fail(p)
         by_market, n_schedules = check_expanded(tpl, raw, scope, params, markets, fail)
+        if translate and not expander.problems:
+            legacy = raw.get("Mappings", {}).get("LegacyApi", {}).get(params.get("EnvironmentName"), {})
+            check_translated(template_path, params, [m for m in params.get("Markets", []) if m not in legacy], fail)
         if scope == "template defaults":
             summary = f"{len(by_market)} markets: {', '.join(sorted(by_market))}; {n_schedules} schedules"
 
@@ -800,7 +874,7 @@ def self_test():
             path = os.path.join(tmp, "template.yaml")
             with open(path, "w", encoding="utf-8") as f:
                 f.write(text.replace(old, new, 1))
-            found, _ = check(path)
+            found, _ = check(path, translate=False)
             if not any(expect in e for e in found):
                 print(f"check-template --self-test: NOT CAUGHT: {what} (expected {expect!r}; got {found[:3]})", file=sys.stderr)
                 bad += 1
