@@ -21,7 +21,8 @@ and every samconfig.toml environment - and each expansion must pass the per-mark
 assertions below (the reviewers' list):
   - markets: functions/*/Cargo.toml = Mappings.Markets = the Markets parameter's default; one
     AWS::Serverless::Function per market, named <market>Collector, CodeUri functions/<market>,
-    Metadata.BuildMethod rust-cargolambda, SELLERBOX_MARKET=<market>
+    Metadata.BuildMethod rust-cargolambda (no BuildProperties.Binary but the crate's own),
+    SELLERBOX_MARKET=<market>
   - functions: provided.al2023, bootstrap, x86_64, VpcConfig, alias live, a DeploymentPreference
     whose alarm is the market's Errors alarm on its function, ReservedConcurrentExecutions
   - every function logs (Globals or own LoggingConfig) to the ONE AWS::Logs::LogGroup, as JSON
@@ -364,6 +365,9 @@ def check_expanded(tpl, raw, env_name, params, markets, fail):
 
         if res.get("Metadata", {}).get("BuildMethod") != "rust-cargolambda":
             fail(f"{lid}: Metadata.BuildMethod must be rust-cargolambda")
+        binary = res.get("Metadata", {}).get("BuildProperties", {}).get("Binary")
+        if binary not in (None, f"sellerbox-{market}"):
+            fail(f"{lid}: Metadata.BuildProperties.Binary {binary!r} is not the crate's binary sellerbox-{market} (sam build fails)")
         env = props.get("Environment", {}).get("Variables", {})
         if env.get("SELLERBOX_MARKET") != market:
             fail(f"{lid}: Environment.Variables.SELLERBOX_MARKET must be {market!r}, got {env.get('SELLERBOX_MARKET')!r}")
@@ -849,6 +853,8 @@ MUTATIONS = [
      "DeploymentPreference.Alarms needs the Errors alarm"),
     ("caller credentials for the integrations", "InvokeRole: NONE", "InvokeRole: CALLER_CREDENTIALS", "InvokeRole must be NONE"),
     ("events not merged into the definition", "MergeDefinitions: true", "MergeDefinitions: false", "MergeDefinitions must be true"),
+    ("a binary the crate does not have", "          BuildMethod: rust-cargolambda\n",
+     "          BuildMethod: rust-cargolambda\n          BuildProperties: {Binary: bootstrap}\n", "is not the crate's binary"),
     ("JSON logs off", "LogFormat: JSON", "LogFormat: Text", "LogFormat must be JSON"),
     ("a loop named like a parameter", "Fn::ForEach::MarketResources:", "Fn::ForEach::Markets:", "conflicts with a parameter or resource"),
     ("a loop nested too deep", "            - ${Property}:\n                Collect:",
