@@ -1,5 +1,6 @@
 //! Every file in events/ through the handler, against the simulators and a database.
 //! A file's name says what it expects: `<market>.<shape>.<ok|error|HTTP status>.json`.
+//! `scripts/market-events <market>` writes a market's full set.
 
 mod support;
 
@@ -94,6 +95,46 @@ async fn every_sample_event_has_the_outcome_its_name_expects() {
             );
         }
     }
+}
+
+/// Every market has a file for every `<shape>.<expectation>` that any market has (the shapes
+/// are the ones `scripts/market-events` writes; a new market gets them all from it).
+#[test]
+fn every_market_has_every_shape_of_sample_event() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../events");
+    let mut by_market: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if let Some(stem) = name.strip_suffix(".json") {
+            let (market, shape) = stem.split_once('.').unwrap_or((stem, ""));
+            by_market
+                .entry(market.to_string())
+                .or_default()
+                .insert(shape.to_string());
+        }
+    }
+    let every_shape: std::collections::BTreeSet<String> =
+        by_market.values().flatten().cloned().collect();
+    for base in ["scheduler.ok", "rule.ok", "direct.ok", "api-collect.200"] {
+        assert!(
+            every_shape.contains(base),
+            "no market has events/<market>.{base}.json"
+        );
+    }
+    let mut missing = Vec::new();
+    for &m in Market::ALL {
+        let have = by_market.get(m.as_str()).cloned().unwrap_or_default();
+        missing.extend(
+            every_shape
+                .difference(&have)
+                .map(|shape| format!("events/{m}.{shape}.json")),
+        );
+    }
+    assert!(
+        missing.is_empty(),
+        "missing sample events (write them with `scripts/market-events <market> [<seller-id>]`): {missing:?}"
+    );
 }
 
 #[tokio::test]
