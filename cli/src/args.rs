@@ -125,6 +125,15 @@ pub struct SimServeArgs {
     /// Write the sellers' credentials here (JSON array for `sellerbox collect --credentials`).
     #[arg(long)]
     pub write_credentials: Option<PathBuf>,
+    /// Serve only this market (default: every market, each on its own port).
+    #[arg(long)]
+    pub market: Option<Market>,
+    /// Orders per day of each seller (with --zipf: of the largest one).
+    #[arg(long)]
+    pub orders_per_day: Option<u32>,
+    /// Seller n gets 1/n of the largest seller's orders, as on real marketplaces.
+    #[arg(long)]
+    pub zipf: bool,
 }
 
 #[derive(Args)]

@@ -15,8 +15,12 @@ pub struct MarketReport {
     pub orders: u64,
     pub order_items: u64,
     pub status_changes: u64,
+    pub claims: u64,
     pub settlements: u64,
+    pub reviews: u64,
     pub inquiries: u64,
+    /// Records that could not be read and wait, kept raw, for a reader.
+    pub rejected: u64,
     pub errors: u64,
 }
 
@@ -37,8 +41,11 @@ impl MarketReport {
             orders: totals.orders,
             order_items: totals.order_items,
             status_changes: totals.status_changes,
+            claims: totals.claims,
             settlements: totals.settlements,
+            reviews: totals.reviews,
             inquiries: totals.inquiries,
+            rejected: totals.rejected,
             errors,
         }
     }
@@ -47,7 +54,7 @@ impl MarketReport {
 /// One row per market and kind, with the counts that kind produces.
 pub fn print_table(reports: &[MarketReport], runs: &[RunSummary]) {
     println!(
-        "{:<8} {:<12} {:>7} {:>8} {:>9} {:>7} {:>7} {:>8} {:>11} {:>9} {:>6} {:>8}",
+        "{:<8} {:<12} {:>7} {:>8} {:>9} {:>7} {:>7} {:>8} {:>6} {:>11} {:>7} {:>9} {:>8} {:>6} {:>8}",
         "market",
         "kind",
         "sellers",
@@ -56,8 +63,11 @@ pub fn print_table(reports: &[MarketReport], runs: &[RunSummary]) {
         "orders",
         "items",
         "changes",
+        "claims",
         "settlements",
+        "reviews",
         "inquiries",
+        "rejected",
         "errors",
         "seconds"
     );
@@ -75,7 +85,7 @@ pub fn print_table(reports: &[MarketReport], runs: &[RunSummary]) {
             let errors = runs.iter().filter(|x| x.outcome == Outcome::Failed).count();
             let dash = |k: Kind, v: u64| if k == kind { v.to_string() } else { "-".into() };
             println!(
-                "{:<8} {:<12} {:>7} {:>8} {:>9} {:>7} {:>7} {:>8} {:>11} {:>9} {:>6} {:>8.2}",
+                "{:<8} {:<12} {:>7} {:>8} {:>9} {:>7} {:>7} {:>8} {:>6} {:>11} {:>7} {:>9} {:>8} {:>6} {:>8.2}",
                 r.market.as_str(),
                 kind.as_str(),
                 r.sellers,
@@ -84,8 +94,11 @@ pub fn print_table(reports: &[MarketReport], runs: &[RunSummary]) {
                 dash(Kind::Orders, r.orders),
                 dash(Kind::Orders, r.order_items),
                 dash(Kind::Orders, r.status_changes),
+                dash(Kind::Orders, r.claims),
                 dash(Kind::Settlements, r.settlements),
+                dash(Kind::Reviews, r.reviews),
                 dash(Kind::Inquiries, r.inquiries),
+                sum(|x| x.rejected),
                 errors,
                 seconds
             );

@@ -26,6 +26,7 @@ struct RunLine<'a> {
     updated: u64,
     unchanged: u64,
     history: u64,
+    rejected: u64,
     outcome: &'a str,
     error_kind: Option<&'a str>,
 }
@@ -107,7 +108,7 @@ pub async fn run(args: CollectArgs) -> Result<ExitCode, CliError> {
         println!("{}", serde_json::json!({ "runs": lines }));
     } else {
         println!(
-            "{:<8} {:<16} {:<12} {:>8} {:>9} {:>8} {:>8} {:>9} {:>7} {:<9}",
+            "{:<8} {:<16} {:<12} {:>8} {:>9} {:>8} {:>8} {:>9} {:>7} {:>8} {:<9}",
             "market",
             "seller",
             "kind",
@@ -117,11 +118,12 @@ pub async fn run(args: CollectArgs) -> Result<ExitCode, CliError> {
             "updated",
             "unchanged",
             "history",
+            "rejected",
             "outcome"
         );
         for r in &runs {
             println!(
-                "{:<8} {:<16} {:<12} {:>8} {:>9} {:>8} {:>8} {:>9} {:>7} {:<9}",
+                "{:<8} {:<16} {:<12} {:>8} {:>9} {:>8} {:>8} {:>9} {:>7} {:>8} {:<9}",
                 r.market.as_str(),
                 r.seller_id,
                 r.kind.as_str(),
@@ -131,6 +133,7 @@ pub async fn run(args: CollectArgs) -> Result<ExitCode, CliError> {
                 r.updated,
                 r.unchanged,
                 r.history,
+                r.rejected,
                 r.outcome.as_str()
             );
         }
@@ -155,6 +158,7 @@ fn line(r: &RunSummary) -> RunLine<'_> {
         updated: r.updated,
         unchanged: r.unchanged,
         history: r.history,
+        rejected: r.rejected,
         outcome: r.outcome.as_str(),
         error_kind: r.error_kind.map(|k| k.as_str()),
     }

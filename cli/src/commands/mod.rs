@@ -50,16 +50,19 @@ fn simulator(market: Market) -> Result<&'static sim::SimSpec, CliError> {
 
 /// The collection targets a running simulator's credentials describe.
 fn targets_of(running: &sim::RunningSim) -> Vec<Target> {
-    running
-        .credentials
-        .iter()
-        .map(|c| Target {
-            market: market_of(running.market),
-            seller_id: c["seller_id"].as_str().unwrap_or_default().to_string(),
-            credentials: c["credentials"].clone(),
-            base_url: c["base_url"].as_str().map(str::to_string),
-        })
-        .collect()
+    running.credentials.iter().map(target_of).collect()
+}
+
+/// The collection target one credentials-file entry of a simulator describes.
+fn target_of(c: &serde_json::Value) -> Target {
+    Target {
+        market: c["market"].as_str().and_then(|m| m.parse().ok()).expect(
+            "simulators write the market id of a registered market (checked by the registry test)",
+        ),
+        seller_id: c["seller_id"].as_str().unwrap_or_default().to_string(),
+        credentials: c["credentials"].clone(),
+        base_url: c["base_url"].as_str().map(str::to_string),
+    }
 }
 
 /// Register each target as an enabled seller account.

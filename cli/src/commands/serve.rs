@@ -2,13 +2,16 @@
 
 use crate::args::SimServeArgs;
 use crate::error::CliError;
-use sim::SimConfig;
+use sim::{SellerSizes, SimConfig};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
 pub async fn run(args: SimServeArgs) -> Result<ExitCode, CliError> {
     let mut running = Vec::new();
-    for (i, &market) in sim::MARKETS.iter().enumerate() {
+    let markets = sim::MARKETS
+        .iter()
+        .filter(|m| args.market.is_none_or(|wanted| wanted.as_str() == m.id));
+    for (i, &market) in markets.enumerate() {
         // Each market on its own port, at its root, as on its own host in reality.
         let port = if args.addr.port() == 0 {
             0
@@ -20,6 +23,14 @@ pub async fn run(args: SimServeArgs) -> Result<ExitCode, CliError> {
             sellers: args.sellers,
             seed: args.seed,
             rps: args.rps,
+            orders_per_day: args
+                .orders_per_day
+                .unwrap_or(SimConfig::default().orders_per_day),
+            seller_sizes: if args.zipf {
+                SellerSizes::Zipf
+            } else {
+                SellerSizes::Equal
+            },
             ..SimConfig::default()
         };
         let sim = sim::start(market, config, addr)

@@ -25,8 +25,8 @@ pub async fn run(args: StatusArgs) -> Result<ExitCode, CliError> {
         return Ok(ExitCode::SUCCESS);
     }
     println!(
-        "{:<8} {:<12} {:<20} {:>10} {:>8} {:<9} last error",
-        "market", "kind", "last success (KST)", "freshness", "rows", "outcome"
+        "{:<8} {:<12} {:<20} {:>10} {:>8} {:>8} {:<9} last error",
+        "market", "kind", "last success (KST)", "freshness", "rows", "rejected", "outcome"
     );
     let now = Utc::now();
     for r in rows {
@@ -44,12 +44,13 @@ pub async fn run(args: StatusArgs) -> Result<ExitCode, CliError> {
             _ => "-".into(),
         };
         println!(
-            "{:<8} {:<12} {:<20} {:>10} {:>8} {:<9} {}",
+            "{:<8} {:<12} {:<20} {:>10} {:>8} {:>8} {:<9} {}",
             r.market.as_str(),
             r.kind.as_str(),
             success,
             freshness,
             r.rows,
+            r.rejected,
             r.last_run_outcome.map(|o| o.as_str()).unwrap_or("-"),
             error
         );
