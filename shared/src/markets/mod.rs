@@ -6,6 +6,7 @@
 //! decides windows, the HTTP layer paces and retries, the store writes.
 
 pub mod coupang;
+pub mod lenient;
 pub mod naver;
 
 use crate::error::CollectError;
