@@ -1,15 +1,17 @@
 //! Coupang rows -> unified records, with the complete status tables.
 //!
 //! Coupang times carry no offset: they are KST (`yyyy-MM-dd'T'HH:mm:ss`, inquiries
-//! `yyyy-MM-dd HH:mm:ss`). Money is integer KRW already.
+//! `yyyy-MM-dd HH:mm:ss`); [`lenient::kst_time`] reads them and the other spellings.
+//! Money is integer KRW already.
 
 use super::api;
 use crate::error::{CollectError, RawPage};
+use crate::markets::lenient;
 use crate::model::{
     Claim, ClaimType, Inquiry, InquiryChannel, Market, Order, OrderItem, Settlement, Status,
-    StatusCode, kst,
+    StatusCode,
 };
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -74,22 +76,6 @@ pub fn exchange_status(code: &str) -> Option<Status> {
     lookup(EXCHANGE_STATUS, code).unwrap_or(Some(Status::Unknown))
 }
 
-/// A Coupang KST time without offset (`T` or space separated).
-pub fn kst_time(s: &str) -> Option<DateTime<Utc>> {
-    let s = s.trim();
-    let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")
-        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S"))
-        .ok()?;
-    kst()
-        .from_local_datetime(&naive)
-        .single()
-        .map(|t| t.with_timezone(&Utc))
-}
-
-fn date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
-}
-
 /// A value that parsed as JSON but not as what the field means (a time that is no time):
 /// the format changed. Names the field, never the value.
 fn bad_field(endpoint: &str, field: &str, raw: &Value) -> CollectError {
@@ -110,7 +96,7 @@ fn time_field(
     s: &str,
     raw: &Value,
 ) -> Result<DateTime<Utc>, CollectError> {
-    kst_time(s).ok_or_else(|| bad_field(endpoint, field, raw))
+    lenient::kst_time(s).ok_or_else(|| bad_field(endpoint, field, raw))
 }
 
 /// Shipment boxes -> orders. Coupang lists one row per shipment box; an order split into
@@ -119,23 +105,26 @@ pub fn orders(
     endpoint: &str,
     boxes: Vec<(api::OrderSheet, Value)>,
 ) -> Result<Vec<Order>, CollectError> {
-    let mut by_order: BTreeMap<u64, (Order, Vec<Value>)> = BTreeMap::new();
+    // Per order: the order, its boxes' ids and their raw rows.
+    type Merged = (Order, Vec<String>, Vec<Value>);
+    // Keyed by (length, id): numeric ids in numeric order, as when they were integers.
+    let mut by_order: BTreeMap<(usize, String), Merged> = BTreeMap::new();
     for (b, raw) in boxes {
         let ordered_at = time_field(endpoint, "orderedAt", &b.ordered_at, &raw)?;
         let paid_at = match b.paid_at.as_deref() {
-            Some(p) if !p.is_empty() => Some(time_field(endpoint, "paidAt", p, &raw)?),
-            _ => None,
+            Some(p) => Some(time_field(endpoint, "paidAt", p, &raw)?),
+            None => None,
         };
         let status = order_status(&b.status);
         let items: Vec<OrderItem> = b
             .order_items
             .iter()
             .map(|i| OrderItem {
-                item_id: i.vendor_item_id.to_string(),
+                item_id: i.vendor_item_id.clone(),
                 product_id: i
                     .seller_product_id
-                    .or(i.product_id)
-                    .map(|p| p.to_string())
+                    .clone()
+                    .or_else(|| i.product_id.clone())
                     .unwrap_or_default(),
                 product_name: i
                     .seller_product_name
@@ -143,7 +132,7 @@ pub fn orders(
                     .or_else(|| i.vendor_item_name.clone())
                     .unwrap_or_default(),
                 option_name: i.seller_product_item_name.clone(),
-                quantity: i32::try_from(i.shipping_count).unwrap_or(i32::MAX),
+                quantity: i.shipping_count,
                 unit_price_krw: i.sales_price,
                 amount_krw: i.order_price,
                 status: status.clone(),
@@ -151,10 +140,11 @@ pub fn orders(
             })
             .collect();
         let items_total: i64 = items.iter().map(|i| i.amount_krw).sum();
-        let entry = by_order.entry(b.order_id).or_insert_with(|| {
+        let key = (b.order_id.len(), b.order_id.clone());
+        let entry = by_order.entry(key).or_insert_with(|| {
             (
                 Order {
-                    order_id: b.order_id.to_string(),
+                    order_id: b.order_id.clone(),
                     ordered_at,
                     paid_at,
                     total_krw: 0,
@@ -163,25 +153,25 @@ pub fn orders(
                     raw: Value::Null,
                 },
                 Vec::new(),
+                Vec::new(),
             )
         });
-        let (order, raws) = entry;
+        let (order, box_ids, raws) = entry;
         // The same box can be listed twice at a status boundary between two listings;
-        // keep its items once.
-        if raws
-            .iter()
-            .any(|r| r.get("shipmentBoxId") == raw.get("shipmentBoxId"))
-        {
+        // keep its items once. Compared as read, not as sent: one listing may spell the
+        // id as a number and the next as a string.
+        if box_ids.contains(&b.shipment_box_id) {
             continue;
         }
         order.shipping_fee_krw += b.shipping_price;
         order.total_krw += items_total + b.shipping_price;
         order.items.extend(items);
+        box_ids.push(b.shipment_box_id);
         raws.push(raw);
     }
     Ok(by_order
         .into_values()
-        .map(|(mut o, mut raws)| {
+        .map(|(mut o, _, mut raws)| {
             o.raw = if raws.len() == 1 {
                 raws.pop().expect("one box")
             } else {
@@ -209,11 +199,11 @@ pub fn return_claim(
         } else {
             ClaimType::Return
         },
-        order_id: row.order_id.to_string(),
+        order_id: row.order_id.clone(),
         item_ids: row
             .return_items
             .iter()
-            .map(|i| i.vendor_item_id.to_string())
+            .map(|i| i.vendor_item_id.clone())
             .collect(),
         status: Some(return_status(&row.receipt_status, cancel_listing)),
         raw_status: if cancel_listing {
@@ -235,11 +225,11 @@ pub fn exchange_claim(
     Ok(Claim {
         claim_id: format!("exchange-{}", row.exchange_id),
         claim_type: ClaimType::Exchange,
-        order_id: row.order_id.to_string(),
+        order_id: row.order_id.clone(),
         item_ids: row
             .exchange_item_dto_v1s
             .iter()
-            .map(|i| i.order_item_id.to_string())
+            .map(|i| i.order_item_id.clone())
             .collect(),
         status: exchange_status(&row.exchange_status),
         raw_status: row.exchange_status.clone(),
@@ -256,19 +246,19 @@ pub fn settlements(
     row: &api::RevenueRow,
     raw: Value,
 ) -> Result<Vec<Settlement>, CollectError> {
-    let basis_date =
-        date(&row.recognition_date).ok_or_else(|| bad_field(endpoint, "recognitionDate", &raw))?;
-    let payout_date = match row.settlement_date.as_deref() {
-        Some(s) if !s.is_empty() => {
-            Some(date(s).ok_or_else(|| bad_field(endpoint, "settlementDate", &raw))?)
+    let basis_date = lenient::kst_date(&row.recognition_date)
+        .ok_or_else(|| bad_field(endpoint, "recognitionDate", &raw))?;
+    let payout_date: Option<NaiveDate> = match row.settlement_date.as_deref() {
+        Some(s) => {
+            Some(lenient::kst_date(s).ok_or_else(|| bad_field(endpoint, "settlementDate", &raw))?)
         }
-        _ => None,
+        None => None,
     };
     let refund = row.sale_type == "REFUND";
     let signed = |v: i64| if refund { -v.abs() } else { v };
     let line = |id: String, item: Option<String>, sale: i64, fee: i64, settle: i64| Settlement {
         settlement_id: id,
-        order_id: Some(row.order_id.to_string()),
+        order_id: Some(row.order_id.clone()),
         item_id: item,
         line_type: row.sale_type.clone(),
         basis_date,
@@ -284,7 +274,7 @@ pub fn settlements(
         .map(|i| {
             line(
                 format!("{}:{}:{}", row.order_id, row.sale_type, i.vendor_item_id),
-                Some(i.vendor_item_id.to_string()),
+                Some(i.vendor_item_id.clone()),
                 i.sale_amount,
                 i.service_fee + i.service_fee_vat,
                 i.settlement_amount,
@@ -322,8 +312,8 @@ pub fn online_inquiry(
     Ok(Inquiry {
         inquiry_id: format!("online-{}", row.inquiry_id),
         channel: InquiryChannel::Product,
-        product_id: row.product_id.map(|p| p.to_string()),
-        order_id: row.order_ids.first().map(|o| o.to_string()),
+        product_id: row.product_id.clone(),
+        order_id: row.order_ids.first().cloned(),
         title: None,
         content: row.content.clone(),
         asked_at,
@@ -348,8 +338,8 @@ pub fn call_center_inquiry(
     Ok(Inquiry {
         inquiry_id: format!("callcenter-{}", row.inquiry_id),
         channel: InquiryChannel::CallCenter,
-        product_id: row.vendor_item_id.map(|v| v.to_string()),
-        order_id: row.order_id.map(|o| o.to_string()),
+        product_id: row.vendor_item_id.clone(),
+        order_id: row.order_id.clone(),
         title: None,
         content: row.content.clone(),
         asked_at,

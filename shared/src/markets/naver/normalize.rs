@@ -4,10 +4,11 @@
 
 use super::api;
 use crate::error::{CollectError, RawPage};
+use crate::markets::lenient;
 use crate::model::{
     Inquiry, InquiryChannel, Market, Order, OrderItem, Settlement, Status, StatusCode, kst,
 };
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -95,27 +96,14 @@ pub fn item_status(
 }
 
 /// Naver date-times: ISO-8601 with offset (`2022-04-11T15:21:44.000+09:00`); an offset-less
-/// value is KST.
-pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Some(t.with_timezone(&Utc));
-    }
-    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
-        .and_then(|n| kst().from_local_datetime(&n).single())
-        .map(|t| t.with_timezone(&Utc))
-}
+/// value is KST. The shared reader, under the name the connector and its tests use.
+pub use crate::markets::lenient::kst_time as parse_time;
 
 /// How we write instants to Naver: KST with milliseconds, as its docs show.
 pub fn format_time(t: DateTime<Utc>) -> String {
     t.with_timezone(&kst())
         .format("%Y-%m-%dT%H:%M:%S%.3f%:z")
         .to_string()
-}
-
-fn parse_date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()
 }
 
 /// A field that parsed as JSON but not as what it should hold.
@@ -203,13 +191,15 @@ pub fn settlements(
 ) -> Result<Vec<Settlement>, CollectError> {
     rows.into_iter()
         .map(|(s, raw)| {
-            let basis_date = parse_date(&s.settle_basis_date)
+            let basis_date = lenient::kst_date(&s.settle_basis_date)
                 .ok_or_else(|| bad_field(endpoint, "elements[].settleBasisDate", &raw))?;
             let payout_date = s
                 .settle_complete_date
                 .as_deref()
                 .or(s.settle_expect_date.as_deref())
-                .and_then(parse_date);
+                .and_then(lenient::kst_date);
+            // The day as read, not as spelled: the id must not change with the format.
+            let basis_day = basis_date.format("%Y-%m-%d").to_string();
             let settlement_id = [
                 s.product_order_id
                     .as_deref()
@@ -217,7 +207,7 @@ pub fn settlements(
                     .unwrap_or("-"),
                 &s.product_order_type,
                 s.settle_type.as_deref().unwrap_or("-"),
-                &s.settle_basis_date,
+                &basis_day,
             ]
             .join(":");
             Ok(Settlement {
