@@ -20,6 +20,7 @@ pub async fn run(args: SimServeArgs) -> Result<ExitCode, CliError> {
             sellers: args.sellers,
             seed: args.seed,
             rps: args.rps,
+            quirks: args.quirks,
             ..SimConfig::default()
         };
         let sim = sim::start(market, config, addr)
@@ -41,6 +42,11 @@ pub async fn run(args: SimServeArgs) -> Result<ExitCode, CliError> {
         println!("credentials written to {}", path.display());
     }
     println!("serving until Ctrl-C; POST /_sim/advance?minutes=N moves simulated time");
+    if args.quirks {
+        println!(
+            "quirks mode: answers vary their encoding (POST /_sim/quirks {{\"on\":false}} stops it)"
+        );
+    }
     tokio::signal::ctrl_c()
         .await
         .map_err(CliError::io("waiting for Ctrl-C"))?;
