@@ -122,6 +122,11 @@ pub struct SimServeArgs {
     /// Enforce this rate limit (requests per second per scope) instead of the documented one.
     #[arg(long)]
     pub rps: Option<f64>,
+    /// Vary every answer's encoding as real marketplaces do (ids as numbers or strings,
+    /// amounts as strings, null vs absent, other date formats, undocumented fields), without
+    /// changing its meaning. Also switchable with `POST /_sim/quirks {"on": true}`.
+    #[arg(long)]
+    pub quirks: bool,
     /// Write the sellers' credentials here (JSON array for `sellerbox collect --credentials`).
     #[arg(long)]
     pub write_credentials: Option<PathBuf>,

@@ -12,6 +12,7 @@ pub mod faults;
 pub mod limits;
 pub mod names;
 pub mod naver;
+pub mod quirks;
 pub mod server;
 pub mod world;
 

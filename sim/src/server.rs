@@ -1,6 +1,6 @@
 //! Starting a simulator: its world, clock and faults, its market router, and a few admin
-//! routes (`/_sim/...`) that tests and `sellerbox sim serve` use to move time and inject
-//! faults. Always bound to loopback.
+//! routes (`/_sim/...`) that tests and `sellerbox sim serve` use to move time, inject
+//! faults and switch quirks mode. Always bound to loopback.
 
 use crate::clock::SimClock;
 use crate::faults::{FaultRates, Faults};
@@ -11,6 +11,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A simulated marketplace, as the registry in `lib.rs` lists it.
 pub struct SimSpec {
@@ -44,6 +45,9 @@ pub struct SimConfig {
     pub inquiries_per_day: u32,
     pub clock: SimClock,
     pub faults: FaultRates,
+    /// Answer in the other spellings real marketplaces use (crate::quirks); switchable at
+    /// run time with `POST /_sim/quirks {"on": bool}`.
+    pub quirks: bool,
 }
 
 impl Default for SimConfig {
@@ -57,6 +61,7 @@ impl Default for SimConfig {
             inquiries_per_day: 4,
             clock: SimClock::frozen_now(),
             faults: FaultRates::default(),
+            quirks: false,
         }
     }
 }
@@ -68,6 +73,17 @@ pub struct SimState {
     pub clock: SimClock,
     pub faults: Faults,
     pub config: SimConfig,
+    quirks: AtomicBool,
+}
+
+impl SimState {
+    /// Whether answers are re-spelled (crate::quirks).
+    pub fn quirks(&self) -> bool {
+        self.quirks.load(Ordering::Relaxed)
+    }
+    pub fn set_quirks(&self, on: bool) {
+        self.quirks.store(on, Ordering::Relaxed);
+    }
 }
 
 /// A simulator serving on 127.0.0.1.
@@ -135,6 +151,7 @@ pub async fn start(
         world,
         clock: config.clock.clone(),
         faults,
+        quirks: AtomicBool::new(config.quirks),
         config,
     });
     let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -163,6 +180,11 @@ struct Advance {
     minutes: i64,
 }
 
+#[derive(Deserialize)]
+struct Quirks {
+    on: bool,
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Counted {
@@ -189,6 +211,15 @@ fn admin(state: Arc<SimState>) -> Router {
                 |State(s): State<Arc<SimState>>, Json(r): Json<FaultRates>| async move {
                     s.faults.set_rates(r);
                     Json(serde_json::json!({ "ok": true }))
+                },
+            ),
+        )
+        .route(
+            "/_sim/quirks",
+            post(
+                |State(s): State<Arc<SimState>>, Json(q): Json<Quirks>| async move {
+                    s.set_quirks(q.on);
+                    Json(serde_json::json!({ "ok": true, "quirks": q.on }))
                 },
             ),
         )

@@ -31,6 +31,7 @@ pub async fn run(args: SimServeArgs) -> Result<ExitCode, CliError> {
             } else {
                 SellerSizes::Equal
             },
+            quirks: args.quirks,
             ..SimConfig::default()
         };
         let sim = sim::start(market, config, addr)
@@ -52,6 +53,11 @@ pub async fn run(args: SimServeArgs) -> Result<ExitCode, CliError> {
         println!("credentials written to {}", path.display());
     }
     println!("serving until Ctrl-C; POST /_sim/advance?minutes=N moves simulated time");
+    if args.quirks {
+        println!(
+            "quirks mode: answers vary their encoding (POST /_sim/quirks {{\"on\":false}} stops it)"
+        );
+    }
     tokio::signal::ctrl_c()
         .await
         .map_err(CliError::io("waiting for Ctrl-C"))?;

@@ -60,6 +60,7 @@ registry! {
     Naver = "naver", mod naver, feature "naver";
 }
 
+pub mod lenient;
 pub mod rows;
 
 /// The markets this build can collect, in registry order.

@@ -13,8 +13,10 @@
 //!   ≤ 7 days (date-times), onlineInquiries / callCenterInquiries ≤ 7 days; maxPerPage
 //!   capped at 50 (revenue-history refuses outside 1..=50, inquiries refuse pageSize > 50);
 //!   errors answer 400 in the same envelope.
+//! - Quirks mode re-spells every successful answer as real ones vary ([`quirks`]).
 
 pub mod data;
+pub mod quirks;
 
 use crate::faults::{Injected, truncate};
 use crate::limits::Buckets;
@@ -459,6 +461,7 @@ async fn answer(
         Ep::CallCenter => inquiries(data, &params, now, true),
     };
     let body = match result {
+        Ok(body) if state.quirks() => crate::quirks::apply(body, &quirks::RULES, state.config.seed),
         Ok(body) => body,
         Err(r) => return r.response(),
     };

@@ -13,8 +13,11 @@
 //!   `timestamp` older than 5 minutes (or more than 30 s ahead): 400 `BAD_REQUEST` with
 //!   `invalidInputs[{name,type,message}]` naming the field;
 //! - an unknown `client_id` or a `client_secret_sign` that does not verify: 401 `UNAUTHORIZED`.
+//!
+//! Quirks mode re-spells every successful answer as real ones vary ([`quirks`]).
 
 mod data;
+pub mod quirks;
 
 use crate::faults::Injected;
 use crate::server::{SimSpec, SimState};
@@ -273,6 +276,7 @@ impl Sim {
             ),
             Injected::None | Injected::Truncate => match answer(seller) {
                 Ok(body) => {
+                    let body = self.respell(body);
                     let mut bytes = serde_json::to_vec(&body).expect("JSON serializes");
                     if injected == Injected::Truncate {
                         bytes = crate::faults::truncate(bytes);
@@ -288,6 +292,15 @@ impl Sim {
             },
         };
         self.with_limits(resp, remaining)
+    }
+
+    /// The answer in quirks mode's spellings, when it is on.
+    fn respell(&self, body: Value) -> Value {
+        if self.state.quirks() {
+            crate::quirks::apply(body, &quirks::RULES, self.state.config.seed)
+        } else {
+            body
+        }
     }
 
     fn throttled(&self) -> Response {
@@ -424,10 +437,10 @@ async fn token(
         _ => return sim.bad_request("type", "SELF 또는 SELLER여야 합니다."),
     };
     let (access_token, expires_in) = sim.issue(seller);
-    axum::Json(json!({
+    axum::Json(sim.respell(json!({
         "access_token": access_token,
         "expires_in": expires_in,
         "token_type": "Bearer",
-    }))
+    })))
     .into_response()
 }

@@ -1,15 +1,17 @@
 //! Coupang rows -> unified records, with the complete status tables.
 //!
 //! Coupang times carry no offset: they are KST (`yyyy-MM-dd'T'HH:mm:ss`, inquiries
-//! `yyyy-MM-dd HH:mm:ss`). Money is integer KRW already.
+//! `yyyy-MM-dd HH:mm:ss`); [`lenient::kst_time`] reads them and the other spellings.
+//! Money is integer KRW already.
 
 use super::api;
+use crate::markets::lenient;
 use crate::markets::rows::reject;
 use crate::model::{
     Claim, ClaimType, Inquiry, InquiryChannel, Order, OrderItem, RawJson, Rejected, Settlement,
-    Status, StatusCode, kst,
+    Status, StatusCode,
 };
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::BTreeMap;
 
 /// ordersheets `status` (발주서 상태, coupang.md §5.4) -> canonical.
@@ -73,22 +75,6 @@ pub fn exchange_status(code: &str) -> Option<Status> {
     lookup(EXCHANGE_STATUS, code).unwrap_or(Some(Status::Unknown))
 }
 
-/// A Coupang KST time without offset (`T` or space separated).
-pub fn kst_time(s: &str) -> Option<DateTime<Utc>> {
-    let s = s.trim();
-    let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")
-        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S"))
-        .ok()?;
-    kst()
-        .from_local_datetime(&naive)
-        .single()
-        .map(|t| t.with_timezone(&Utc))
-}
-
-fn date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
-}
-
 /// A record with a value that parsed as JSON but not as what the field means (a time that
 /// is no time): rejected, naming the field, never the value.
 fn bad_field(endpoint: &str, key: &str, field: &str, raw: &RawJson) -> Rejected {
@@ -102,7 +88,7 @@ fn time_field(
     s: &str,
     raw: &RawJson,
 ) -> Result<DateTime<Utc>, Rejected> {
-    kst_time(s).ok_or_else(|| bad_field(endpoint, key, field, raw))
+    lenient::kst_time(s).ok_or_else(|| bad_field(endpoint, key, field, raw))
 }
 
 /// Shipment boxes -> orders. Coupang lists one row per shipment box; an order split into
@@ -112,16 +98,17 @@ pub fn orders(
     endpoint: &str,
     boxes: Vec<(api::OrderSheet, RawJson)>,
 ) -> (Vec<Order>, Vec<Rejected>) {
-    let mut by_order: BTreeMap<u64, (Order, Vec<(u64, RawJson)>)> = BTreeMap::new();
+    // Per order: the order and its boxes (their ids as read, their rows as sent).
+    type Merged = (Order, Vec<(String, RawJson)>);
+    // Keyed by (length, id): numeric ids in numeric order, as when they were integers.
+    let mut by_order: BTreeMap<(usize, String), Merged> = BTreeMap::new();
     let mut rejected = Vec::new();
     for (b, raw) in boxes {
-        let key = b.shipment_box_id.to_string();
-        let times = time_field(endpoint, &key, "orderedAt", &b.ordered_at, &raw).and_then(|o| {
+        let box_key = b.shipment_box_id.clone();
+        let times = time_field(endpoint, &box_key, "orderedAt", &b.ordered_at, &raw).and_then(|o| {
             match b.paid_at.as_deref() {
-                Some(p) if !p.is_empty() => {
-                    time_field(endpoint, &key, "paidAt", p, &raw).map(|p| (o, Some(p)))
-                }
-                _ => Ok((o, None)),
+                Some(p) => time_field(endpoint, &box_key, "paidAt", p, &raw).map(|p| (o, Some(p))),
+                None => Ok((o, None)),
             }
         });
         let (ordered_at, paid_at) = match times {
@@ -136,11 +123,11 @@ pub fn orders(
             .order_items
             .iter()
             .map(|i| OrderItem {
-                item_id: i.vendor_item_id.to_string(),
+                item_id: i.vendor_item_id.clone(),
                 product_id: i
                     .seller_product_id
-                    .or(i.product_id)
-                    .map(|p| p.to_string())
+                    .clone()
+                    .or_else(|| i.product_id.clone())
                     .unwrap_or_default(),
                 product_name: i
                     .seller_product_name
@@ -148,7 +135,7 @@ pub fn orders(
                     .or_else(|| i.vendor_item_name.clone())
                     .unwrap_or_default(),
                 option_name: i.seller_product_item_name.clone(),
-                quantity: i32::try_from(i.shipping_count).unwrap_or(i32::MAX),
+                quantity: i.shipping_count,
                 unit_price_krw: i.sales_price,
                 amount_krw: i.order_price,
                 status: status.clone(),
@@ -156,10 +143,11 @@ pub fn orders(
             })
             .collect();
         let items_total: i64 = items.iter().map(|i| i.amount_krw).sum();
-        let entry = by_order.entry(b.order_id).or_insert_with(|| {
+        let key = (b.order_id.len(), b.order_id.clone());
+        let entry = by_order.entry(key).or_insert_with(|| {
             (
                 Order {
-                    order_id: b.order_id.to_string(),
+                    order_id: b.order_id.clone(),
                     ordered_at,
                     paid_at,
                     total_krw: 0,
@@ -172,14 +160,15 @@ pub fn orders(
         });
         let (order, raws) = entry;
         // The same box can be listed twice at a status boundary between two listings;
-        // keep its items once.
+        // keep its items once. Compared as read, not as sent: one listing may spell the
+        // id as a number and the next as a string.
         if raws.iter().any(|(id, _)| *id == b.shipment_box_id) {
             continue;
         }
         order.shipping_fee_krw += b.shipping_price;
         order.total_krw += items_total + b.shipping_price;
         order.items.extend(items);
-        raws.push((b.shipment_box_id, raw));
+        raws.push((b.shipment_box_id.clone(), raw));
     }
     let orders = by_order
         .into_values()
@@ -213,11 +202,11 @@ pub fn return_claim(
         } else {
             ClaimType::Return
         },
-        order_id: row.order_id.to_string(),
+        order_id: row.order_id.clone(),
         item_ids: row
             .return_items
             .iter()
-            .map(|i| i.vendor_item_id.to_string())
+            .map(|i| i.vendor_item_id.clone())
             .collect(),
         status: Some(return_status(&row.receipt_status, cancel_listing)),
         raw_status: if cancel_listing {
@@ -240,11 +229,11 @@ pub fn exchange_claim(
     Ok(Claim {
         claim_id: format!("exchange-{}", row.exchange_id),
         claim_type: ClaimType::Exchange,
-        order_id: row.order_id.to_string(),
+        order_id: row.order_id.clone(),
         item_ids: row
             .exchange_item_dto_v1s
             .iter()
-            .map(|i| i.order_item_id.to_string())
+            .map(|i| i.order_item_id.clone())
             .collect(),
         status: exchange_status(&row.exchange_status),
         raw_status: row.exchange_status.clone(),
@@ -262,19 +251,19 @@ pub fn settlements(
     raw: &RawJson,
 ) -> Result<Vec<Settlement>, Rejected> {
     let key = revenue_key(row);
-    let basis_date = date(&row.recognition_date)
+    let basis_date = lenient::kst_date(&row.recognition_date)
         .ok_or_else(|| bad_field(endpoint, &key, "recognitionDate", raw))?;
-    let payout_date = match row.settlement_date.as_deref() {
-        Some(s) if !s.is_empty() => {
-            Some(date(s).ok_or_else(|| bad_field(endpoint, &key, "settlementDate", raw))?)
+    let payout_date: Option<NaiveDate> = match row.settlement_date.as_deref() {
+        Some(s) => {
+            Some(lenient::kst_date(s).ok_or_else(|| bad_field(endpoint, &key, "settlementDate", raw))?)
         }
-        _ => None,
+        None => None,
     };
     let refund = row.sale_type == "REFUND";
     let signed = |v: i64| if refund { -v.abs() } else { v };
     let line = |id: String, item: Option<String>, sale: i64, fee: i64, settle: i64| Settlement {
         settlement_id: id,
-        order_id: Some(row.order_id.to_string()),
+        order_id: Some(row.order_id.clone()),
         item_id: item,
         line_type: row.sale_type.clone(),
         basis_date,
@@ -290,7 +279,7 @@ pub fn settlements(
         .map(|i| {
             line(
                 format!("{}:{}:{}", row.order_id, row.sale_type, i.vendor_item_id),
-                Some(i.vendor_item_id.to_string()),
+                Some(i.vendor_item_id.clone()),
                 i.sale_amount,
                 i.service_fee + i.service_fee_vat,
                 i.settlement_amount,
@@ -330,8 +319,8 @@ pub fn online_inquiry(
     Ok(Inquiry {
         inquiry_id: format!("online-{}", row.inquiry_id),
         channel: InquiryChannel::Product,
-        product_id: row.product_id.map(|p| p.to_string()),
-        order_id: row.order_ids.first().map(|o| o.to_string()),
+        product_id: row.product_id.clone(),
+        order_id: row.order_ids.first().cloned(),
         title: None,
         content: row.content.clone(),
         asked_at,
@@ -357,8 +346,8 @@ pub fn call_center_inquiry(
     Ok(Inquiry {
         inquiry_id: format!("callcenter-{}", row.inquiry_id),
         channel: InquiryChannel::CallCenter,
-        product_id: row.vendor_item_id.map(|v| v.to_string()),
-        order_id: row.order_id.map(|o| o.to_string()),
+        product_id: row.vendor_item_id.clone(),
+        order_id: row.order_id.clone(),
         title: None,
         content: row.content.clone(),
         asked_at,

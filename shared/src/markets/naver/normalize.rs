@@ -3,12 +3,13 @@
 //! raw code kept.
 
 use super::api;
+use crate::markets::lenient;
 use crate::markets::rows::reject;
 use crate::model::{
     Inquiry, InquiryChannel, Order, OrderItem, RawJson, Rejected, Settlement, Status, StatusCode,
     kst,
 };
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
 /// `productOrderStatus` -> canonical status, before claims. `placeOrderStatus == OK` (발주확인)
@@ -95,27 +96,14 @@ pub fn item_status(
 }
 
 /// Naver date-times: ISO-8601 with offset (`2022-04-11T15:21:44.000+09:00`); an offset-less
-/// value is KST.
-pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Some(t.with_timezone(&Utc));
-    }
-    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
-        .and_then(|n| kst().from_local_datetime(&n).single())
-        .map(|t| t.with_timezone(&Utc))
-}
+/// value is KST. The shared reader, under the name the connector and its tests use.
+pub use crate::markets::lenient::kst_time as parse_time;
 
 /// How we write instants to Naver: KST with milliseconds, as its docs show.
 pub fn format_time(t: DateTime<Utc>) -> String {
     t.with_timezone(&kst())
         .format("%Y-%m-%dT%H:%M:%S%.3f%:z")
         .to_string()
-}
-
-fn parse_date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()
 }
 
 /// A record with a field that parsed as JSON but not as what it should hold: rejected,
@@ -205,16 +193,18 @@ pub fn settlement(
     s: &api::SettleCase,
     raw: &RawJson,
 ) -> Result<Settlement, Rejected> {
-    let key = settlement_key(s);
-    let basis_date = parse_date(&s.settle_basis_date)
-        .ok_or_else(|| bad_field(endpoint, &key, "settleBasisDate", raw))?;
+    let Some(basis_date) = lenient::kst_date(&s.settle_basis_date) else {
+        let key = settlement_key(s, &s.settle_basis_date);
+        return Err(bad_field(endpoint, &key, "settleBasisDate", raw));
+    };
     let payout_date = s
         .settle_complete_date
         .as_deref()
         .or(s.settle_expect_date.as_deref())
-        .and_then(parse_date);
+        .and_then(lenient::kst_date);
     Ok(Settlement {
-        settlement_id: key,
+        // The day as read, not as spelled: the id must not change with the format.
+        settlement_id: settlement_key(s, &basis_date.format("%Y-%m-%d").to_string()),
         order_id: s.order_id.clone(),
         item_id: s.product_order_id.clone(),
         line_type: s.product_order_type.clone(),
@@ -231,7 +221,7 @@ pub fn settlement(
 
 /// A settlement line's own id: the product order (or order), its type, settle type and
 /// basis day.
-pub fn settlement_key(s: &api::SettleCase) -> String {
+pub fn settlement_key(s: &api::SettleCase, basis_day: &str) -> String {
     [
         s.product_order_id
             .as_deref()
@@ -239,7 +229,7 @@ pub fn settlement_key(s: &api::SettleCase) -> String {
             .unwrap_or("-"),
         &s.product_order_type,
         s.settle_type.as_deref().unwrap_or("-"),
-        &s.settle_basis_date,
+        basis_day,
     ]
     .join(":")
 }
