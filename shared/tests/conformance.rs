@@ -55,7 +55,7 @@ fn fits(span: Span, w: &Window) -> bool {
         Span::Hours(h) => w.to - w.from <= Duration::hours(h),
         Span::KstDays(n) => {
             let (first, last) = w.kst_dates();
-            (last - first).num_days() + 1 <= n
+            (last - first).num_days() < n
         }
     }
 }
