@@ -81,6 +81,83 @@ async fn a_second_demo_cycle_records_status_changes() {
     }
 }
 
+/// The `json` of a command run for `market`, whose failure names the market.
+fn json_of(market: &str, what: &str, out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "{market}: {what} exited {:?}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{market}: {what} printed no JSON object: {e}"))
+}
+
+/// Part of the conformance suite (shared/tests/conformance.rs): every registered market
+/// is in the demo, with orders and without errors.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_collects_every_registered_market_without_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!(
+        "sqlite:{}?mode=rwc",
+        dir.path().join("demo.sqlite").display()
+    );
+    let out = run(sellerbox().current_dir(dir.path()).args([
+        "demo",
+        "--json",
+        "--sellers",
+        "2",
+        "--db",
+        &db,
+    ]))
+    .await;
+    let report = json_of("every market", "sellerbox demo", &out);
+    let reports = report["markets"].as_array().unwrap();
+    assert_eq!(reports.len(), sim::MARKETS.len(), "{report}");
+    for m in sim::MARKETS {
+        let r = reports
+            .iter()
+            .find(|r| r["market"] == m.id)
+            .unwrap_or_else(|| panic!("{}: not in the demo's report: {report}", m.id));
+        assert!(r["orders"].as_u64().unwrap_or(0) > 0, "{}: {r}", m.id);
+        assert_eq!(r["errors"], 0, "{}: {r}", m.id);
+        assert_eq!(r["sellers"], 2, "{}: {r}", m.id);
+    }
+}
+
+/// Part of the conformance suite: `sellerbox bench` works for every registered market.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_bench_runs_every_registered_market_without_errors() {
+    for m in sim::MARKETS {
+        let out = run(sellerbox().args([
+            "bench",
+            "--market",
+            m.id,
+            "--sellers",
+            "3",
+            "--days",
+            "1",
+            "--json",
+        ]))
+        .await;
+        let report = json_of(m.id, "sellerbox bench", &out);
+        assert_eq!(report["market"], m.id, "{report}");
+        assert_eq!(report["errors"], 0, "{}: {report}", m.id);
+        assert_eq!(report["sellers"], 3, "{}: {report}", m.id);
+        assert!(
+            report["orders"].as_u64().unwrap_or(0) > 0,
+            "{}: {report}",
+            m.id
+        );
+        assert!(
+            report["requests"].as_u64().unwrap_or(0) > 0,
+            "{}: {report}",
+            m.id
+        );
+    }
+}
+
 /// Simulators served in this process, and their credentials file.
 async fn served(dir: &Path) -> (Vec<sim::RunningSim>, std::path::PathBuf) {
     let clock = sim::SimClock::frozen_now();

@@ -1,6 +1,6 @@
 //! Fault injection, set per run: a rate of 5xx answers, extra latency, truncated bodies,
-//! forced token expiry. Counted faults (`fail_next`, ...) make tests deterministic; rates
-//! make demos and benchmarks realistic.
+//! forced token expiry, throttles. Counted faults (`fail_next`, ...) make tests
+//! deterministic; rates make demos and benchmarks realistic.
 
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -25,6 +25,9 @@ pub struct Faults {
     fail_next: AtomicU32,
     truncate_next: AtomicU32,
     throttle_next: AtomicU32,
+    /// Which of the market's throttle answers (`SimSpec::throttles`) the counted throttles
+    /// give; `None`: the market's first.
+    throttle_answer: Mutex<Option<&'static str>>,
     expire_tokens_next: AtomicU32,
 }
 
@@ -33,7 +36,9 @@ pub struct Faults {
 pub enum Injected {
     None,
     ServerError,
-    Throttle,
+    /// A throttle answer: the one of this name (`SimSpec::throttles`), or with `None` the
+    /// market's first. Each market module renders it in the market's own shape.
+    Throttle(Option<&'static str>),
     Truncate,
 }
 
@@ -52,8 +57,18 @@ impl Faults {
     pub fn truncate_next(&self, n: u32) {
         self.truncate_next.store(n, Ordering::SeqCst);
     }
-    /// The next `n` data requests are throttled with the market's throttle answer.
+    /// The next `n` data requests are throttled with the market's (first) throttle answer.
     pub fn throttle_next(&self, n: u32) {
+        self.set_throttles(n, None);
+    }
+    /// The next `n` data requests get the throttle answer named `answer`, one of the
+    /// market's `SimSpec::throttles` (`/_sim/inject` checks the name; a market module
+    /// answers a name it does not know with a 500 that says so).
+    pub fn throttle_next_as(&self, n: u32, answer: &'static str) {
+        self.set_throttles(n, Some(answer));
+    }
+    fn set_throttles(&self, n: u32, answer: Option<&'static str>) {
+        *self.throttle_answer.lock().expect("faults lock") = answer;
         self.throttle_next.store(n, Ordering::SeqCst);
     }
     /// The next `n` authenticated requests see their token as expired.
@@ -75,7 +90,7 @@ impl Faults {
     /// Decide the fault for one data answer.
     pub fn draw(&self) -> Injected {
         if Self::take(&self.throttle_next) {
-            return Injected::Throttle;
+            return Injected::Throttle(*self.throttle_answer.lock().expect("faults lock"));
         }
         if Self::take(&self.fail_next) {
             return Injected::ServerError;

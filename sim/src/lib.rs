@@ -18,7 +18,7 @@ pub mod world;
 
 pub use clock::SimClock;
 pub use faults::Faults;
-pub use server::{RunningSim, SimConfig, SimSpec, start};
+pub use server::{RunningSim, SimConfig, SimSpec, Truth, start};
 pub use world::SellerSizes;
 
 /// Every simulated market; adding one is its module above and one line here.

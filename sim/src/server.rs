@@ -1,14 +1,17 @@
 //! Starting a simulator: its world, clock and faults, its market router, and a few admin
 //! routes (`/_sim/...`) that tests and `sellerbox sim serve` use to move time, inject
-//! faults and switch quirks mode. Always bound to loopback.
+//! faults, switch quirks mode and ask what the market holds. Always bound to loopback.
 
 use crate::clock::SimClock;
 use crate::faults::{FaultRates, Faults};
-use crate::world::{SellerSizes, World, WorldSpec};
+use crate::world::{Order, SellerSizes, World, WorldSpec};
 use axum::extract::{Query, State};
-use axum::routing::post;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,6 +29,24 @@ pub struct SimSpec {
     /// limit key busy for 30 s or more: where the market limits per seller, one seller's
     /// volume sets the pace; where it limits per application, every seller adds up.
     pub bench_orders_per_day: u32,
+    // What the shared conformance suite (shared/tests/conformance.rs) needs to hold every
+    // market to its contract without market-specific code:
+    /// The throttle answers this simulator can give, by the names the connector's
+    /// `MarketSpec::throttles` uses (`/_sim/inject`'s `throttle_answer`); the first is
+    /// what a plain `throttle_next` gives. The suite checks that every throttle answer
+    /// the connector documents can be injected, then injects each.
+    pub throttles: &'static [&'static str],
+    /// A seller's `credentials` object with a wrong secret, still well-formed (the
+    /// marketplace must refuse it as it refuses any wrong key, not as malformed input).
+    pub wrong_credentials: fn(&serde_json::Value) -> serde_json::Value,
+    /// When the market's order listing files an order at simulated time `now` (Coupang's
+    /// ordersheets: the payment; Naver's change feed: the last reported change), `None`
+    /// when it does not list it. `/_sim/truth` answers with it which orders a range holds.
+    pub order_listed_at: fn(&Order, DateTime<Utc>) -> Option<DateTime<Utc>>,
+    /// Every raw status code the order and claim listings can emit, as the market writes
+    /// it: the suite checks that over a few simulated days each one is collected and
+    /// mapped (none ends as `unknown`).
+    pub status_codes: &'static [&'static str],
 }
 
 impl std::fmt::Debug for SimSpec {
@@ -105,6 +126,75 @@ impl RunningSim {
     pub fn faults(&self) -> &Faults {
         &self.state.faults
     }
+    /// What `/_sim/truth` answers: the ids of `kind` the market lists for the seller
+    /// (`seller_id` as in its credentials entry) in `[from, to)`, as of the clock.
+    pub fn truth(
+        &self,
+        seller_id: &str,
+        kind: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Truth, String> {
+        truth(
+            &self.state,
+            &seller_ids(&self.credentials),
+            seller_id,
+            kind,
+            from,
+            to,
+        )
+    }
+}
+
+/// The ids a market lists for one seller, kind and range, from the world itself: what a
+/// collection of that range must have stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Truth {
+    pub seller: String,
+    pub kind: String,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub now: DateTime<Utc>,
+    /// `orders`: order numbers, which every simulator shows as the market's order id;
+    /// `inquiries`: inquiry numbers (connectors may prefix them in their own ids).
+    pub ids: Vec<String>,
+}
+
+fn seller_ids(credentials: &[serde_json::Value]) -> Vec<String> {
+    credentials
+        .iter()
+        .map(|c| c["seller_id"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+fn truth(
+    state: &SimState,
+    sellers: &[String],
+    seller: &str,
+    kind: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Truth, String> {
+    let i = sellers
+        .iter()
+        .position(|s| s == seller)
+        .ok_or_else(|| format!("no seller {seller:?} in this {} simulator", state.market.id))?;
+    let now = state.clock.now();
+    let numbers = match kind {
+        "orders" => state
+            .world
+            .orders_listed(i, from, to, now, state.market.order_listed_at),
+        "inquiries" => state.world.inquiries_asked(i, from, to, now),
+        other => return Err(format!("kind {other:?}: orders or inquiries")),
+    };
+    Ok(Truth {
+        seller: seller.to_string(),
+        kind: kind.to_string(),
+        from,
+        to,
+        now,
+        ids: numbers.iter().map(u64::to_string).collect(),
+    })
 }
 
 impl Drop for RunningSim {
@@ -159,7 +249,7 @@ pub async fn start(
     let root = format!("http://{addr}");
     let base_url = format!("{root}{}", market.base_path);
     let (router, credentials) = (market.build)(state.clone(), &base_url);
-    let app = router.merge(admin(state.clone()));
+    let app = router.merge(admin(state.clone(), seller_ids(&credentials)));
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
             tracing::error!(error = %e, "simulator stopped");
@@ -191,10 +281,30 @@ struct Counted {
     fail_next: u32,
     truncate_next: u32,
     throttle_next: u32,
+    /// Which throttle answer `throttle_next` gives (one of `SimSpec::throttles`);
+    /// absent: the market's first.
+    throttle_answer: Option<String>,
     expire_tokens_next: u32,
 }
 
-fn admin(state: Arc<SimState>) -> Router {
+#[derive(Deserialize)]
+struct TruthQuery {
+    seller: String,
+    kind: String,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+}
+
+fn refused(message: String) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(serde_json::json!({ "error": message })),
+    )
+        .into_response()
+}
+
+fn admin(state: Arc<SimState>, sellers: Vec<String>) -> Router {
+    let sellers = Arc::new(sellers);
     Router::new()
         .route(
             "/_sim/advance",
@@ -227,11 +337,38 @@ fn admin(state: Arc<SimState>) -> Router {
             "/_sim/inject",
             post(
                 |State(s): State<Arc<SimState>>, Json(c): Json<Counted>| async move {
+                    let answer = match c.throttle_answer.as_deref() {
+                        None => None,
+                        Some(name) => match s.market.throttles.iter().find(|t| **t == name) {
+                            Some(known) => Some(*known),
+                            None => {
+                                return refused(format!(
+                                    "{} simulates no throttle answer {name:?}; it has: {}",
+                                    s.market.id,
+                                    s.market.throttles.join(", ")
+                                ));
+                            }
+                        },
+                    };
                     s.faults.fail_next(c.fail_next);
                     s.faults.truncate_next(c.truncate_next);
-                    s.faults.throttle_next(c.throttle_next);
+                    match answer {
+                        Some(a) => s.faults.throttle_next_as(c.throttle_next, a),
+                        None => s.faults.throttle_next(c.throttle_next),
+                    }
                     s.faults.expire_tokens_next(c.expire_tokens_next);
-                    Json(serde_json::json!({ "ok": true }))
+                    Json(serde_json::json!({ "ok": true })).into_response()
+                },
+            ),
+        )
+        .route(
+            "/_sim/truth",
+            get(
+                move |State(s): State<Arc<SimState>>, Query(q): Query<TruthQuery>| async move {
+                    match truth(&s, &sellers, &q.seller, &q.kind, q.from, q.to) {
+                        Ok(t) => Json(t).into_response(),
+                        Err(e) => refused(e),
+                    }
                 },
             ),
         )

@@ -169,6 +169,49 @@ impl World {
     pub fn seller(&self, i: usize) -> &SellerData {
         self.sellers[i].get_or_init(|| generate(&self.spec, i))
     }
+
+    /// The orders of seller `i` that a market's order listing shows for `[from, to)` at
+    /// simulated time `now`: those `listed_at` (the market's own rule, see
+    /// `SimSpec::order_listed_at`) files inside the range, never after `now`. Ascending
+    /// order numbers.
+    pub fn orders_listed(
+        &self,
+        i: usize,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        now: DateTime<Utc>,
+        listed_at: fn(&Order, DateTime<Utc>) -> Option<DateTime<Utc>>,
+    ) -> Vec<u64> {
+        let mut ids: Vec<u64> = self
+            .seller(i)
+            .orders
+            .iter()
+            .filter(|o| listed_at(o, now).is_some_and(|t| t >= from && t < to && t <= now))
+            .map(|o| o.order_no)
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// The inquiries of seller `i` asked in `[from, to)` and by `now`: every market lists
+    /// inquiries by when they were asked. Ascending inquiry numbers.
+    pub fn inquiries_asked(
+        &self,
+        i: usize,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Vec<u64> {
+        let mut ids: Vec<u64> = self
+            .seller(i)
+            .inquiries
+            .iter()
+            .filter(|q| q.asked_at >= from && q.asked_at < to && q.asked_at <= now)
+            .map(|q| q.inquiry_no)
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
 }
 
 fn generate(spec: &WorldSpec, seller: usize) -> SellerData {

@@ -349,3 +349,43 @@ async fn bursts_are_throttled_and_failures_earn_akamais_access_denied() {
     assert_eq!(status, 403);
     assert!(body.contains("Access Denied"), "{body}");
 }
+
+#[tokio::test]
+async fn each_named_throttle_answer_is_given_in_coupangs_shape() {
+    let s = start().await;
+    let k = keys(&s, 0);
+    let today = kst_date(0);
+    let q = format!("createdAtFrom={today}&createdAtTo={today}&status=ACCEPT&maxPerPage=1");
+    let inject = |body: Value| {
+        let url = format!("{}/_sim/inject", s.base_url);
+        async move {
+            let r = reqwest::Client::new()
+                .post(url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    assert_eq!(sim::coupang::SIM.throttles, ["429", "akamai-403"]);
+    assert_eq!(
+        inject(serde_json::json!({"throttle_next": 1, "throttle_answer": "429"}))
+            .await
+            .0,
+        200
+    );
+    let (status, body) = get(&s, &k, Utc::now(), &ordersheets(&k), &q).await;
+    assert_eq!(status, 429);
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["code"], 429);
+    inject(serde_json::json!({"throttle_next": 1, "throttle_answer": "akamai-403"})).await;
+    let (status, body) = get(&s, &k, Utc::now(), &ordersheets(&k), &q).await;
+    assert_eq!(status, 403);
+    assert!(body.contains("Access Denied"), "{body}");
+    // Counted: the next answer is data again.
+    assert_eq!(get(&s, &k, Utc::now(), &ordersheets(&k), &q).await.0, 200);
+    let (status, body) =
+        inject(serde_json::json!({"throttle_next": 1, "throttle_answer": "GW.RATE_LIMIT"})).await;
+    assert_eq!(status, 400);
+    assert!(body.contains("akamai-403"), "{body}");
+}

@@ -453,3 +453,43 @@ async fn rows_sharing_one_change_time_are_split_across_pages_without_loss() {
         );
     }
 }
+
+#[tokio::test]
+async fn each_named_throttle_answer_is_given_in_navers_shape() {
+    let sim = start(SimConfig::default()).await;
+    let c = creds(&sim, 0);
+    let t = token(&c).await;
+    let now = sim.clock().now();
+    let q = [("lastChangedFrom", kst(now - Duration::hours(1)))];
+    let inject = |answer: &str| {
+        reqwest::Client::new()
+            .post(format!("http://{}/_sim/inject", sim.addr))
+            .json(&serde_json::json!({"throttle_next": 1, "throttle_answer": answer}))
+            .send()
+    };
+    assert_eq!(
+        sim::naver::SIM.throttles,
+        ["GW.RATE_LIMIT", "GW.QUOTA_LIMIT"]
+    );
+    for answer in sim::naver::SIM.throttles {
+        assert_eq!(inject(answer).await.unwrap().status(), 200);
+        let r = get(&c, &t, FEED, &q).await;
+        assert_eq!(r.status(), 429, "{answer}");
+        let h = r.headers().clone();
+        assert!(
+            h.contains_key("gncp-gw-ratelimit-replenish-rate"),
+            "{answer}"
+        );
+        if *answer == "GW.QUOTA_LIMIT" {
+            assert_eq!(h["gncp-gw-quota-period"], "SECONDS");
+            assert_eq!(h["gncp-gw-quota-remaining"], "0");
+            assert!(h.contains_key("gncp-gw-quota-limit"));
+        }
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["code"], *answer);
+        assert!(body["traceId"].is_string());
+        assert_eq!(get(&c, &t, FEED, &q).await.status(), 200, "{answer}");
+    }
+    let r = inject("akamai-403").await.unwrap();
+    assert_eq!(r.status(), 400);
+}

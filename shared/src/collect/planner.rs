@@ -78,6 +78,7 @@ mod tests {
         KindPlan {
             kind: Kind::Orders,
             span,
+            max_range: Some(span),
             lookback: Duration::days(lookback_days),
             backfill: Duration::days(7),
         }

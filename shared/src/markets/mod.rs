@@ -175,7 +175,13 @@ pub enum Span {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KindPlan {
     pub kind: Kind,
+    /// The windows the runner cuts; never longer than `max_range`.
     pub span: Span,
+    /// The longest range the marketplace documents for one request of this kind (e.g.
+    /// Coupang's ordersheets: 31 days), which it refuses to exceed: the conformance suite
+    /// asks for longer and expects a refusal, never a silent success. `None` where no
+    /// request of the kind takes a range (Naver's settlements: one day per call).
+    pub max_range: Option<Span>,
     /// How far before the watermark each run starts again: long where the endpoint lists
     /// by creation date and older rows change (Coupang orders: 7 days), short where it is
     /// a change feed (Naver: minutes).
@@ -193,6 +199,11 @@ pub struct MarketSpec {
     pub plans: &'static [KindPlan],
     /// Kinds the API does not offer, with the reason, for the README and status output.
     pub not_by_api: &'static [(Kind, &'static str)],
+    /// Every throttle answer the marketplace documents, by name (an HTTP status, or the
+    /// market's own code): the connector must recognise each as a throttle. The
+    /// conformance suite has the market's simulator give each one (`SimSpec::throttles`
+    /// uses the same names) and checks that a run still completes.
+    pub throttles: &'static [&'static str],
     pub connect: fn(ConnectCtx) -> Result<Box<dyn Connector>, CollectError>,
 }
 

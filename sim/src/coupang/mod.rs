@@ -9,6 +9,8 @@
 //! - Akamai: more than 20 failed answers (4xx, 429 included) for one access key within
 //!   10 s earn that key a 60 s `403 Forbidden` HTML "Access Denied" page.
 //!   `POST /_sim/coupang/access-denied?n=N` forces it on the next N requests (tests).
+//! - Injected throttles (`/_sim/inject` `throttle_answer`, [`THROTTLES`]): `429` (the
+//!   default) or `akamai-403`, each as above.
 //! - Limits: ordersheets / returnRequests / revenue-history ≤ 31 days, exchangeRequests
 //!   ≤ 7 days (date-times), onlineInquiries / callCenterInquiries ≤ 7 days; maxPerPage
 //!   capped at 50 (revenue-history refuses outside 1..=50, inquiries refuse pageSize > 50);
@@ -124,7 +126,68 @@ pub static SIM: SimSpec = SimSpec {
     build,
     // Coupang limits per vendor: the largest seller's own volume sets the pace.
     bench_orders_per_day: 2_400,
+    throttles: THROTTLES,
+    wrong_credentials,
+    order_listed_at,
+    status_codes: STATUS_CODES,
 };
+
+/// The throttle answers Coupang documents (coupang.md §4), by name: HTTP 429, and the
+/// Akamai 403 "Access Denied" HTML page that bursts of failures earn.
+pub const THROTTLES: &[&str] = &["429", "akamai-403"];
+
+/// The answer an injected throttle of this name gets.
+fn throttle_answer(name: Option<&str>) -> Response {
+    match name.unwrap_or(THROTTLES[0]) {
+        "429" => error(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests"),
+        "akamai-403" => access_denied(),
+        other => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("the simulator has no throttle answer {other:?}"),
+        ),
+    }
+}
+
+/// The same keys with another secret key of the same shape (40 hex digits): the
+/// signature no longer verifies.
+fn wrong_credentials(credentials: &Value) -> Value {
+    let mut c = credentials.clone();
+    let secret = c["secret_key"].as_str().unwrap_or_default();
+    let shifted: String = secret
+        .chars()
+        .map(|ch| match ch.to_digit(16) {
+            Some(d) => std::char::from_digit((d + 1) % 16, 16).unwrap_or(ch),
+            None => ch,
+        })
+        .collect();
+    c["secret_key"] = Value::String(shifted);
+    c
+}
+
+/// ordersheets lists an order by its payment (결제일), while it shows in one of the six
+/// statuses.
+fn order_listed_at(o: &crate::world::Order, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    data::ordersheet_status(o, now)?;
+    o.paid_at()
+}
+
+/// Every status code the ordersheets, returnRequests and exchangeRequests rows of this
+/// simulator carry (`status`, `receiptStatus`, `exchangeStatus`).
+pub const STATUS_CODES: &[&str] = &[
+    "ACCEPT",
+    "INSTRUCT",
+    "DEPARTURE",
+    "DELIVERING",
+    "FINAL_DELIVERY",
+    "NONE_TRACKING",
+    "RELEASE_STOP_UNCHECKED",
+    "RETURNS_UNCHECKED",
+    "REQUEST_COUPANG_CHECK",
+    "RETURNS_COMPLETED",
+    "RECEIPT",
+    "PROGRESS",
+    "SUCCESS",
+];
 
 pub fn build(state: Arc<SimState>, base_url: &str) -> (Router, Vec<Value>) {
     let keys: Vec<Keys> = (0..state.world.seller_count())
@@ -439,9 +502,7 @@ async fn answer(
     state.faults.delay().await;
     let fault = state.faults.draw();
     match fault {
-        Injected::Throttle => {
-            return error(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests");
-        }
+        Injected::Throttle(name) => return throttle_answer(name),
         Injected::ServerError => {
             return error(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
         }

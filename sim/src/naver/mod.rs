@@ -5,7 +5,8 @@
 //! left), `401 GW.AUTHN`, a token bucket per application × API answering `429 GW.RATE_LIMIT`
 //! with the `GNCP-GW-RateLimit-*` headers, and Naver's error body
 //! `{code, message, invalidInputs[], timestamp, traceId}`. The data endpoints are in
-//! [`data`].
+//! [`data`]. Injected throttles ([`THROTTLES`]) are `GW.RATE_LIMIT` (the default) or the
+//! seller-quota answer `429 GW.QUOTA_LIMIT` with the `GNCP-GW-Quota-*` headers.
 //!
 //! Token-request refusals are not published by Naver; this simulator answers (and the
 //! connector expects) the documented generic error body:
@@ -86,18 +87,70 @@ pub static SIM: SimSpec = SimSpec {
     // Naver limits per application and API: every seller's feed windows add up, so a
     // small volume keeps the busiest bucket busy.
     bench_orders_per_day: 40,
+    throttles: THROTTLES,
+    wrong_credentials,
+    order_listed_at,
+    status_codes: STATUS_CODES,
 };
+
+/// The throttle answers Naver documents (naver.md §4), by their codes: the bucket's
+/// `GW.RATE_LIMIT` and the seller quota's `GW.QUOTA_LIMIT`, both HTTP 429.
+pub const THROTTLES: &[&str] = &["GW.RATE_LIMIT", "GW.QUOTA_LIMIT"];
+
+/// The same application and account with another valid, canonical `$2a$04$` salt as the
+/// secret: the signature no longer verifies.
+fn wrong_credentials(credentials: &Value) -> Value {
+    let mut c = credentials.clone();
+    let secret = c["client_secret"].as_str().unwrap_or_default();
+    let mut salt: [u8; 16] = secret
+        .get(7..)
+        .and_then(|s| bcrypt_b64().decode(s).ok())
+        .and_then(|b| b.try_into().ok())
+        .unwrap_or_default();
+    for b in &mut salt {
+        *b ^= 0x5A;
+    }
+    c["client_secret"] = Value::String(format!("$2a$04${}", bcrypt_b64().encode(salt)));
+    c
+}
+
+/// The change feed lists an item at its last reported change (`lastChangedDate`).
+fn order_listed_at(o: &crate::world::Order, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    data::last_change(o, now).map(|(at, _)| at)
+}
+
+/// Every `productOrderStatus` and `claimStatus` this simulator's product orders carry.
+pub const STATUS_CODES: &[&str] = &[
+    "PAYMENT_WAITING",
+    "PAYED",
+    "DELIVERING",
+    "DELIVERED",
+    "PURCHASE_DECIDED",
+    "CANCELED",
+    "RETURNED",
+    "EXCHANGED",
+    "CANCEL_REQUEST",
+    "CANCEL_DONE",
+    "RETURN_REQUEST",
+    "RETURN_DONE",
+    "EXCHANGE_REQUEST",
+    "EXCHANGE_DONE",
+];
+
+/// bcrypt's own base64 alphabet, in which salt strings are written.
+fn bcrypt_b64() -> base64::engine::GeneralPurpose {
+    base64::engine::GeneralPurpose::new(
+        &base64::alphabet::BCRYPT,
+        base64::engine::general_purpose::NO_PAD,
+    )
+}
 
 pub fn build(state: Arc<SimState>, base_url: &str) -> (Router, Vec<serde_json::Value>) {
     let mut rng = StdRng::seed_from_u64(state.config.seed ^ 0x004E_4156_4552); // "NAVER"
     let client_id = alnum(&mut rng, 22);
     let salt: [u8; 16] = rng.random();
     // bcrypt's own base64 alphabet: a canonical salt string, as Naver issues.
-    let bcrypt_b64 = base64::engine::GeneralPurpose::new(
-        &base64::alphabet::BCRYPT,
-        base64::engine::general_purpose::NO_PAD,
-    );
-    let client_secret = format!("$2a$04${}", bcrypt_b64.encode(salt));
+    let client_secret = format!("$2a$04${}", bcrypt_b64().encode(salt));
     let accounts: Vec<String> = (0..state.world.seller_count())
         .map(|_| format!("ncp_{}", alnum(&mut rng, 21)))
         .collect();
@@ -267,7 +320,16 @@ impl Sim {
         };
         let injected = self.state.faults.draw();
         let resp = match injected {
-            Injected::Throttle => return self.with_limits(self.throttled(), 0),
+            Injected::Throttle(name) => match name.unwrap_or(THROTTLES[0]) {
+                "GW.RATE_LIMIT" => return self.with_limits(self.throttled(), 0),
+                "GW.QUOTA_LIMIT" => self.quota_limited(),
+                other => self.error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "INTERNAL_SERVER_ERROR",
+                    &format!("the simulator has no throttle answer {other:?}"),
+                    &[],
+                ),
+            },
             Injected::ServerError => self.error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "INTERNAL_SERVER_ERROR",
@@ -310,6 +372,24 @@ impl Sim {
             "요청이 많아 서비스를 일시적으로 사용할 수 없습니다.",
             &[],
         )
+    }
+
+    /// The seller-quota refusal (§4): 429 `GW.QUOTA_LIMIT` with the quota headers; the
+    /// per-second quota of a 커머스솔루션 seller, spent.
+    fn quota_limited(&self) -> Response {
+        let mut resp = self.error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "GW.QUOTA_LIMIT",
+            "요청 할당량을 초과하여 서비스를 일시적으로 사용할 수 없습니다.",
+            &[],
+        );
+        let h = resp.headers_mut();
+        h.insert("gncp-gw-quota-period", HeaderValue::from_static("SECONDS"));
+        if let Ok(v) = HeaderValue::from_str(&self.burst.to_string()) {
+            h.insert("gncp-gw-quota-limit", v);
+        }
+        h.insert("gncp-gw-quota-remaining", HeaderValue::from_static("0"));
+        resp
     }
 
     fn with_limits(&self, mut resp: Response, remaining: u32) -> Response {

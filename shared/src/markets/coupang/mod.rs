@@ -30,6 +30,7 @@ pub static SPEC: MarketSpec = MarketSpec {
         KindPlan {
             kind: Kind::Orders,
             span: Span::KstDays(31),
+            max_range: Some(Span::KstDays(31)),
             lookback: Duration::days(7),
             backfill: Duration::days(7),
         },
@@ -40,6 +41,7 @@ pub static SPEC: MarketSpec = MarketSpec {
         KindPlan {
             kind: Kind::Settlements,
             span: Span::KstDays(7),
+            max_range: Some(Span::KstDays(31)),
             lookback: Duration::days(3),
             backfill: Duration::days(7),
         },
@@ -48,11 +50,14 @@ pub static SPEC: MarketSpec = MarketSpec {
         KindPlan {
             kind: Kind::Inquiries,
             span: Span::KstDays(7),
+            max_range: Some(Span::KstDays(7)),
             lookback: Duration::days(7),
             backfill: Duration::days(7),
         },
     ],
     not_by_api: &[(Kind::Reviews, "no review API; WING seller-center only")],
+    // HTTP 429, and Akamai's HTML 403 "Access Denied" after bursts of failures (§4).
+    throttles: &["429", "akamai-403"],
     connect,
 };
 

@@ -34,6 +34,7 @@ pub static SPEC: MarketSpec = MarketSpec {
         KindPlan {
             kind: Kind::Orders,
             span: Span::Hours(24),
+            max_range: Some(Span::Hours(24)),
             lookback: Duration::minutes(30),
             backfill: Duration::days(7),
         },
@@ -41,6 +42,8 @@ pub static SPEC: MarketSpec = MarketSpec {
         KindPlan {
             kind: Kind::Settlements,
             span: Span::KstDays(1),
+            // settle/case takes one searchDate; longer windows are asked day by day.
+            max_range: None,
             lookback: Duration::days(3),
             backfill: Duration::days(7),
         },
@@ -48,6 +51,8 @@ pub static SPEC: MarketSpec = MarketSpec {
         KindPlan {
             kind: Kind::Inquiries,
             span: Span::KstDays(7),
+            // pay-user/inquiries: at most 365 days (qnas documents no limit).
+            max_range: Some(Span::KstDays(365)),
             lookback: Duration::days(7),
             backfill: Duration::days(7),
         },
@@ -56,6 +61,8 @@ pub static SPEC: MarketSpec = MarketSpec {
         Kind::Reviews,
         "no public review API; Smart Store Center only",
     )],
+    // 429 with the bucket's or the seller quota's code (§4).
+    throttles: &["GW.RATE_LIMIT", "GW.QUOTA_LIMIT"],
     connect,
 };
 
