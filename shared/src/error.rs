@@ -183,9 +183,13 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(
     endpoint: &str,
     body: &[u8],
 ) -> Result<T, CollectError> {
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de)
-        .map_err(|e| CollectError::format_changed(market, endpoint, &e, body))
+    // The plain parse first; the path-tracking one (an allocation per key) only to explain
+    // a page that failed.
+    serde_json::from_slice(body).or_else(|_| {
+        let de = &mut serde_json::Deserializer::from_slice(body);
+        serde_path_to_error::deserialize(de)
+            .map_err(|e| CollectError::format_changed(market, endpoint, &e, body))
+    })
 }
 
 #[cfg(test)]

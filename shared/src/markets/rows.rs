@@ -12,16 +12,26 @@ use serde::de::DeserializeOwned;
 /// `raw` read as `T`, or why not: the JSON path and serde's category, never a value (it
 /// may be a buyer's name or phone number).
 pub fn read<T: DeserializeOwned>(raw: &RawJson) -> Result<T, String> {
+    // The plain read first: tracking the path costs an allocation per key, so it is only
+    // paid again for a row that failed, to say where.
+    serde_json::from_str(raw.get()).map_err(|_| explain::<T>(raw))
+}
+
+/// Why `raw` does not read as `T`.
+fn explain<T: DeserializeOwned>(raw: &RawJson) -> String {
     let de = &mut serde_json::Deserializer::from_str(raw.get());
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let what = match e.inner().classify() {
-            serde_json::error::Category::Data => "unexpected field type or missing field",
-            serde_json::error::Category::Syntax => "malformed JSON",
-            serde_json::error::Category::Eof => "truncated record",
-            serde_json::error::Category::Io => "unreadable record",
-        };
-        format!("{what} at `{}`", e.path())
-    })
+    match serde_path_to_error::deserialize::<_, T>(de) {
+        Ok(_) => "unreadable record".to_string(),
+        Err(e) => {
+            let what = match e.inner().classify() {
+                serde_json::error::Category::Data => "unexpected field type or missing field",
+                serde_json::error::Category::Syntax => "malformed JSON",
+                serde_json::error::Category::Eof => "truncated record",
+                serde_json::error::Category::Io => "unreadable record",
+            };
+            format!("{what} at `{}`", e.path())
+        }
+    }
 }
 
 /// Every row read as `T`; the rows that do not read, rejected. `id_fields` are JSON
