@@ -1,6 +1,7 @@
 //! Collection: the planner decides windows from watermarks, the runner drives connectors
 //! through them within a deadline and hands every window to the store.
 
+mod budget;
 mod planner;
 mod runner;
 

@@ -1,5 +1,6 @@
 //! Drives one seller's connector through the windows of each kind, within a deadline.
 
+use super::budget::{Held, MemoryBudget};
 use super::planner::{start_of_run, windows};
 use crate::error::{CollectError, ErrorKind};
 use crate::http::{Http, Meter, TokenCache};
@@ -73,6 +74,8 @@ pub struct Collector {
     /// queue here, without a deadline, instead of timing out on the database pool
     /// (SQLite has one writer; a Lambda container keeps one or two connections).
     writes: tokio::sync::Semaphore,
+    /// The fetched data all runs hold at once, bounded (see [`MemoryBudget`]).
+    budget: MemoryBudget,
 }
 
 /// Concurrent writes per collector.
@@ -80,6 +83,9 @@ const WRITES_IN_FLIGHT: usize = 2;
 /// Rejected records read again per run: enough for any real backlog, bounded so that a
 /// market that changed its format everywhere does not make every run re-read everything.
 const REREAD_LIMIT: u32 = 1_000;
+/// Memory for fetched windows, all runs together: enough to keep dozens of sellers'
+/// windows in flight, small enough that a 1,000-seller shard fits a small Lambda.
+const HELD_BYTES: usize = 16 << 20;
 
 impl Collector {
     pub fn new(http: Http, store: Arc<dyn Store>, clock: Clock) -> Self {
@@ -89,6 +95,7 @@ impl Collector {
             store,
             clock,
             writes: tokio::sync::Semaphore::new(WRITES_IN_FLIGHT),
+            budget: MemoryBudget::new(HELD_BYTES),
         }
     }
 
@@ -274,7 +281,7 @@ impl Collector {
         // Fetching window N+1 overlaps with writing window N; writes stay in window order,
         // so the watermark only ever covers committed rows.
         let mut last_window_took = std::time::Duration::ZERO;
-        let mut fetched: Option<(Window, Records)> = None;
+        let mut fetched: Option<(Window, Records, Held)> = None;
         let mut complete = true;
         for w in windows(plan.span, from, to) {
             if let Some(d) = deadline {
@@ -286,26 +293,32 @@ impl Collector {
             }
             let t0 = Instant::now();
             let fetch = async {
+                let mut held = self.budget.reserve().await;
                 let mut records = connector.fetch(scope.kind, w).await?;
+                self.budget.settle(&mut held, records.raw_bytes());
                 if let Some(mut first) = recovered.take() {
                     first.extend(std::mem::take(&mut records));
                     records = first;
                 }
-                Ok::<_, CollectError>(records)
+                Ok::<_, CollectError>((records, held))
             };
             let next = match fetched.take() {
-                Some((done, records)) => {
-                    let (written, next) =
-                        futures::join!(self.commit(scope, done, &records, now, progress), fetch);
+                Some((done, records, held)) => {
+                    let commit = async {
+                        let written = self.commit(scope, done, &records, now, progress).await;
+                        drop((records, held));
+                        written
+                    };
+                    let (written, next) = futures::join!(commit, fetch);
                     written?;
                     next?
                 }
                 None => fetch.await?,
             };
-            fetched = Some((w, next));
+            fetched = Some((w, next.0, next.1));
             last_window_took = t0.elapsed();
         }
-        if let Some((done, records)) = fetched {
+        if let Some((done, records, _held)) = fetched {
             self.commit(scope, done, &records, now, progress).await?;
         }
         if let Some(records) = recovered.filter(|r| !r.is_empty()) {

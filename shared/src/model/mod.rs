@@ -296,6 +296,17 @@ impl Records {
         self.len() == 0 && self.rejected.is_empty() && self.resolved.is_empty()
     }
 
+    /// The raw JSON these records hold, in bytes: what their memory is proportional to.
+    pub fn raw_bytes(&self) -> usize {
+        let raw = |r: &RawJson| r.len();
+        self.orders.iter().map(|o| raw(&o.raw)).sum::<usize>()
+            + self.claims.iter().map(|c| raw(&c.raw)).sum::<usize>()
+            + self.settlements.iter().map(|s| raw(&s.raw)).sum::<usize>()
+            + self.reviews.iter().map(|r| raw(&r.raw)).sum::<usize>()
+            + self.inquiries.iter().map(|q| raw(&q.raw)).sum::<usize>()
+            + self.rejected.iter().map(|r| raw(&r.raw)).sum::<usize>()
+    }
+
     /// Adds another fetch's records to these.
     pub fn extend(&mut self, other: Records) {
         self.orders.extend(other.orders);

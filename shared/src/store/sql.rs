@@ -14,6 +14,7 @@ use sqlx::postgres::PgRow;
 use sqlx::query::Query;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::{AssertSqlSafe, Database, Encode, Executor, FromRow, IntoArguments, Type};
+use std::sync::Arc;
 
 /// Where the SQL of the two databases differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,27 +174,33 @@ pub trait Bind {
     fn bind(&self, q: LiteQuery) -> LiteQuery;
 }
 
+/// Text goes in as one `Arc<str>`: sqlx's SQLite arguments own their values, and an
+/// `Arc<str>` is bound as it is, where a `String` would be copied and boxed once more.
+fn text(s: &str) -> Arc<str> {
+    Arc::from(s)
+}
+
 impl Bind for &str {
     fn bind(&self, q: LiteQuery) -> LiteQuery {
-        q.bind(self.to_string())
+        q.bind(text(self))
     }
 }
 
 impl Bind for String {
     fn bind(&self, q: LiteQuery) -> LiteQuery {
-        q.bind(self.clone())
+        q.bind(text(self))
     }
 }
 
 impl Bind for Option<&str> {
     fn bind(&self, q: LiteQuery) -> LiteQuery {
-        q.bind(self.map(str::to_string))
+        q.bind(self.map(text))
     }
 }
 
 impl Bind for Option<String> {
     fn bind(&self, q: LiteQuery) -> LiteQuery {
-        q.bind(self.clone())
+        q.bind(self.as_deref().map(text))
     }
 }
 
@@ -224,7 +231,7 @@ impl Bind for bool {
 /// JSON columns hold the record's JSON text as the marketplace sent it.
 impl Bind for &crate::model::RawJson {
     fn bind(&self, q: LiteQuery) -> LiteQuery {
-        q.bind(self.get().to_string())
+        q.bind(text(self.get()))
     }
 }
 

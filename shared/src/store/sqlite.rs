@@ -15,7 +15,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{AssertSqlSafe, Sqlite};
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 const READERS: u32 = 4;
@@ -97,9 +97,10 @@ impl Exec for SqliteConnection {
         Ok(execute_statement(self, sql, params).await?.rows_affected())
     }
 
-    /// Rows go in fixed-size multi-row statements plus single-row ones for the rest:
-    /// two statement texts per table, each prepared once per connection and reused
-    /// (sqlx's statement cache), so neither the SQL nor its plan is rebuilt per batch.
+    /// Rows go in multi-row statements of a few fixed sizes ([`LITE_CHUNKS`], largest
+    /// first): a handful of statement texts per table, each prepared once per connection
+    /// and reused (sqlx's statement cache), so neither the SQL nor its plan is rebuilt per
+    /// batch, and any number of rows takes few round trips to SQLite's worker thread.
     async fn write_rows<R: TableRow>(
         &mut self,
         table: &Table,
@@ -107,20 +108,24 @@ impl Exec for SqliteConnection {
         stamp: &str,
         rows: &[&R],
     ) -> Result<(), StoreError> {
-        if rows.is_empty() {
-            return Ok(());
-        }
+        // The values every row repeats, shared rather than copied per row.
+        let (market, seller_id, stamp): (Arc<str>, Arc<str>, Arc<str>) =
+            (market.into(), seller_id.into(), stamp.into());
         let bind_row = |q: LiteQuery, row: &R| {
-            let q = row.bind(q.bind(market.to_string()).bind(seller_id.to_string()));
+            let q = row.bind(q.bind(market.clone()).bind(seller_id.clone()));
             if table.stamped {
-                q.bind(stamp.to_string()).bind(stamp.to_string())
+                q.bind(stamp.clone()).bind(stamp.clone())
             } else {
                 q
             }
         };
-        let mut chunks = rows.chunks_exact(LITE_CHUNK_ROWS);
-        if chunks.len() > 0 {
-            let sql = insert_sql(table, LITE_CHUNK_ROWS);
+        let mut rest = rows;
+        for &size in LITE_CHUNKS {
+            if rest.len() < size {
+                continue;
+            }
+            let sql = insert_sql(table, size);
+            let mut chunks = rest.chunks_exact(size);
             for chunk in &mut chunks {
                 let q = chunk
                     .iter()
@@ -129,27 +134,34 @@ impl Exec for SqliteConnection {
                     });
                 q.execute(&mut *self).await.map_err(query_error)?;
             }
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let sql = insert_sql(table, 1);
-            for row in rest {
-                bind_row(sqlx::query(AssertSqlSafe(sql.clone())), row)
-                    .execute(&mut *self)
-                    .await
-                    .map_err(query_error)?;
-            }
+            rest = chunks.remainder();
         }
         Ok(())
     }
 }
 
-/// Rows per multi-row statement: enough to amortize the round trip to SQLite's worker
-/// thread, few enough that a window of a small seller is not padded out.
-const LITE_CHUNK_ROWS: usize = 32;
+/// Rows per multi-row statement, largest first (the last must be 1): large enough to
+/// amortize the round trip to SQLite's worker thread; a window of any size is written in
+/// at most three statements of each smaller size.
+const LITE_CHUNKS: &[usize] = &[64, 16, 4, 1];
 
 /// `INSERT INTO t (cols) VALUES (?, ...), ... ON CONFLICT ...` for `rows` rows.
+/// Built once per table and size, then shared (the statement cache keys on the text).
 fn insert_sql(table: &Table, rows: usize) -> Arc<str> {
+    static BUILT: Mutex<Vec<(&str, usize, Arc<str>)>> = Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, _, sql)) = built
+        .iter()
+        .find(|(t, n, _)| *t == table.name && *n == rows)
+    {
+        return sql.clone();
+    }
+    let sql = build_insert_sql(table, rows);
+    built.push((table.name, rows, sql.clone()));
+    sql
+}
+
+fn build_insert_sql(table: &Table, rows: usize) -> Arc<str> {
     let per_row = 2 + table.cols.len() + if table.stamped { 2 } else { 0 };
     let one = format!("({})", vec!["?"; per_row].join(", "));
     format!(
