@@ -71,7 +71,7 @@ impl MemoryBudget {
 
     #[cfg(test)]
     fn available_kib(&self) -> usize {
-        self.room.availablepermits()
+        self.room.available_permits()
     }
 }
 
