@@ -152,7 +152,7 @@ pub struct CollectArgs {
     pub kinds: Vec<Kind>,
     /// Collect the last DURATION (e.g. 7d, 24h, 30m) instead of resuming from the watermark.
     #[arg(long, value_parser = parse_duration, conflicts_with_all = ["from", "to"])]
-    pub since: Option<Duration>,
+    pub since: Option<Since>,
     /// Start of an explicit range (RFC 3339, e.g. 2025-01-01T00:00:00+09:00).
     #[arg(long, requires = "to")]
     pub from: Option<DateTime<Utc>>,
@@ -211,21 +211,37 @@ pub struct StatusArgs {
     pub json: bool,
 }
 
+/// A `--since` as given, and its length.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Since {
+    pub text: String,
+    /// `None`: longer than any duration a clock can hold (e.g. `99999999999999d`); the
+    /// collect command refuses it naming the market's limit, as any range too long.
+    pub duration: Option<Duration>,
+}
+
 /// `7d`, `24h`, `30m`, `90s`.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
+pub fn parse_duration(s: &str) -> Result<Since, String> {
     let s = s.trim();
+    let bad = || format!("{s:?} is not a duration like 7d, 24h, 30m");
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (n, unit) = s.split_at(split);
-    let n: i64 = n
-        .parse()
-        .map_err(|_| format!("{s:?} is not a duration like 7d, 24h, 30m"))?;
-    match unit {
-        "d" => Ok(Duration::days(n)),
-        "h" => Ok(Duration::hours(n)),
-        "m" => Ok(Duration::minutes(n)),
-        "s" => Ok(Duration::seconds(n)),
-        _ => Err(format!("{s:?} is not a duration like 7d, 24h, 30m")),
+    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
     }
+    // Digits that overflow i64 are still a duration, just one no market serves.
+    let n: Option<i64> = n.parse().ok();
+    let duration = match unit {
+        "d" => n.and_then(Duration::try_days),
+        "h" => n.and_then(Duration::try_hours),
+        "m" => n.and_then(Duration::try_minutes),
+        "s" => n.and_then(Duration::try_seconds),
+        _ => return Err(bad()),
+    };
+    Ok(Since {
+        text: s.to_string(),
+        duration,
+    })
 }
 
 #[cfg(test)]
@@ -240,8 +256,22 @@ mod tests {
 
     #[test]
     fn durations_parse_with_units_and_reject_garbage() {
-        assert_eq!(parse_duration("7d").unwrap(), Duration::days(7));
-        assert_eq!(parse_duration("30m").unwrap(), Duration::minutes(30));
+        assert_eq!(
+            parse_duration("7d").unwrap().duration,
+            Some(Duration::days(7))
+        );
+        assert_eq!(
+            parse_duration("30m").unwrap().duration,
+            Some(Duration::minutes(30))
+        );
+        // Too long for any clock: parsed, refused later with the market's limit.
+        for huge in [
+            "999999999999d",
+            "9223372036854775807s",
+            "99999999999999999999d",
+        ] {
+            assert_eq!(parse_duration(huge).unwrap().duration, None, "{huge}");
+        }
         assert!(parse_duration("7").is_err());
         assert!(parse_duration("d").is_err());
         assert!(parse_duration("7w").is_err());

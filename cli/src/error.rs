@@ -25,6 +25,8 @@ impl CliError {
     pub fn exit_code(&self) -> ExitCode {
         match self {
             CliError::Input(_) => ExitCode::from(2),
+            // A URL that is not a database URL is bad input, not a failure (README).
+            CliError::Store(StoreError::UnsupportedUrl(_)) => ExitCode::from(2),
             CliError::Collect(e) if e.kind() == sellerbox::ErrorKind::InvalidInput => {
                 ExitCode::from(2)
             }

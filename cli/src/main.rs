@@ -22,7 +22,10 @@ async fn main() -> ExitCode {
     let code = match commands::run(cli.command).await {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            // One line per problem (e.g. per bad credentials entry), each marked.
+            for line in e.to_string().lines() {
+                eprintln!("error: {line}");
+            }
             e.exit_code()
         }
     };

@@ -549,7 +549,7 @@ async fn throttles_are_counted_retried_and_then_succeed() {
 }
 
 #[tokio::test]
-async fn server_errors_are_retried_and_truncation_is_a_format_change() {
+async fn server_errors_are_retried_and_a_repeated_truncation_is_a_format_change() {
     let s = start(5, Some(1000.0)).await;
     let c = ctx(&s, 0);
     s.faults().fail_next(2);
@@ -566,10 +566,19 @@ async fn server_errors_are_retried_and_truncation_is_a_format_change() {
     assert_eq!(err.kind(), ErrorKind::FormatChanged, "{err}");
     assert_eq!(
         c.meter.snapshot().requests,
-        1,
-        "a parse failure is not retried"
+        u64::from(RetryPolicy::default().max_transient) + 1,
+        "a cut-off body is retried like a 5xx; only one cut off every time is a format change"
     );
     s.faults().truncate_next(0);
+
+    // Cut off twice, then whole: the page is read.
+    let c = ctx(&s, 0);
+    s.faults().truncate_next(2);
+    connect(&c)
+        .fetch(Kind::Settlements, last_week())
+        .await
+        .unwrap();
+    assert_eq!(c.meter.snapshot().retries, 2);
 }
 
 #[tokio::test]

@@ -548,16 +548,26 @@ async fn wrong_credentials_are_rejected_and_verify_tells() {
 }
 
 #[tokio::test]
-async fn an_expired_token_is_reissued_once_then_rejected() {
-    let sim = start(SimConfig::default()).await;
+async fn an_expired_token_is_reissued_as_often_as_naver_expires_it_within_the_budget() {
+    let sim = start(SimConfig {
+        rps: Some(1000.0),
+        ..Default::default()
+    })
+    .await;
     let http = http();
+    http.limiter().override_rate(Some(1000.0));
     let c = ctx(&sim, 0, &http);
     let conn = connect(&c);
     conn.verify().await.unwrap();
     sim.faults().expire_tokens_next(1);
     conn.verify().await.unwrap();
-    sim.faults().expire_tokens_next(2);
+    sim.faults().expire_tokens_next(20);
+    conn.verify().await.unwrap();
+    // A token refused for good (the seller withdrew the delegation) ends the run once
+    // the run's re-issues are spent, instead of looping.
+    sim.faults().expire_tokens_next(10_000);
     let err = conn.verify().await.unwrap_err();
+    sim.faults().expire_tokens_next(0);
     assert_eq!(err.kind(), ErrorKind::CredentialsRejected, "{err}");
     assert!(err.to_string().contains("GW.AUTHN"), "{err}");
 }

@@ -50,6 +50,17 @@ pub async fn run(args: BenchArgs) -> Result<ExitCode, CliError> {
             "--sellers and --days must be positive".into(),
         ));
     }
+    // Checked before the simulator starts or a database is opened.
+    let range =
+        Range::Since(chrono::Duration::try_days(args.days).unwrap_or(chrono::Duration::MAX));
+    let kinds: Vec<Kind> = sellerbox::markets::require(args.market)?
+        .plans
+        .iter()
+        .map(|p| p.kind)
+        .collect();
+    range
+        .check(args.market, &kinds, chrono::Utc::now())
+        .map_err(|e| CliError::Input(format!("--days {}: {e}", args.days)))?;
     let sim_market = simulator(args.market)?;
     let orders_per_day = args
         .orders_per_day
@@ -78,7 +89,7 @@ pub async fn run(args: BenchArgs) -> Result<ExitCode, CliError> {
         .run_all(
             &targets,
             &Kind::ALL,
-            Range::Since(chrono::Duration::days(args.days)),
+            range,
             None,
             COLLECT_CONCURRENCY,
             &done,

@@ -6,7 +6,7 @@ use crate::args::CollectArgs;
 use crate::error::CliError;
 use crate::progress;
 use crate::report;
-use sellerbox::collect::{Collector, Range, RunSummary, Target};
+use sellerbox::collect::{Collector, Range, RunSummary, Target, check_credentials};
 use sellerbox::markets;
 use sellerbox::secrets::CredentialsFile;
 use sellerbox::store::Outcome;
@@ -51,17 +51,33 @@ pub async fn run(args: CollectArgs) -> Result<ExitCode, CliError> {
         }
         args.kinds.clone()
     };
-    let range = match (args.since, args.from, args.to) {
-        (Some(d), _, _) if d <= chrono::Duration::zero() => {
+    // Everything is checked before anything is written: the range against what the
+    // market serves each kind, then every credentials entry, then the database URL.
+    let range = match (&args.since, args.from, args.to) {
+        (Some(s), _, _) if s.duration.is_some_and(|d| d <= chrono::Duration::zero()) => {
             return Err(CliError::Input("--since must be positive".into()));
         }
-        (Some(d), _, _) => Range::Since(d),
+        (Some(s), _, _) => {
+            // Longer than a clock can hold is longer than any market serves: the check
+            // below refuses it naming the limit.
+            let range = Range::Since(s.duration.unwrap_or(chrono::Duration::MAX));
+            range
+                .check(args.market, &kinds, chrono::Utc::now())
+                .map_err(|e| CliError::Input(format!("--since {}: {e}", s.text)))?;
+            range
+        }
         (None, Some(a), Some(b)) if a >= b => {
             return Err(CliError::Input(format!(
                 "--from {a} is not before --to {b}"
             )));
         }
-        (None, Some(a), Some(b)) => Range::Between(a, b),
+        (None, Some(a), Some(b)) => {
+            let range = Range::Between(a, b);
+            range
+                .check(args.market, &kinds, chrono::Utc::now())
+                .map_err(|e| CliError::Input(format!("--from {}: {e}", a.to_rfc3339())))?;
+            range
+        }
         _ => Range::Auto,
     };
     let file = CredentialsFile::load(&args.credentials)?;
@@ -82,20 +98,29 @@ pub async fn run(args: CollectArgs) -> Result<ExitCode, CliError> {
             args.market
         )));
     }
+    let collector_http = http(None)?;
+    let target = |e: &sellerbox::secrets::CredentialEntry| Target {
+        market: e.market,
+        seller_id: e.seller_id.clone(),
+        credentials: e.credentials.clone(),
+        base_url: e.base_url.clone(),
+    };
+    // Every entry of the file this build can collect, not only the ones asked for: a
+    // file is right or wrong as a whole.
+    let every: Vec<Target> = file
+        .entries
+        .iter()
+        .filter(|e| markets::spec(e.market).is_some())
+        .map(target)
+        .collect();
+    check_credentials(&collector_http, &every)
+        .map_err(|lines| CliError::Input(lines.join("\n")))?;
+    let targets: Vec<Target> = entries.into_iter().map(target).collect();
     // Open the database before any request: an unreachable database fails up front.
     let store = open_store(&args.db).await?;
-    let targets: Vec<Target> = entries
-        .into_iter()
-        .map(|e| Target {
-            market: e.market,
-            seller_id: e.seller_id.clone(),
-            credentials: e.credentials.clone(),
-            base_url: e.base_url.clone(),
-        })
-        .collect();
     register(store.as_ref(), &targets).await?;
 
-    let collector = Collector::new(http(None)?, store, Arc::new(chrono::Utc::now));
+    let collector = Collector::new(collector_http, store, Arc::new(chrono::Utc::now));
     let bar = progress::bar(targets.len() * kinds.len(), args.market.as_str());
     let done = |_: &RunSummary| bar.inc(1);
     let runs = collector

@@ -6,4 +6,4 @@ mod planner;
 mod runner;
 
 pub use planner::{start_of_run, windows};
-pub use runner::{Clock, Collector, Range, RunSummary, Target};
+pub use runner::{Clock, Collector, Range, RangeError, RunSummary, Target, check_credentials};

@@ -81,6 +81,7 @@ mod tests {
             max_range: Some(span),
             lookback: Duration::days(lookback_days),
             backfill: Duration::days(7),
+            max_history: Duration::days(90),
         }
     }
 

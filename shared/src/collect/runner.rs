@@ -35,6 +35,126 @@ pub enum Range {
     Between(DateTime<Utc>, DateTime<Utc>),
 }
 
+/// Every target's credentials read as its market's credential type, without a request:
+/// one line per bad target (market, seller, the field and what is wrong with it, never a
+/// value), so that bad input is refused before anything is written.
+pub fn check_credentials(http: &Http, targets: &[Target]) -> Result<(), Vec<String>> {
+    let bad: Vec<String> = targets
+        .iter()
+        .filter_map(|t| {
+            let connected = markets::require(t.market).and_then(|spec| {
+                (spec.connect)(ConnectCtx {
+                    http: http.clone(),
+                    tokens: TokenCache::default(),
+                    meter: Meter::default(),
+                    seller_id: t.seller_id.clone(),
+                    credentials: t.credentials.clone(),
+                    base_url: t.base_url.clone(),
+                })
+            });
+            let why = match connected.err()? {
+                CollectError::InvalidInput(why) => why,
+                other => other.to_string(),
+            };
+            Some(format!("{} seller {}: {why}", t.market, t.seller_id))
+        })
+        .collect();
+    if bad.is_empty() { Ok(()) } else { Err(bad) }
+}
+
+/// Why a range was refused: it reaches further back than the market serves a kind (or
+/// than any date can say). The message names the limit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RangeError {
+    #[error(
+        "reaches back further than any date; {market} serves {kind} at most {limit_days} days back"
+    )]
+    Unrepresentable {
+        market: Market,
+        kind: Kind,
+        limit_days: i64,
+    },
+    #[error(
+        "reaches {days} days back; {market} serves {kind} at most {limit_days} days back (from {earliest})"
+    )]
+    TooFarBack {
+        market: Market,
+        kind: Kind,
+        days: i64,
+        limit_days: i64,
+        /// The oldest start allowed now, to the second.
+        earliest: String,
+    },
+}
+
+impl From<RangeError> for CollectError {
+    fn from(e: RangeError) -> Self {
+        CollectError::InvalidInput(e.to_string())
+    }
+}
+
+impl Range {
+    /// Refuses a range that starts further back than `market` serves any of `kinds`
+    /// (each kind's [`KindPlan::max_history`](markets::KindPlan)), with checked
+    /// arithmetic: callers check before anything is written.
+    pub fn check(
+        &self,
+        market: Market,
+        kinds: &[Kind],
+        now: DateTime<Utc>,
+    ) -> Result<(), RangeError> {
+        let Some(spec) = markets::spec(market) else {
+            return Ok(()); // refused by `markets::require` with its own message
+        };
+        for plan in kinds.iter().filter_map(|k| spec.plan(*k)) {
+            self.check_plan(market, plan, now)?;
+        }
+        Ok(())
+    }
+
+    fn check_plan(
+        &self,
+        market: Market,
+        plan: &markets::KindPlan,
+        now: DateTime<Utc>,
+    ) -> Result<(), RangeError> {
+        let from = match *self {
+            Range::Auto => return Ok(()),
+            Range::Since(d) => now.checked_sub_signed(d),
+            Range::Between(a, _) => Some(a),
+        };
+        let limit_days = plan.max_history.num_days();
+        let Some(from) = from else {
+            return Err(RangeError::Unrepresentable {
+                market,
+                kind: plan.kind,
+                limit_days,
+            });
+        };
+        let earliest = now - plan.max_history;
+        if from < earliest {
+            return Err(RangeError::TooFarBack {
+                market,
+                kind: plan.kind,
+                days: days_rounded_up(now - from),
+                limit_days,
+                earliest: earliest.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// 180 days and a minute is "181 days".
+fn days_rounded_up(d: Duration) -> i64 {
+    let days = d.num_days();
+    if d > Duration::days(days) {
+        days + 1
+    } else {
+        days
+    }
+}
+
 /// What one (seller, market, kind) run did.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunSummary {
@@ -257,6 +377,9 @@ impl Collector {
             ))
         })?;
         let now = (self.clock)();
+        // Callers check before writing anything; this keeps the arithmetic below checked
+        // for any caller that did not.
+        range.check_plan(target.market, plan, now)?;
         let (from, to) = match range {
             Range::Auto => {
                 let wm = self.store.watermark(scope).await?;

@@ -173,7 +173,33 @@ impl Http {
                     continue;
                 }
             };
-            match judge(&reply) {
+            let verdict = match judge(&reply) {
+                // A cut-off body is a transport fault (the connection dropped mid-answer),
+                // not a format change: retried like a 5xx. Only one that repeats past the
+                // retry budget is reported as a format change, with the page kept.
+                Verdict::Done if reply.status.is_success() && cut_off_json(&reply.body) => {
+                    transient += 1;
+                    if transient > retry.max_transient {
+                        return Err(CollectError::FormatChanged {
+                            market: call.market,
+                            endpoint: call.endpoint.to_string(),
+                            detail: format!(
+                                "truncated body ({} bytes), {transient} answers in a row cut off",
+                                reply.body.len()
+                            ),
+                            page_ref: "(not stored)".into(),
+                            raw: crate::error::RawPage(std::sync::Arc::from(&reply.body[..])),
+                        });
+                    }
+                    tracing::debug!(market = %call.market, endpoint = call.endpoint,
+                        bytes = reply.body.len(), "answer cut off; retrying");
+                    meter.retry();
+                    self.wait(backoff.next().unwrap_or(retry.backoff_max)).await;
+                    continue;
+                }
+                v => v,
+            };
+            match verdict {
                 Verdict::Done => {
                     self.inner.limiter.on_success(&call.key, call.rate);
                     return Ok(reply);
@@ -248,6 +274,43 @@ fn kind_of(e: &reqwest::Error) -> &'static str {
     }
 }
 
+/// Whether a body that opens as JSON (an object or an array) ends before that value
+/// closes: an answer cut off mid-way. One pass over the bytes that tracks strings and
+/// nesting only, much cheaper than a parse; what is inside is the connector's to judge.
+pub fn cut_off_json(body: &[u8]) -> bool {
+    let Some(start) = body.iter().position(|b| !b.is_ascii_whitespace()) else {
+        return false;
+    };
+    if !matches!(body[start], b'{' | b'[') {
+        return false;
+    }
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &b in &body[start..] {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    true
+}
+
 /// The usual judgement for a status code alone, for connectors to fall back on.
 pub fn judge_status(market: Market, endpoint: &str, reply: &Reply) -> Verdict {
     let s = reply.status;
@@ -265,5 +328,30 @@ pub fn judge_status(market: Market, endpoint: &str, reply: &Reply) -> Verdict {
             endpoint: endpoint.to_string(),
             detail: format!("HTTP {}", s.as_u16()),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut_off_json;
+
+    #[test]
+    fn a_json_body_cut_anywhere_is_cut_off_and_a_whole_one_is_not() {
+        let body =
+            br#" {"data":[{"id":1,"name":"a \" ] } [ b","tags":["x","y"]},{"id":2}],"next":null} "#;
+        assert!(!cut_off_json(body));
+        for cut in 2..body.len() - 1 {
+            assert!(
+                cut_off_json(&body[..cut]),
+                "cut at {cut}: {:?}",
+                &body[..cut]
+            );
+        }
+        assert!(!cut_off_json(b"[]"));
+        assert!(cut_off_json(b"["));
+        // Not JSON at all (HTML, empty): for the connector to judge.
+        assert!(!cut_off_json(b""));
+        assert!(!cut_off_json(b"<html>Access Denied"));
+        assert!(!cut_off_json(b"12"));
     }
 }

@@ -212,6 +212,8 @@ impl App {
             (None, Some(a), Some(b)) => Range::Between(a, b),
             _ => Range::Auto,
         };
+        // Before any account is read or any run recorded.
+        range.check(self.market, &kinds, (self.collector.clock)())?;
         let accounts: Vec<SellerAccount> = match &c.seller {
             Some(s) => vec![self.account(s).await?.ok_or_else(|| {
                 CollectError::InvalidInput(format!("no {} seller account {s:?}", self.market))
@@ -311,6 +313,11 @@ impl App {
         deadline: Option<Instant>,
     ) -> Result<Value, CollectError> {
         let kinds = self.kinds(&req.collect.kinds)?;
+        let range = match (req.collect.from, req.collect.to) {
+            (Some(a), Some(b)) => Range::Between(a, b),
+            _ => Range::Auto,
+        };
+        range.check(self.market, &kinds, (self.collector.clock)())?;
         let account = self.account(&req.seller).await?.ok_or_else(|| {
             CollectError::InvalidInput(format!(
                 "no {} seller account {:?}",
@@ -323,10 +330,6 @@ impl App {
                 req.seller
             )));
         }
-        let range = match (req.collect.from, req.collect.to) {
-            (Some(a), Some(b)) => Range::Between(a, b),
-            _ => Range::Auto,
-        };
         let (runs, unresolved) = self.collect(&[account], &kinds, range, deadline).await;
         if let Some(u) = unresolved.into_iter().next() {
             return Ok(response(400, u));

@@ -166,18 +166,27 @@ fn check_range(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Result
     }
 }
 
-/// `7d`, `24h`, `30m`.
+/// The longest lookback an event may ask for (each kind's own limit applies too).
+pub const MAX_LOOKBACK_DAYS: i64 = 31;
+
+/// `7d`, `24h`, `30m`: from one minute to [`MAX_LOOKBACK_DAYS`]. Checked arithmetic: any
+/// digits are refused, never a panic.
 pub fn parse_duration(s: &str) -> Result<Duration, EventError> {
-    let bad = || EventError::Invalid(format!("{s:?} is not a duration like 7d, 24h or 30m"));
+    let bad = || {
+        EventError::Invalid(format!(
+            "lookback {s:?} is not a duration from 1 minute to {MAX_LOOKBACK_DAYS} days, like 7d, 24h or 30m"
+        ))
+    };
     let split = s.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
     let n: i64 = s[..split].parse().map_err(|_| bad())?;
     let d = match &s[split..] {
-        "d" => Duration::days(n),
-        "h" => Duration::hours(n),
-        "m" => Duration::minutes(n),
-        _ => return Err(bad()),
-    };
-    if n <= 0 || d > Duration::days(31) {
+        "d" => Duration::try_days(n),
+        "h" => Duration::try_hours(n),
+        "m" => Duration::try_minutes(n),
+        _ => None,
+    }
+    .ok_or_else(bad)?;
+    if n <= 0 || d > Duration::days(MAX_LOOKBACK_DAYS) {
         return Err(bad());
     }
     Ok(d)

@@ -188,6 +188,10 @@ pub struct KindPlan {
     pub lookback: Duration,
     /// How far back a seller's first run goes.
     pub backfill: Duration,
+    /// How far back from now an explicit range (`--since`, `--from`, an event's
+    /// `lookback` or `from`) may start: what the marketplace serves for the kind, and what
+    /// one run can page through. A longer one is refused before anything is written.
+    pub max_history: Duration,
 }
 
 /// A marketplace as the fleet knows it.

@@ -5,6 +5,7 @@
 use crate::error::CollectError;
 use crate::model::Market;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::Path;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -23,14 +24,32 @@ pub struct CredentialsFile {
     pub entries: Vec<CredentialEntry>,
 }
 
+/// The largest credentials file read. An entry is a few hundred bytes: tens of thousands
+/// of sellers fit; a bigger file is a mistake (or an attack) and is refused unread.
+pub const MAX_FILE_BYTES: u64 = 8 << 20;
+
 impl CredentialsFile {
     pub fn load(path: &Path) -> Result<Self, CollectError> {
-        let text = std::fs::read(path).map_err(|e| {
+        use std::io::Read;
+        let cannot = |e: std::io::Error| {
             CollectError::InvalidInput(format!(
                 "cannot read credentials file {}: {e}",
                 path.display()
             ))
-        })?;
+        };
+        let file = std::fs::File::open(path).map_err(cannot)?;
+        // Read at most one byte past the limit: a file that grows, or a pipe, is bounded too.
+        let mut text = Vec::new();
+        file.take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut text)
+            .map_err(cannot)?;
+        if text.len() as u64 > MAX_FILE_BYTES {
+            return Err(CollectError::InvalidInput(format!(
+                "credentials file {} is larger than {} MB; list each seller once, or split the sellers over several files",
+                path.display(),
+                MAX_FILE_BYTES >> 20
+            )));
+        }
         Self::parse(&text).map_err(|why| {
             CollectError::InvalidInput(format!("credentials file {}: {why}", path.display()))
         })
@@ -62,6 +81,7 @@ impl CredentialsFile {
                 return Err(format!("entry {i}: `seller_id` is empty"));
             }
         }
+        refuse_duplicates(&entries)?;
         Ok(CredentialsFile { entries })
     }
 
@@ -76,6 +96,35 @@ impl CredentialsFile {
     }
 }
 
+/// One entry per market account: a seller listed twice would be collected twice at once
+/// (racing on its own rows and rate limit), and which of two differing secrets is meant
+/// cannot be told. The message names the seller, never a secret.
+fn refuse_duplicates(entries: &[CredentialEntry]) -> Result<(), String> {
+    let mut first: HashMap<(Market, &str), (usize, usize)> = HashMap::new();
+    let mut repeated: Vec<(Market, &str)> = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        let seen = first
+            .entry((e.market, e.seller_id.as_str()))
+            .or_insert((i, 0));
+        seen.1 += 1;
+        if seen.1 == 2 {
+            repeated.push((e.market, e.seller_id.as_str()));
+        }
+    }
+    let Some(&(market, seller)) = repeated.first() else {
+        return Ok(());
+    };
+    let (at, times) = first[&(market, seller)];
+    let others = match repeated.len() - 1 {
+        0 => String::new(),
+        1 => " (and 1 other seller)".to_string(),
+        n => format!(" (and {n} other sellers)"),
+    };
+    Err(format!(
+        "{market} seller {seller} is listed more than once ({times} entries, the first is entry {at}){others}; list each seller once"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +137,35 @@ mod tests {
         .unwrap();
         assert!(f.find(Market::Coupang, "A1").is_some());
         assert!(f.find(Market::Naver, "A1").is_none());
+    }
+
+    #[test]
+    fn a_seller_listed_twice_is_refused_by_name_without_its_secret() {
+        let entry = r#"{"market":"coupang","seller_id":"A1","credentials":{"vendor_id":"A1","access_key":"k","secret_key":"hunter2"}}"#;
+        let other = r#"{"market":"naver","seller_id":"A1","credentials":{"client_id":"c"}}"#;
+        let text = format!("[{entry},{other},{entry},{entry}]");
+        let err = CredentialsFile::parse(text.as_bytes()).unwrap_err();
+        assert!(
+            err.contains("coupang seller A1") && err.contains("3 entries"),
+            "{err}"
+        );
+        assert!(!err.contains("hunter2"), "{err}");
+        // The same seller id on two markets is two accounts.
+        assert!(CredentialsFile::parse(format!("[{entry},{other}]").as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn a_file_past_the_size_limit_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.json");
+        let mut text = b"[]".to_vec();
+        text.resize(MAX_FILE_BYTES as usize + 1, b' ');
+        std::fs::write(&path, &text).unwrap();
+        let err = CredentialsFile::load(&path).unwrap_err().to_string();
+        assert!(err.contains("larger than 8 MB"), "{err}");
+        text.truncate(MAX_FILE_BYTES as usize);
+        std::fs::write(&path, &text).unwrap();
+        assert!(CredentialsFile::load(&path).unwrap().entries.is_empty());
     }
 
     #[test]

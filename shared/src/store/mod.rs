@@ -209,6 +209,28 @@ pub async fn connect_with(url: &str, max_connections: u32) -> Result<Arc<dyn Sto
     }
 }
 
+/// Applies SQLite's embedded migrations holding the database's write lock. Two first runs
+/// on a fresh file (two schedules, a schedule and an API call) would otherwise both find
+/// nothing applied and both apply it: one fails with `database is locked` or `table ...
+/// already exists`. `BEGIN IMMEDIATE` makes the second wait (the busy timeout) until the
+/// first has committed, then find everything applied. (sqlx's PostgreSQL migrator takes
+/// an advisory lock itself.)
+async fn migrate_sqlite(writes: &sqlx::SqlitePool) -> Result<(), StoreError> {
+    use sqlx::Connection;
+    let failed = |e: sqlx::Error| StoreError::Migration(e.to_string());
+    let mut conn = writes.acquire().await.map_err(failed)?;
+    let mut tx = (*conn)
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(failed)?;
+    // The migrator's own per-migration transactions become savepoints inside this one.
+    sqlx::migrate!("./migrations/sqlite")
+        .run(&mut *tx)
+        .await
+        .map_err(|e| StoreError::Migration(e.to_string()))?;
+    tx.commit().await.map_err(failed)
+}
+
 /// A database URL without its password, for messages.
 pub fn redact_url(url: &str) -> String {
     match url::Url::parse(url) {

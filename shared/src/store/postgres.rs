@@ -37,6 +37,7 @@ impl SqlStore<Pg> {
     pub async fn connect_pooled(url: &str, max_connections: u32) -> Result<Self, StoreError> {
         let options = PgConnectOptions::from_str(url)
             .map_err(|_| StoreError::UnsupportedUrl(redact_url(url)))?;
+        let options = with_timeouts(options);
         let pool = PgPoolOptions::new()
             .max_connections(max_connections.max(1))
             .acquire_timeout(ACQUIRE_TIMEOUT)
@@ -48,6 +49,33 @@ impl SqlStore<Pg> {
             .await
             .map_err(|e| StoreError::Migration(e.to_string()))?;
         Ok(SqlStore(Pg { pool }))
+    }
+}
+
+/// How long one statement may wait for a lock another session holds (a table locked by a
+/// migration or by hand): the window fails with a database error and the run ends,
+/// recorded, instead of hanging until the Lambda deadline. Well inside the 10 s a Lambda
+/// keeps back from its deadline to record runs and answer.
+pub const LOCK_TIMEOUT: &str = "5s";
+/// The longest any one statement may run. A window's statements are chunked (a few
+/// thousand rows each) and take milliseconds; this only ends a stuck one.
+pub const STATEMENT_TIMEOUT: &str = "30s";
+
+/// Sets `lock_timeout` and `statement_timeout` on every connection (startup options),
+/// unless the URL's own `options` already set them.
+fn with_timeouts(options: PgConnectOptions) -> PgConnectOptions {
+    let given = options.get_options().unwrap_or_default().to_string();
+    let mut extra = Vec::new();
+    if !given.contains("lock_timeout") {
+        extra.push(("lock_timeout", LOCK_TIMEOUT));
+    }
+    if !given.contains("statement_timeout") {
+        extra.push(("statement_timeout", STATEMENT_TIMEOUT));
+    }
+    if extra.is_empty() {
+        options
+    } else {
+        options.options(extra)
     }
 }
 

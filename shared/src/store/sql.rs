@@ -423,8 +423,9 @@ pub fn query_error(e: sqlx::Error) -> StoreError {
         sqlx::Error::Database(db) => {
             let code = db.code().unwrap_or_default();
             let mut msg = format!("{:?}", db.kind());
-            // SQLSTATE classes that describe the schema, connection or server, never rows.
-            let schema_or_server = ["08", "3D", "3F", "42", "53", "57"]
+            // SQLSTATE classes that describe the schema, connection or server, never rows
+            // (55: a lock not obtained in `lock_timeout`; 57: a statement cancelled).
+            let schema_or_server = ["08", "3D", "3F", "42", "53", "55", "57"]
                 .iter()
                 .any(|class| code.starts_with(class));
             if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() || schema_or_server {

@@ -8,8 +8,8 @@ use crate::error::ErrorKind;
 use crate::model::{Kind, Market, RawJson, Records, RejectKey, Rejected, SellerAccount};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::Pool;
 use sqlx::pool::PoolConnection;
+use sqlx::{Connection, Pool};
 use std::collections::BTreeMap;
 
 /// What a database brings to [`SqlStore`].
@@ -48,16 +48,31 @@ impl<B: Backend> Store for SqlStore<B> {
         watermark: DateTime<Utc>,
         observed_at: DateTime<Utc>,
     ) -> Result<WriteStats, StoreError> {
-        let mut tx = self
-            .0
-            .write_pool()
-            .begin_with(B::BEGIN)
-            .await
-            .map_err(query_error)?;
-        // On error `tx` is dropped unfinished, which rolls everything back.
-        let stats = window::commit(&mut *tx, scope, records, watermark, observed_at).await?;
-        tx.commit().await.map_err(query_error)?;
-        Ok(stats)
+        let mut conn = self.writer().await?;
+        let result = async {
+            let mut tx = (*conn).begin_with(B::BEGIN).await.map_err(query_error)?;
+            // On error `tx` is dropped unfinished, which rolls everything back.
+            let stats = window::commit(&mut *tx, scope, records, watermark, observed_at).await?;
+            tx.commit().await.map_err(query_error)?;
+            Ok::<_, StoreError>(stats)
+        }
+        .await;
+        if result.is_err() {
+            // After some failures (an I/O error during COMMIT, a full disk) SQLite has
+            // already ended the transaction itself: the driver's rollback then fails and
+            // it still counts a transaction open, so every later BEGIN on this connection
+            // would fail ("begin_with at non-zero transaction depth"). The ping runs after
+            // the queued rollback; a connection still in doubt is never handed out again:
+            // it is closed and the pool opens a fresh one.
+            let usable = (*conn).ping().await.is_ok() && !conn.is_in_transaction();
+            if !usable {
+                tracing::warn!(
+                    "closing the database writer connection left inside a failed transaction"
+                );
+                conn.close_on_drop();
+            }
+        }
+        result
     }
 
     async fn watermark(&self, scope: &Scope) -> Result<Option<DateTime<Utc>>, StoreError> {

@@ -57,10 +57,7 @@ impl SqlStore<Lite> {
         } else {
             pool(READERS).connect_lazy_with(options)
         };
-        sqlx::migrate!("./migrations/sqlite")
-            .run(&writes)
-            .await
-            .map_err(|e| StoreError::Migration(e.to_string()))?;
+        super::migrate_sqlite(&writes).await?;
         Ok(SqlStore(Lite { reads, writes }))
     }
 }

@@ -33,6 +33,8 @@ pub static SPEC: MarketSpec = MarketSpec {
             max_range: Some(Span::KstDays(31)),
             lookback: Duration::days(7),
             backfill: Duration::days(7),
+            // Not documented; half a year of ordersheets is six 31-day windows per status.
+            max_history: Duration::days(180),
         },
         // revenue-history by recognition date, ≤31 days per request; recognitions land
         // late by a day or two, so each daily run looks back 3 days (one request chain).
@@ -44,6 +46,8 @@ pub static SPEC: MarketSpec = MarketSpec {
             max_range: Some(Span::KstDays(31)),
             lookback: Duration::days(3),
             backfill: Duration::days(7),
+            // A year of revenue history: what a yearly reconciliation asks for.
+            max_history: Duration::days(365),
         },
         // onlineInquiries / callCenterInquiries allow 7 days per request; answers arrive
         // on older inquiries, so the whole week is re-read.
@@ -53,6 +57,8 @@ pub static SPEC: MarketSpec = MarketSpec {
             max_range: Some(Span::KstDays(7)),
             lookback: Duration::days(7),
             backfill: Duration::days(7),
+            // Not documented; half a year is 26 weekly windows.
+            max_history: Duration::days(180),
         },
     ],
     not_by_api: &[(Kind::Reviews, "no review API; WING seller-center only")],

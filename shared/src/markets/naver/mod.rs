@@ -37,6 +37,8 @@ pub static SPEC: MarketSpec = MarketSpec {
             max_range: Some(Span::Hours(24)),
             lookback: Duration::minutes(30),
             backfill: Duration::days(7),
+            // Not documented (naver.md §5); 90 days is 90 feed windows of 24 hours.
+            max_history: Duration::days(90),
         },
         // One settle-basis day per call; late lines for recent days are picked up again.
         KindPlan {
@@ -46,6 +48,8 @@ pub static SPEC: MarketSpec = MarketSpec {
             max_range: None,
             lookback: Duration::days(3),
             backfill: Duration::days(7),
+            // One call per day: a year is 365 calls.
+            max_history: Duration::days(365),
         },
         // Listed by question date while answers arrive later: look back a week.
         KindPlan {
@@ -55,6 +59,8 @@ pub static SPEC: MarketSpec = MarketSpec {
             max_range: Some(Span::KstDays(365)),
             lookback: Duration::days(7),
             backfill: Duration::days(7),
+            // pay-user/inquiries documents 365 days.
+            max_history: Duration::days(365),
         },
     ],
     not_by_api: &[(
@@ -81,19 +87,30 @@ const QNA_PAGE_SIZE: u32 = 100;
 const INQUIRY_PAGE_SIZE: u32 = 200;
 /// A token is replaced this long before it expires.
 const TOKEN_MARGIN: std::time::Duration = std::time::Duration::from_secs(600);
-/// Marks the one refusal after which a fresh token is worth one more try.
+/// Marks the refusal (an expired or revoked token) after which a fresh token is worth
+/// another try.
 const GW_AUTHN: &str = "GW.AUTHN";
+/// Tokens re-issued after a `GW.AUTHN` in one run (one connector) at most: as often as
+/// Naver expires them, bounded so that a token refused for good (the seller withdrew the
+/// delegation) ends the run as `credentials_rejected` instead of looping.
+const TOKEN_REISSUES_PER_RUN: u32 = 64;
 
 fn connect(ctx: ConnectCtx) -> Result<Box<dyn Connector>, CollectError> {
     let creds: Credentials = parse_credentials(Market::Naver, &ctx.credentials)?;
     // Refuse a malformed secret now rather than at the first token request.
     auth::client_secret_sign(&creds.client_id, &creds.client_secret, 0)?;
-    Ok(Box::new(Naver { ctx, creds }))
+    Ok(Box::new(Naver {
+        ctx,
+        creds,
+        reissues_left: std::sync::atomic::AtomicU32::new(TOKEN_REISSUES_PER_RUN),
+    }))
 }
 
 pub struct Naver {
     ctx: ConnectCtx,
     creds: Credentials,
+    /// What is left of [`TOKEN_REISSUES_PER_RUN`].
+    reissues_left: std::sync::atomic::AtomicU32,
 }
 
 /// How one request is sent: method, path, query or JSON body.
@@ -187,26 +204,33 @@ impl Naver {
     }
 
     /// Send one authenticated request. A `GW.AUTHN` refusal (token expired or revoked)
-    /// re-issues the token once, as Naver recommends; a second one is final.
+    /// re-issues the token and tries again, as Naver recommends, as often as it happens
+    /// within the run's [`TOKEN_REISSUES_PER_RUN`]. A wrong secret never gets this far: the
+    /// token request itself is refused, at once.
     async fn send(
         &self,
         path: &str,
         group: &'static str,
         req: Req<'_>,
     ) -> Result<Reply, CollectError> {
-        let mut renewed = false;
         loop {
             let token = self.token().await?;
             match self.send_with(path, group, &req, &token).await {
                 Err(CollectError::CredentialsRejected { detail, .. })
-                    if detail.starts_with(GW_AUTHN) && !renewed =>
+                    if detail.starts_with(GW_AUTHN) && self.take_reissue() =>
                 {
                     self.ctx.tokens.invalidate(&self.token_key(), &token).await;
-                    renewed = true;
                 }
                 other => return other,
             }
         }
+    }
+
+    fn take_reissue(&self) -> bool {
+        use std::sync::atomic::Ordering;
+        self.reissues_left
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
     }
 
     async fn send_with(

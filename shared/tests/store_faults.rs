@@ -1,0 +1,217 @@
+//! Database faults that used to break a run or the process (issue 7, faults 1, 2 and the
+//! PostgreSQL half of 6): a commit SQLite rolled back on its own, first starts racing on
+//! the migrations, and a table another session holds locked.
+//!
+//! The PostgreSQL tests need `DATABASE_URL` (e.g. postgres://postgres@127.0.0.1:5432/test).
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use sellerbox::model::{Kind, Market, Records};
+use sellerbox::store::{self, Scope};
+use sqlx::{AssertSqlSafe, Connection, PgConnection, SqliteConnection};
+
+fn t(hours: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap() + Duration::hours(hours)
+}
+
+fn scope() -> Scope {
+    Scope {
+        market: Market::Coupang,
+        seller_id: "A00010001".into(),
+        kind: Kind::Orders,
+    }
+}
+
+fn sqlite_url(dir: &tempfile::TempDir, name: &str) -> String {
+    format!("sqlite:{}?mode=rwc", dir.path().join(name).display())
+}
+
+/// A fresh PostgreSQL schema and a URL whose connections use it.
+struct PgSchema {
+    admin: PgConnection,
+    name: String,
+    url: String,
+}
+
+impl PgSchema {
+    async fn new() -> PgSchema {
+        let base = std::env::var("DATABASE_URL").expect(
+            "DATABASE_URL is needed for the PostgreSQL tests \
+             (e.g. postgres://postgres@127.0.0.1:5432/test)",
+        );
+        let name = format!("f_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = PgConnection::connect(&base).await.unwrap();
+        sqlx::query(AssertSqlSafe(format!("CREATE SCHEMA {name}")))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{sep}options[search_path]={name}");
+        PgSchema { admin, name, url }
+    }
+
+    async fn drop(mut self) {
+        sqlx::query(AssertSqlSafe(format!("DROP SCHEMA {} CASCADE", self.name)))
+            .execute(&mut self.admin)
+            .await
+            .unwrap();
+    }
+}
+
+// ------------------------------------------------------------------ fault 1
+
+/// SQLite ends a transaction on its own after some failures (an I/O error during COMMIT,
+/// a full disk, `RAISE(ROLLBACK)`): the writer connection then is outside any transaction
+/// while the driver still counts one open. Here a trigger raises that rollback on the
+/// watermark write of the first window, as `disk I/O error` did during COMMIT: the
+/// connection-handling path after the failure is the same. Before the fix every later
+/// window failed with "attempted to call begin_with at non-zero transaction depth".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transaction_sqlite_rolled_back_itself_does_not_poison_the_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir, "poison.sqlite");
+    let store = store::connect(&url).await.unwrap();
+    let mut side = SqliteConnection::connect(&url).await.unwrap();
+    sqlx::raw_sql(
+        "CREATE TABLE fault_switch (armed INTEGER NOT NULL); \
+         INSERT INTO fault_switch VALUES (1); \
+         CREATE TRIGGER injected_fault BEFORE INSERT ON watermarks \
+           WHEN (SELECT armed FROM fault_switch) = 1 \
+           BEGIN SELECT RAISE(ROLLBACK, 'injected fault'); END;",
+    )
+    .execute(&mut side)
+    .await
+    .unwrap();
+
+    let err = store
+        .commit_window(&scope(), &Records::default(), t(1), t(1))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("injected fault"), "{err}");
+    assert_eq!(store.watermark(&scope()).await.unwrap(), None);
+
+    // The fault is over: every next window commits.
+    sqlx::query("UPDATE fault_switch SET armed = 0")
+        .execute(&mut side)
+        .await
+        .unwrap();
+    for h in 2..5 {
+        store
+            .commit_window(&scope(), &Records::default(), t(h), t(h))
+            .await
+            .unwrap_or_else(|e| panic!("window {h} after the fault: {e}"));
+    }
+    assert_eq!(store.watermark(&scope()).await.unwrap(), Some(t(4)));
+
+    // And the same again later in the process: a second fault, a second recovery.
+    sqlx::query("UPDATE fault_switch SET armed = 1")
+        .execute(&mut side)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .commit_window(&scope(), &Records::default(), t(5), t(5))
+            .await
+            .is_err()
+    );
+    sqlx::query("UPDATE fault_switch SET armed = 0")
+        .execute(&mut side)
+        .await
+        .unwrap();
+    store
+        .commit_window(&scope(), &Records::default(), t(6), t(6))
+        .await
+        .unwrap();
+    assert_eq!(store.watermark(&scope()).await.unwrap(), Some(t(6)));
+}
+
+// ------------------------------------------------------------------ fault 2
+
+/// Opens at once, each with its own pools, as separate processes (two schedules, or a
+/// schedule and an API call) would.
+const OPENS: usize = 6;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn first_opens_of_a_fresh_sqlite_file_at_once_all_succeed() {
+    for round in 0..6 {
+        let dir = tempfile::tempdir().unwrap();
+        let url = sqlite_url(&dir, "fresh.sqlite");
+        // Polled together (each open's SQLite work runs on its connections' own threads).
+        let opens = (0..OPENS).map(|_| store::connect(&url));
+        for (i, open) in futures::future::join_all(opens)
+            .await
+            .into_iter()
+            .enumerate()
+        {
+            if let Err(e) = open {
+                panic!("round {round}, open {i}: {e}");
+            }
+        }
+        // Migrated once: the store works.
+        let s = store::connect(&url).await.unwrap();
+        s.commit_window(&scope(), &Records::default(), t(1), t(1))
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn first_opens_of_a_fresh_postgres_schema_at_once_all_succeed() {
+    let schema = PgSchema::new().await;
+    let opens = (0..OPENS).map(|_| store::connect_with(&schema.url, 1));
+    let results = futures::future::join_all(opens).await;
+    let s = store::connect(&schema.url).await.unwrap();
+    s.commit_window(&scope(), &Records::default(), t(1), t(1))
+        .await
+        .unwrap();
+    schema.drop().await;
+    for (i, r) in results.into_iter().enumerate() {
+        if let Err(e) = r {
+            panic!("open {i}: {e}");
+        }
+    }
+}
+
+// ------------------------------------------------------------------ fault 6 (PostgreSQL)
+
+/// A table another session holds locked: the window fails with a database error after the
+/// lock timeout (seconds), instead of hanging the run until the Lambda deadline; once the
+/// lock is gone the next window commits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_table_locked_by_another_session_fails_the_window_instead_of_hanging() {
+    let schema = PgSchema::new().await;
+    let store = store::connect(&schema.url).await.unwrap();
+    let mut locker = PgConnection::connect(&schema.url).await.unwrap();
+    sqlx::raw_sql("BEGIN; LOCK TABLE watermarks IN ACCESS EXCLUSIVE MODE;")
+        .execute(&mut locker)
+        .await
+        .unwrap();
+
+    // Far less than a Lambda's 15 minutes, more than the documented lock timeout.
+    let waited = std::time::Instant::now();
+    let outcome = tokio::time::timeout(
+        std::time::Duration::from_secs(40),
+        store.commit_window(&scope(), &Records::default(), t(1), t(1)),
+    )
+    .await;
+    sqlx::raw_sql("ROLLBACK")
+        .execute(&mut locker)
+        .await
+        .unwrap();
+    let result = outcome.unwrap_or_else(|_| {
+        panic!(
+            "the window still waited for the lock after {:?}",
+            waited.elapsed()
+        )
+    });
+    let err = result.unwrap_err();
+    assert!(err.to_string().contains("lock timeout"), "{err}");
+
+    store
+        .commit_window(&scope(), &Records::default(), t(2), t(2))
+        .await
+        .unwrap();
+    assert_eq!(store.watermark(&scope()).await.unwrap(), Some(t(2)));
+    drop(store);
+    drop(locker);
+    schema.drop().await;
+}
