@@ -11,8 +11,10 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 /// (Coupang and Naver, 200 sellers): while a page is read its body, its rows' raw JSON
 /// and their typed forms are alive at once, about three times the raw JSON.
 const BYTES_PER_RAW_BYTE: usize = 3;
-/// A window's size before any was seen (KiB): a small seller's week of orders.
-const FIRST_GUESS_KIB: u32 = 256;
+/// A window's size before any was seen, as a share of the budget: a cautious guess, since
+/// every run of a cycle may start at once (a run of one window, as a week of Coupang
+/// orders is, never reserves with what it learned itself). Later windows use the sizes seen.
+const FIRST_GUESS_SHARE: u32 = 16;
 
 pub struct MemoryBudget {
     room: Semaphore,
@@ -32,7 +34,7 @@ impl MemoryBudget {
         MemoryBudget {
             room: Semaphore::new(total_kib as usize),
             total_kib,
-            typical_kib: AtomicU32::new(FIRST_GUESS_KIB.min(total_kib)),
+            typical_kib: AtomicU32::new((total_kib / FIRST_GUESS_SHARE).max(1)),
         }
     }
 
@@ -82,20 +84,22 @@ mod tests {
     #[tokio::test]
     async fn reservations_wait_for_room_and_learn_the_size_of_windows() {
         let budget = MemoryBudget::new(1024 * 1024);
+        // Before any window was seen: a sixteenth of the budget.
         let mut a = budget.reserve().await;
-        assert_eq!(budget.available_kib(), 1024 - 256);
-        // A 200 KiB window of raw JSON takes ~600 KiB: the excess is held too.
-        budget.settle(&mut a, 200 * 1024);
-        assert_eq!(budget.available_kib(), 1024 - 600);
-        // The next reservation expects a bigger window than the first guess.
-        let b = budget.reserve().await;
-        assert_eq!(budget.available_kib(), 1024 - 600 - 342);
-        // No room for a third: it waits until a window is stored.
-        let third = budget.reserve();
-        tokio::pin!(third);
-        assert!(futures::poll!(&mut third).is_pending());
+        assert_eq!(budget.available_kib(), 1024 - 64);
+        // A 300 KiB window of raw JSON takes ~900 KiB: the excess is held too.
+        budget.settle(&mut a, 300 * 1024);
+        assert_eq!(budget.available_kib(), 1024 - 900);
+        // The next reservation expects a bigger window (273 KiB) than there is room for:
+        // it waits until the first window is stored.
+        let b = budget.reserve();
+        tokio::pin!(b);
+        assert!(futures::poll!(&mut b).is_pending());
         drop(a);
-        let c = third.await;
+        let b = b.await;
+        assert_eq!(budget.available_kib(), 1024 - 273);
+        let c = budget.reserve().await;
+        assert_eq!(budget.available_kib(), 1024 - 2 * 273);
         drop((b, c));
         assert_eq!(budget.available_kib(), 1024);
     }
@@ -105,14 +109,12 @@ mod tests {
         let budget = MemoryBudget::new(64 * 1024);
         let mut a = budget.reserve().await;
         budget.settle(&mut a, 10 << 20);
-        assert_eq!(budget.available_kib(), 0);
+        assert_eq!(budget.available_kib(), 0, "it holds the whole budget");
+        let b = budget.reserve();
+        tokio::pin!(b);
+        assert!(futures::poll!(&mut b).is_pending(), "others wait for it");
         drop(a);
-        let b = budget.reserve().await;
-        assert_eq!(
-            budget.available_kib(),
-            0,
-            "the typical size is capped at the budget"
-        );
-        drop(b);
+        drop(b.await);
+        assert_eq!(budget.available_kib(), 64);
     }
 }
