@@ -3,66 +3,14 @@
 //! ordersheets over 7 days again), and a deadline is a checkpoint, not a failure.
 
 use chrono::Duration;
-use sellerbox::collect::{Collector, Range, Target};
-use sellerbox::http::{Http, RetryPolicy};
+use sellerbox::collect::Range;
 use sellerbox::model::{Kind, Market, RawJson, Records, RejectKey, Rejected};
-use sellerbox::store::{self, Outcome, Scope};
-use sim::{SimClock, SimConfig, SimSpec};
-use std::sync::Arc;
+use sellerbox::store::Outcome;
 use std::time::Instant;
 
-struct Rig {
-    _dir: tempfile::TempDir,
-    sim: sim::RunningSim,
-    collector: Collector,
-    target: Target,
-}
+mod one_seller;
 
-impl Rig {
-    fn scope(&self, kind: Kind) -> Scope {
-        Scope {
-            market: self.target.market,
-            seller_id: self.target.seller_id.clone(),
-            kind,
-        }
-    }
-}
-
-async fn rig(market: &'static SimSpec) -> Rig {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite:{}?mode=rwc", dir.path().join("r.sqlite").display());
-    let store = store::connect(&url).await.unwrap();
-    let clock = SimClock::frozen_now();
-    let config = SimConfig {
-        sellers: 1,
-        clock: clock.clone(),
-        ..SimConfig::default()
-    };
-    let sim = sim::start(market, config, "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let c = &sim.credentials[0];
-    let target = Target {
-        market: market.id.parse::<Market>().unwrap(),
-        seller_id: c["seller_id"].as_str().unwrap().to_string(),
-        credentials: c["credentials"].clone(),
-        base_url: c["base_url"].as_str().map(str::to_string),
-    };
-    let http = Http::new(RetryPolicy {
-        backoff_min: std::time::Duration::from_millis(1),
-        backoff_max: std::time::Duration::from_millis(5),
-        ..RetryPolicy::default()
-    })
-    .unwrap();
-    let sim_clock = clock.clone();
-    let collector = Collector::new(http, store, Arc::new(move || sim_clock.now()));
-    Rig {
-        _dir: dir,
-        sim,
-        collector,
-        target,
-    }
-}
+use one_seller::rig;
 
 #[tokio::test]
 async fn naver_reads_its_change_feed_incrementally_after_the_backfill() {

@@ -4,55 +4,13 @@
 //! marketplace expires it, while a wrong secret still fails at once.
 
 use sellerbox::ErrorKind;
-use sellerbox::collect::{Collector, Range, Target};
-use sellerbox::http::{Http, RetryPolicy};
-use sellerbox::model::{Kind, Market};
-use sellerbox::store::{self, Outcome, Scope};
-use sim::{SimClock, SimConfig, SimSpec};
-use std::sync::Arc;
+use sellerbox::collect::Range;
+use sellerbox::model::Kind;
+use sellerbox::store::Outcome;
 
-struct Rig {
-    _dir: tempfile::TempDir,
-    sim: sim::RunningSim,
-    collector: Collector,
-    target: Target,
-}
+mod one_seller;
 
-async fn rig(market: &'static SimSpec) -> Rig {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite:{}?mode=rwc", dir.path().join("t.sqlite").display());
-    let store = store::connect(&url).await.unwrap();
-    let clock = SimClock::frozen_now();
-    let config = SimConfig {
-        sellers: 1,
-        clock: clock.clone(),
-        ..SimConfig::default()
-    };
-    let sim = sim::start(market, config, "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let c = &sim.credentials[0];
-    let target = Target {
-        market: market.id.parse::<Market>().unwrap(),
-        seller_id: c["seller_id"].as_str().unwrap().to_string(),
-        credentials: c["credentials"].clone(),
-        base_url: c["base_url"].as_str().map(str::to_string),
-    };
-    let http = Http::new(RetryPolicy {
-        backoff_min: std::time::Duration::from_millis(1),
-        backoff_max: std::time::Duration::from_millis(5),
-        ..RetryPolicy::default()
-    })
-    .unwrap();
-    let sim_clock = clock.clone();
-    let collector = Collector::new(http, store, Arc::new(move || sim_clock.now()));
-    Rig {
-        _dir: dir,
-        sim,
-        collector,
-        target,
-    }
-}
+use one_seller::{Rig, rig};
 
 impl Rig {
     async fn orders(&self) -> sellerbox::collect::RunSummary {
@@ -111,11 +69,7 @@ async fn a_truncation_that_repeats_past_the_budget_is_a_format_change_with_its_p
         );
         assert!(s.retries >= 4, "{}: {s:?}", market.id);
         assert_eq!(r.raw_pages().await, 1, "{}: {s:?}", market.id);
-        let scope = Scope {
-            market: r.target.market,
-            seller_id: r.target.seller_id.clone(),
-            kind: Kind::Orders,
-        };
+        let scope = r.scope(Kind::Orders);
         assert_eq!(r.collector.store.watermark(&scope).await.unwrap(), None);
     }
 }

@@ -9,6 +9,7 @@ use super::sql::{
 use super::sql_store::{Backend, SqlStore};
 use super::{StoreError, redact_url};
 use async_trait::async_trait;
+use backon::Retryable;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteSynchronous,
@@ -46,8 +47,18 @@ impl SqlStore<Lite> {
                 .max_connections(max)
                 .acquire_timeout(ACQUIRE_TIMEOUT)
         };
-        let writes = pool(1)
-            .connect_with(options.clone())
+        // The first connection to a fresh file switches it to WAL, which needs the file to
+        // itself and answers SQLITE_BUSY at once (no busy handler) while another process's
+        // first connection does the same: such an open is retried, briefly.
+        let writes = (|| pool(1).connect_with(options.clone()))
+            .retry(
+                backon::ExponentialBuilder::default()
+                    .with_min_delay(Duration::from_millis(10))
+                    .with_max_delay(Duration::from_millis(500))
+                    .with_max_times(12)
+                    .with_jitter(),
+            )
+            .when(is_busy)
             .await
             .map_err(|e| super::unreachable(url, e))?;
         // Each connection to `:memory:` is its own database: share the writer then.
@@ -60,6 +71,15 @@ impl SqlStore<Lite> {
         super::migrate_sqlite(&writes).await?;
         Ok(SqlStore(Lite { reads, writes }))
     }
+}
+
+/// SQLITE_BUSY or SQLITE_LOCKED, in any of their extended forms.
+fn is_busy(e: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(db) = e else {
+        return false;
+    };
+    let code = db.code().and_then(|c| c.parse::<i32>().ok()).unwrap_or(0);
+    matches!(code & 0xff, 5 | 6)
 }
 
 impl Backend for Lite {
