@@ -9,9 +9,13 @@ use sellerbox::markets::{self, MarketSpec};
 use sellerbox::model::{Kind, Market};
 use sellerbox::store::{self, Scope, Store, Totals};
 use sim::{RunningSim, SimClock, SimConfig, SimSpec};
-use sqlx::{AssertSqlSafe, Connection, PgConnection, PgPool, SqlitePool};
+use sqlx::{AssertSqlSafe, PgPool, SqlitePool};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+
+#[path = "../support/pg_schema.rs"]
+mod pg_schema;
+use pg_schema::PgSchema;
 
 /// Where the simulated clock starts: fixed, so that every run sees the same world (which
 /// statuses occur depends on it).
@@ -38,9 +42,22 @@ pub fn simulator(spec: &MarketSpec) -> &'static SimSpec {
 }
 
 /// Every market this build collects; at least one.
+/// Every compiled-in market, or those `SELLERBOX_TEST_MARKETS` names (comma-separated ids),
+/// so that a developer adding one market can run the suite for it alone.
 pub fn markets() -> Vec<&'static MarketSpec> {
-    let all: Vec<_> = markets::compiled().collect();
-    assert!(!all.is_empty(), "no market compiled in");
+    let only = std::env::var("SELLERBOX_TEST_MARKETS").unwrap_or_default();
+    let wanted: Vec<&str> = only
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let all: Vec<_> = markets::compiled()
+        .filter(|s| wanted.is_empty() || wanted.contains(&s.market.as_str()))
+        .collect();
+    assert!(
+        !all.is_empty(),
+        "no market compiled in (or none named by SELLERBOX_TEST_MARKETS={only:?})"
+    );
     all
 }
 
@@ -85,40 +102,6 @@ struct Place {
     _schema: Option<PgSchema>,
 }
 
-/// A PostgreSQL schema of one rig, dropped when the rig is (also when a test panics).
-struct PgSchema {
-    base: String,
-    name: String,
-}
-
-impl Drop for PgSchema {
-    fn drop(&mut self) {
-        let (base, name) = (self.base.clone(), self.name.clone());
-        // Drop runs outside async code: a thread of its own with its own runtime.
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .ok()?;
-            rt.block_on(async {
-                let mut c = PgConnection::connect(&base).await.ok()?;
-                sqlx::query(AssertSqlSafe(format!(
-                    "DROP SCHEMA IF EXISTS {name} CASCADE"
-                )))
-                .execute(&mut c)
-                .await
-                .ok()
-            })
-        })
-        .join();
-    }
-}
-
-fn database_url() -> String {
-    std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
-}
-
 impl Rig {
     pub async fn start(spec: &'static MarketSpec, backend: Backend, volume: Volume) -> Rig {
         let market = spec.market;
@@ -153,24 +136,8 @@ impl Rig {
                 )
             }
             Backend::Postgres => {
-                let base = database_url();
-                let name = format!("conformance_{}", uuid::Uuid::new_v4().simple());
-                let mut admin = PgConnection::connect(&base).await.unwrap_or_else(|e| {
-                    panic!(
-                        "PostgreSQL at DATABASE_URL ({}) is needed: {e}",
-                        store::redact_url(&base)
-                    )
-                });
-                sqlx::query(AssertSqlSafe(format!("CREATE SCHEMA {name}")))
-                    .execute(&mut admin)
-                    .await
-                    .expect("CREATE SCHEMA");
-                let schema = PgSchema {
-                    base: base.clone(),
-                    name: name.clone(),
-                };
-                let sep = if base.contains('?') { '&' } else { '?' };
-                let url = format!("{base}{sep}options[search_path]={name}");
+                let schema = PgSchema::create("conformance").await;
+                let url = schema.url.clone();
                 let store = store::connect(&url).await.expect("PostgreSQL store");
                 let db = Db::Pg(PgPool::connect(&url).await.expect("PostgreSQL pool"));
                 (
