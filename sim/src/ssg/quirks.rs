@@ -61,7 +61,8 @@ fn time(s: &str, rng: &mut StdRng) -> Option<String> {
         .ok()?;
     let format = match rng.random_range(0..4) {
         0 => return None,
-        1 => "%Y-%m-%d %H:%M:%S%.1f",
+        // java.sql.Timestamp's own spelling, as XStream writes it.
+        1 => "%Y-%m-%d %H:%M:%S.0",
         2 => "%Y%m%d%H%M%S",
         _ => "%Y-%m-%d %H:%M:%S",
     };
