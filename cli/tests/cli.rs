@@ -42,7 +42,7 @@ async fn the_demo_collects_every_kind_of_both_markets_into_sqlite() {
     let out = run(sellerbox().current_dir(dir.path()).args(["demo", "--json"])).await;
     let report = json(&out);
     let markets = report["markets"].as_array().unwrap();
-    assert_eq!(markets.len(), 2);
+    assert_eq!(markets.len(), sim::MARKETS.len());
     for m in markets {
         for field in [
             "orders",
@@ -185,7 +185,7 @@ async fn collecting_the_same_window_twice_changes_nothing_the_second_time() {
     let dir = tempfile::tempdir().unwrap();
     let (_sims, creds) = served(dir.path()).await;
     let db = format!("sqlite:{}?mode=rwc", dir.path().join("c.sqlite").display());
-    for market in ["coupang", "naver"] {
+    for market in ["coupang", "naver", "ssg"] {
         let collect = |db: &str| {
             let mut c = sellerbox();
             c.args([

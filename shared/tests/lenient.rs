@@ -242,3 +242,21 @@ async fn naver_quirks_store_the_same_rows_as_plain_answers() {
         );
     }
 }
+
+#[tokio::test]
+async fn ssg_quirks_store_the_same_rows_as_plain_answers() {
+    let raw = same_tables(&sim::ssg::SIM).await.join("\n");
+    for quirk in [r#""ordNo":1"#, r#""sellprc":""#, r#""ordQty":""#] {
+        assert!(
+            raw.contains(quirk),
+            "no {quirk} in the quirks side's raw orders"
+        );
+    }
+    // Compact times: `"ordRcpDts":"20250601100000"`.
+    assert!(
+        raw.split(r#""ordRcpDts":""#)
+            .skip(1)
+            .any(|s| s.as_bytes().get(8).is_some_and(u8::is_ascii_digit)),
+        "no compact time"
+    );
+}

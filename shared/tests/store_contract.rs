@@ -4,8 +4,8 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use sellerbox::error::ErrorKind;
 use sellerbox::model::{
-    Claim, ClaimType, Kind, Market, Order, OrderItem, RawJson, Records, RejectKey, Rejected,
-    SellerAccount, Settlement, Status, StatusCode, Window,
+    Claim, ClaimType, Inquiry, InquiryChannel, Kind, Market, OpenInquiries, Order, OrderItem,
+    RawJson, Records, RejectKey, Rejected, SellerAccount, Settlement, Status, StatusCode, Window,
 };
 use sellerbox::store::{self, Outcome, RunRecord, Scope, Store, StoreError, WriteStats};
 use sqlx::{AssertSqlSafe, Connection, PgConnection, PgPool, SqlitePool};
@@ -45,6 +45,7 @@ contract!(
     raw_pages_are_kept_with_a_reference,
     concurrent_windows_all_commit,
     rejected_records_are_kept_counted_and_resolved,
+    open_inquiry_listings_mark_the_unlisted_answered,
 );
 
 #[derive(Clone, Copy)]
@@ -148,6 +149,34 @@ impl Db {
             }
         }
         .unwrap()
+    }
+}
+
+impl Db {
+    /// (answered, answered_at as `yyyy-MM-ddTHH:mm:ss` UTC, answer) of one inquiry.
+    async fn inquiry(&self, id: &str) -> (bool, Option<String>, Option<String>) {
+        let row: (bool, Option<String>, Option<String>) = match self {
+            Db::Sqlite(p) => {
+                sqlx::query_as(
+                    "SELECT answered, substr(answered_at, 1, 19), answer FROM inquiries \
+                     WHERE inquiry_id = $1",
+                )
+                .bind(id)
+                .fetch_one(p)
+                .await
+            }
+            Db::Pg(p) => {
+                sqlx::query_as(
+                    "SELECT answered, to_char(answered_at AT TIME ZONE 'UTC', \
+                     'YYYY-MM-DD\"T\"HH24:MI:SS'), answer FROM inquiries WHERE inquiry_id = $1",
+                )
+                .bind(id)
+                .fetch_one(p)
+                .await
+            }
+        }
+        .unwrap();
+        row
     }
 }
 
@@ -526,6 +555,147 @@ async fn failed_commit_leaves_neither_rows_nor_watermark(f: Fixture) {
         stats(3, 0, 0, 1)
     );
     assert_eq!(f.store.watermark(&s).await.unwrap(), Some(t(5)));
+}
+
+fn inquiry(id: &str, channel: InquiryChannel, asked: i64, answered: Option<i64>) -> Inquiry {
+    Inquiry {
+        inquiry_id: id.into(),
+        channel,
+        product_id: Some("p-1".into()),
+        order_id: None,
+        title: None,
+        content: "재입고 예정이 있나요?".into(),
+        asked_at: t(asked),
+        answered: answered.is_some(),
+        answered_at: answered.map(t),
+        answer: answered.map(|_| "다음 주 입고됩니다.".into()),
+        raw: RawJson::from_value(&serde_json::json!({"postngId": id})),
+    }
+}
+
+fn listing(from: i64, to: i64) -> OpenInquiries {
+    OpenInquiries {
+        channel: InquiryChannel::Product,
+        asked: Window::new(t(from), t(to)),
+    }
+}
+
+fn ymdhms(hours: i64) -> Option<String> {
+    Some(t(hours).format("%Y-%m-%dT%H:%M:%S").to_string())
+}
+
+/// SSG lists only unanswered inquiries: a complete listing that no longer shows a stored
+/// open one means it was answered. Only inside the listing's channel and range, only what
+/// was open, answered_at = when we noticed; a partial or failed listing marks nothing.
+async fn open_inquiry_listings_mark_the_unlisted_answered(f: Fixture) {
+    use InquiryChannel::{Order as ByOrder, Product};
+    let s = scope(Kind::Inquiries);
+    let first = Records {
+        inquiries: vec![
+            inquiry("q-1", Product, 1, None),
+            inquiry("q-2", Product, 2, None),
+            // Outside the listing's range below.
+            inquiry("q-3", Product, 30, None),
+            // Another channel.
+            inquiry("q-4", ByOrder, 2, None),
+            // Answered already, with the market's own time.
+            inquiry("q-5", Product, 3, Some(4)),
+        ],
+        open_inquiries: vec![listing(0, 40)],
+        ..Records::default()
+    };
+    let w = f.store.commit_window(&s, &first, t(5), t(5)).await.unwrap();
+    assert_eq!(
+        w,
+        stats(5, 0, 0, 0),
+        "a listing showing every open one marks nothing"
+    );
+
+    // A partial listing (rows that did not read, so no `open_inquiries`) proves nothing.
+    let partial = Records {
+        inquiries: vec![inquiry("q-1", Product, 1, None)],
+        ..Records::default()
+    };
+    let w = f
+        .store
+        .commit_window(&s, &partial, t(6), t(6))
+        .await
+        .unwrap();
+    assert_eq!(w, stats(0, 0, 1, 0));
+    assert_eq!(f.db.inquiry("q-2").await, (false, None, None));
+
+    // A failed commit (a row breaks a constraint) rolls the marking back with it.
+    let failing = Records {
+        inquiries: vec![
+            inquiry("q-1", Product, 1, None),
+            inquiry("", Product, 1, None),
+        ],
+        open_inquiries: vec![listing(0, 10)],
+        ..Records::default()
+    };
+    f.store
+        .commit_window(&s, &failing, t(7), t(7))
+        .await
+        .unwrap_err();
+    assert_eq!(f.db.inquiry("q-2").await, (false, None, None));
+
+    // The complete listing of [t0, t10) shows q-1 only: q-2 was answered, noticed at t12.
+    let complete = Records {
+        inquiries: vec![inquiry("q-1", Product, 1, None)],
+        open_inquiries: vec![listing(0, 10)],
+        ..Records::default()
+    };
+    let w = f
+        .store
+        .commit_window(&s, &complete, t(12), t(12))
+        .await
+        .unwrap();
+    assert_eq!(w, stats(0, 1, 1, 0));
+    assert_eq!(f.db.inquiry("q-2").await, (true, ymdhms(12), None));
+    assert_eq!(f.db.inquiry("q-1").await, (false, None, None));
+    assert_eq!(
+        f.db.inquiry("q-3").await,
+        (false, None, None),
+        "outside the range"
+    );
+    assert_eq!(
+        f.db.inquiry("q-4").await,
+        (false, None, None),
+        "another channel"
+    );
+    assert_eq!(
+        f.db.inquiry("q-5").await,
+        (true, ymdhms(4), Some("다음 주 입고됩니다.".into())),
+        "an answered one keeps its own time"
+    );
+    // Not deleted: the seller still has five inquiries.
+    assert_eq!(f.store.totals(None).await.unwrap().inquiries, 5);
+
+    // The same listing again: nothing to mark, nothing written.
+    let w = f
+        .store
+        .commit_window(&s, &complete, t(13), t(13))
+        .await
+        .unwrap();
+    assert_eq!(w, stats(0, 0, 1, 0));
+    assert_eq!(f.db.inquiry("q-2").await, (true, ymdhms(12), None));
+
+    // Should SSG list it open again (an answer deleted), it is written back as open.
+    let reopened = Records {
+        inquiries: vec![
+            inquiry("q-1", Product, 1, None),
+            inquiry("q-2", Product, 2, None),
+        ],
+        open_inquiries: vec![listing(0, 10)],
+        ..Records::default()
+    };
+    let w = f
+        .store
+        .commit_window(&s, &reopened, t(14), t(14))
+        .await
+        .unwrap();
+    assert_eq!(w, stats(0, 1, 1, 0));
+    assert_eq!(f.db.inquiry("q-2").await, (false, None, None));
 }
 
 fn rejected(id: &str, raw: &str) -> Rejected {

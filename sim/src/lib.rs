@@ -14,6 +14,7 @@ pub mod names;
 pub mod naver;
 pub mod quirks;
 pub mod server;
+pub mod ssg;
 pub mod world;
 
 pub use clock::SimClock;
@@ -22,7 +23,12 @@ pub use server::{RunningSim, SimConfig, SimSpec, Truth, start};
 pub use world::SellerSizes;
 
 /// Every simulated market; adding one is its module above and one line here.
-pub static MARKETS: &[&SimSpec] = &[&coupang::SIM, &naver::SIM];
+pub static MARKETS: &[&SimSpec] = &[&coupang::SIM, &naver::SIM, &ssg::SIM];
+
+/// Markets whose inquiry listing shows only some inquiries, with the rule it shows them
+/// by (SSG: unanswered ones only), by id: `/_sim/truth` answers `inquiries` with what the
+/// market lists. Markets not named here list every inquiry by when it was asked.
+pub static INQUIRY_LISTINGS: &[(&str, world::InquiryRule)] = &[("ssg", ssg::qna_listed)];
 
 /// The simulator of the market with this id.
 pub fn find(id: &str) -> Option<&'static SimSpec> {

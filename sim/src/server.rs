@@ -184,7 +184,13 @@ fn truth(
         "orders" => state
             .world
             .orders_listed(i, from, to, now, state.market.order_listed_at),
-        "inquiries" => state.world.inquiries_asked(i, from, to, now),
+        "inquiries" => {
+            let listed = crate::INQUIRY_LISTINGS
+                .iter()
+                .find(|(id, _)| *id == state.market.id)
+                .map(|(_, rule)| *rule);
+            state.world.inquiries_asked(i, from, to, now, listed)
+        }
         other => return Err(format!("kind {other:?}: orders or inquiries")),
     };
     Ok(Truth {

@@ -111,6 +111,9 @@ pub struct Inquiry {
     pub answer: usize,
 }
 
+/// Whether a market's inquiry listing shows an inquiry at simulated time `now`.
+pub type InquiryRule = fn(&Inquiry, DateTime<Utc>) -> bool;
+
 /// One seller's data, generated once and kept.
 #[derive(Debug, Default)]
 pub struct SellerData {
@@ -193,20 +196,23 @@ impl World {
         ids
     }
 
-    /// The inquiries of seller `i` asked in `[from, to)` and by `now`: every market lists
-    /// inquiries by when they were asked. Ascending inquiry numbers.
+    /// The inquiries of seller `i` asked in `[from, to)` and by `now` that the market lists
+    /// (`listed`: its rule where it shows only some, e.g. SSG's unanswered ones): every
+    /// market lists inquiries by when they were asked. Ascending inquiry numbers.
     pub fn inquiries_asked(
         &self,
         i: usize,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         now: DateTime<Utc>,
+        listed: Option<InquiryRule>,
     ) -> Vec<u64> {
         let mut ids: Vec<u64> = self
             .seller(i)
             .inquiries
             .iter()
             .filter(|q| q.asked_at >= from && q.asked_at < to && q.asked_at <= now)
+            .filter(|q| listed.is_none_or(|rule| rule(q, now)))
             .map(|q| q.inquiry_no)
             .collect();
         ids.sort_unstable();

@@ -58,6 +58,7 @@ macro_rules! registry {
 registry! {
     Coupang = "coupang", mod coupang, feature "coupang";
     Naver = "naver", mod naver, feature "naver";
+    Ssg = "ssg", mod ssg, feature "ssg";
 }
 
 pub mod lenient;

@@ -280,6 +280,23 @@ pub struct Records {
     pub rejected: Vec<Rejected>,
     /// Records rejected by earlier runs that now read (their rows are among the above).
     pub resolved: Vec<RejectKey>,
+    /// Complete listings of the seller's open (unanswered) inquiries, for markets whose API
+    /// shows only those (SSG): a stored open inquiry of a listing's channel and range that
+    /// the listing did not show has been answered, and is recorded so.
+    #[serde(default)]
+    pub open_inquiries: Vec<OpenInquiries>,
+}
+
+/// A complete, successful listing of every still-unanswered inquiry of one channel asked
+/// in `asked`: the inquiries in `Records::inquiries` of that channel are all that are
+/// open. The store marks every other stored open inquiry of the seller, market and channel
+/// asked in the range answered, `answered_at` = when this was observed. A connector adds
+/// one only after every page of the listing read without a rejected row: a failed or
+/// partial listing proves nothing and marks nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpenInquiries {
+    pub channel: InquiryChannel,
+    pub asked: Window,
 }
 
 impl Records {
@@ -293,7 +310,10 @@ impl Records {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() == 0 && self.rejected.is_empty() && self.resolved.is_empty()
+        self.len() == 0
+            && self.rejected.is_empty()
+            && self.resolved.is_empty()
+            && self.open_inquiries.is_empty()
     }
 
     /// The raw JSON these records hold, in bytes: what their memory is proportional to.
@@ -316,6 +336,7 @@ impl Records {
         self.inquiries.extend(other.inquiries);
         self.rejected.extend(other.rejected);
         self.resolved.extend(other.resolved);
+        self.open_inquiries.extend(other.open_inquiries);
     }
 }
 

@@ -57,6 +57,7 @@ pub async fn commit<E: Exec + ?Sized>(
     stats.add(w.upsert(ex, reviews).await?);
     let inquiries = records.inquiries.iter().map(InquiryRow::new).collect();
     stats.add(w.upsert(ex, inquiries).await?);
+    stats.updated += w.answered_by_absence(ex, records).await?;
     stats.rejected = w.keep_rejected(ex, scope, records).await?;
 
     let sql = format!(
@@ -151,6 +152,49 @@ impl Writer<'_> {
             ex.execute(&sql, params).await?;
         }
         Ok(records.rejected.len() as u64)
+    }
+
+    /// Marks answered every stored open inquiry that a complete listing of open inquiries
+    /// (`Records::open_inquiries`) of its channel and range did not show: it was answered
+    /// (or removed) since it was last listed. `answered_at` is the time we noticed; the
+    /// answer text stays unknown. The content hash is cleared, so that the inquiry is
+    /// written again should a later listing show it open. Returns the inquiries marked.
+    async fn answered_by_absence<E: Exec + ?Sized>(
+        &self,
+        ex: &mut E,
+        records: &Records,
+    ) -> Result<u64, StoreError> {
+        let d = E::DIALECT;
+        let mut marked = 0;
+        for listing in &records.open_inquiries {
+            let channel = listing.channel.as_str();
+            let listed = records
+                .inquiries
+                .iter()
+                .filter(|q| q.channel == listing.channel)
+                .map(|q| q.inquiry_id.as_str());
+            let sql = format!(
+                "UPDATE inquiries SET answered = TRUE, answered_at = {now}, content_hash = '', \
+                   updated_at = {now} \
+                 WHERE market = $1 AND seller_id = $2 AND channel = $3 AND NOT answered \
+                   AND asked_at >= {from} AND asked_at < {to} AND NOT ({listed})",
+                now = d.ts_in("$4"),
+                from = d.ts_in("$5"),
+                to = d.ts_in("$6"),
+                listed = d.in_json_array("inquiry_id", "$7"),
+            );
+            let params = vec![
+                self.market.into(),
+                self.seller_id.into(),
+                channel.into(),
+                self.observed_at.clone().into(),
+                ts(listing.asked.from).into(),
+                ts(listing.asked.to).into(),
+                json_list(listed).into(),
+            ];
+            marked += ex.execute(&sql, params).await?;
+        }
+        Ok(marked)
     }
 
     /// Upserts the order items (and re-applies claims to stored items of the orders the
