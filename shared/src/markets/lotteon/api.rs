@@ -128,7 +128,11 @@ pub struct DeliveryOrder {
     #[serde(default, deserialize_with = "lenient::opt_text")]
     pub od_typ_cd: Option<String>,
     /// 연동완료여부: whether the line was acknowledged (apiNo 210).
-    #[serde(default, deserialize_with = "lenient::flag_or_false")]
+    #[serde(
+        rename = "ifCplYN",
+        default,
+        deserialize_with = "lenient::flag_or_false"
+    )]
     pub if_cpl_yn: bool,
     #[serde(default, deserialize_with = "lenient::opt_id")]
     pub spd_no: Option<String>,

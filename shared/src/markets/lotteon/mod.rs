@@ -27,10 +27,10 @@ pub mod normalize;
 use super::{ConnectCtx, Connector, KindPlan, MarketSpec, Span, parse_credentials, rows};
 use crate::error::{CollectError, parse_json};
 use crate::http::{Call, Reply, Verdict};
-use crate::model::{Kind, Market, RawJson, Records, Rejected, Window};
+use crate::model::{Kind, Market, RawJson, Records, Rejected, Window, kst};
 use async_trait::async_trait;
 use bytes::Bytes;
-use chrono::{Duration, NaiveDate};
+use chrono::{Duration, NaiveDate, Utc};
 use normalize::ClaimListing;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -100,6 +100,8 @@ pub const ACKNOWLEDGE_OPTION: &str = "acknowledge_orders";
 
 /// Rows per page of every list query (`rowsPerPage`): the maximum public clients use.
 pub const ROWS_PER_PAGE: usize = 100;
+/// The claim listings' longest range per call (days).
+pub const CLAIM_DAYS: i64 = 30;
 /// Lines per acknowledgement call.
 pub const ACK_BATCH: usize = 100;
 /// A listing that keeps handing out pages past this is broken, not long.
@@ -364,7 +366,16 @@ impl LotteOn {
         // claim listings, which say what they are for.
         lines.insert("odTypCd".into(), json!("10"));
         let progress = Self::query(&partner, "srchStrtDt", "srchEndDt", &from, &to);
-        let claims = Self::query(&partner, "srchStrtDttm", "srchEndDttm", &from, &to);
+        // Claims are listed by the day they were requested, which follows the order's own
+        // day. They travel with the window of their order, so that an order and its claims
+        // are written (and first seen) together: the listings are asked from this window's
+        // first day up to 30 days on (their documented maximum), never past today.
+        let today = Utc::now().with_timezone(&kst()).date_naive();
+        let claims_until = (first + Duration::days(CLAIM_DAYS - 1))
+            .min(today)
+            .max(last);
+        let (_, claims_to) = day_bounds(first, claims_until);
+        let claims = Self::query(&partner, "srchStrtDttm", "srchEndDttm", &from, &claims_to);
         let (lines, progress, cancels, returns, exchanges) = futures::try_join!(
             self.listing::<api::DeliveryOrders>(EP_DELIVERY, &lines),
             self.listing::<api::ProgressStates>(EP_PROGRESS, &progress),
@@ -383,6 +394,15 @@ impl LotteOn {
         for r in [cancels, returns, exchanges] {
             out.extend(r);
         }
+        // Kept: the claims of this window's orders, whenever requested, and the claims
+        // requested in this window whose order is not listed here (cancelled orders leave
+        // 209). A claim kept by two windows is the same row twice: unchanged the second time.
+        let listed: std::collections::HashSet<&str> =
+            lines.iter().map(|(l, _)| l.od_no.as_str()).collect();
+        out.claims.retain(|c| {
+            let day = c.requested_at.with_timezone(&kst()).date_naive();
+            listed.contains(c.order_id.as_str()) || (first..=last).contains(&day)
+        });
         let (orders, order_rejected) = normalize::orders(EP_DELIVERY, lines, &progress);
         out.orders = orders;
         out.rejected.extend(rejected);
