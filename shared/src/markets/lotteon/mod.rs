@@ -8,7 +8,8 @@
 //!   `odTypCd 10`, by the day the instruction was issued) and
 //!   `SellerDeliveryProgressStateSearch` (apiNo 140, the same lines' steps after
 //!   acknowledgement: 209 stays at 11 once acknowledged), concurrently with the claim
-//!   listings of that day: cancel (apiNo 50), return (51), exchange (69), by request day.
+//!   listings: cancel (apiNo 50), return (51), exchange (69), asked from that day on and
+//!   kept with the window of their order.
 //! - Settlements: `SettleItmdSales` by 정산기준일 (purchase confirmation day), ≤30 days.
 //! - Inquiries: not collected (see `SPEC.not_by_api`).
 //! - Acknowledgement (apiNo 210, `SellerIfCompleteInform`) is a WRITE that moves an order
