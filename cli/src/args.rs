@@ -64,6 +64,10 @@ pub struct SellerAddArgs {
     /// Register without collecting yet (verify the credentials first).
     #[arg(long)]
     pub disabled: bool,
+    /// A per-seller option `NAME=VALUE` (repeatable), stored with the account, e.g.
+    /// `--option acknowledge_orders=true` (Lotte ON). `true`/`false` are stored as yes/no.
+    #[arg(long = "option", value_name = "NAME=VALUE")]
+    pub options: Vec<String>,
     #[arg(long, default_value = "sqlite:sellerbox.sqlite?mode=rwc")]
     pub db: String,
 }

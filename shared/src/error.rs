@@ -95,6 +95,14 @@ pub enum CollectError {
     )]
     RateLimited { market: Market, attempts: u32 },
 
+    /// The marketplace's own quota for a period (e.g. a daily call cap) is spent. Not a
+    /// failure: the runner stops at a window boundary, records where, and the run ends
+    /// successfully (partial); the next run resumes there.
+    #[error(
+        "{market} answered that its call quota is spent ({detail}); collection resumes from here on the next run"
+    )]
+    QuotaExhausted { market: Market, detail: String },
+
     #[error("{market} refused the request to {endpoint}: {detail}")]
     Rejected {
         market: Market,
@@ -120,7 +128,9 @@ impl CollectError {
             CollectError::TwoFactorRequired { .. } => ErrorKind::TwoFactorRequired,
             CollectError::MarketplaceDown { .. } => ErrorKind::MarketplaceDown,
             CollectError::FormatChanged { .. } => ErrorKind::FormatChanged,
-            CollectError::RateLimited { .. } => ErrorKind::RateLimited,
+            CollectError::RateLimited { .. } | CollectError::QuotaExhausted { .. } => {
+                ErrorKind::RateLimited
+            }
             CollectError::Rejected { .. } => ErrorKind::Rejected,
             CollectError::InvalidInput(_) => ErrorKind::InvalidInput,
             CollectError::Storage(_) => ErrorKind::Storage,

@@ -217,6 +217,7 @@ async fn windows_keep_to_the_documented_ranges_and_a_longer_request_is_refused()
                 seller_id: r.target.seller_id.clone(),
                 credentials: r.target.credentials.clone(),
                 base_url: r.target.base_url.clone(),
+                options: r.target.options.clone(),
             })
             .unwrap_or_else(|e| panic!("{m}: connect: {e}"));
             match connector.fetch(kind, too_long).await {

@@ -372,6 +372,7 @@ fn ctx_with(s: &RunningSim, seller: usize, credentials: Value, fast: bool) -> Co
             .to_string(),
         credentials,
         base_url: Some(s.base_url.clone()),
+        options: serde_json::json!({}),
     }
 }
 

@@ -80,6 +80,7 @@ impl Side {
                 seller_id: c["seller_id"].as_str().unwrap().to_string(),
                 credentials: c["credentials"].clone(),
                 base_url: c["base_url"].as_str().map(str::to_string),
+                options: serde_json::json!({}),
             };
             for plan in markets::spec(market).unwrap().plans {
                 let run = self
@@ -170,8 +171,14 @@ async fn same_tables(market: &'static SimSpec) -> Vec<String> {
     let (p, q) = (plain.pool().await, quirky.pool().await);
     for (table, sql) in TABLES {
         let (a, b) = (rows(&p, sql).await, rows(&q, sql).await);
-        // Naver's claims come through the order feed, folded into the items' status.
-        let none_expected = market.id == "naver" && *table == "claims";
+        // Naver's claims come through the order feed, folded into the items' status; a
+        // market without an inquiry API stores none.
+        let no_inquiries = markets::spec(market_of(market))
+            .unwrap()
+            .plan(sellerbox::model::Kind::Inquiries)
+            .is_none();
+        let none_expected =
+            (market.id == "naver" && *table == "claims") || (no_inquiries && *table == "inquiries");
         assert!(
             none_expected || !a.is_empty(),
             "{market:?}: the plain side stored no {table}"
@@ -258,5 +265,23 @@ async fn ssg_quirks_store_the_same_rows_as_plain_answers() {
             .skip(1)
             .any(|s| s.as_bytes().get(8).is_some_and(u8::is_ascii_digit)),
         "no compact time"
+    );
+}
+
+#[tokio::test]
+async fn lotteon_quirks_store_the_same_rows_as_plain_answers() {
+    let raw = same_tables(&sim::lotteon::SIM).await.join("\n");
+    for quirk in [r#""odSeq":""#, r#""slAmt":""#, r#""odQty":""#] {
+        assert!(
+            raw.contains(quirk),
+            "no {quirk} in the quirks side's raw orders"
+        );
+    }
+    // `yyyyMMddHHmmss` re-spelled with a space: `"odAcptDttm":"2025-06-01 10:00:00"`.
+    assert!(
+        raw.split(r#""odAcptDttm":""#)
+            .skip(1)
+            .any(|s| s.as_bytes().get(10) == Some(&b' ')),
+        "no space-separated time"
     );
 }

@@ -352,6 +352,7 @@ fn ctx(sim: &RunningSim, seller: usize, http: &Http) -> ConnectCtx {
         seller_id: entry["seller_id"].as_str().unwrap().to_string(),
         credentials: entry["credentials"].clone(),
         base_url: Some(entry["base_url"].as_str().unwrap().to_string()),
+        options: serde_json::json!({}),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod coupang;
 pub mod faults;
 pub mod limits;
+pub mod lotteon;
 pub mod names;
 pub mod naver;
 pub mod quirks;
@@ -23,7 +24,7 @@ pub use server::{RunningSim, SimConfig, SimSpec, Truth, start};
 pub use world::SellerSizes;
 
 /// Every simulated market; adding one is its module above and one line here.
-pub static MARKETS: &[&SimSpec] = &[&coupang::SIM, &naver::SIM, &ssg::SIM];
+pub static MARKETS: &[&SimSpec] = &[&coupang::SIM, &naver::SIM, &ssg::SIM, &lotteon::SIM];
 
 /// Markets whose inquiry listing shows only some inquiries, with the rule it shows them
 /// by (SSG: unanswered ones only), by id: `/_sim/truth` answers `inquiries` with what the

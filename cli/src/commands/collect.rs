@@ -1,7 +1,7 @@
 //! `sellerbox collect`: the same code path the Lambda handler uses, fed from a
 //! credentials file.
 
-use super::{http, open_store, register};
+use super::{http, open_store, register, with_stored_options};
 use crate::args::CollectArgs;
 use crate::error::CliError;
 use crate::progress;
@@ -104,6 +104,7 @@ pub async fn run(args: CollectArgs) -> Result<ExitCode, CliError> {
         seller_id: e.seller_id.clone(),
         credentials: e.credentials.clone(),
         base_url: e.base_url.clone(),
+        options: serde_json::json!({}),
     };
     // Every entry of the file this build can collect, not only the ones asked for: a
     // file is right or wrong as a whole.
@@ -115,9 +116,10 @@ pub async fn run(args: CollectArgs) -> Result<ExitCode, CliError> {
         .collect();
     check_credentials(&collector_http, &every)
         .map_err(|lines| CliError::Input(lines.join("\n")))?;
-    let targets: Vec<Target> = entries.into_iter().map(target).collect();
+    let mut targets: Vec<Target> = entries.into_iter().map(target).collect();
     // Open the database before any request: an unreachable database fails up front.
     let store = open_store(&args.db).await?;
+    with_stored_options(store.as_ref(), &mut targets).await?;
     register(store.as_ref(), &targets).await?;
 
     let collector = Collector::new(collector_http, store, Arc::new(chrono::Utc::now));

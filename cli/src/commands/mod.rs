@@ -62,10 +62,11 @@ fn target_of(c: &serde_json::Value) -> Target {
         seller_id: c["seller_id"].as_str().unwrap_or_default().to_string(),
         credentials: c["credentials"].clone(),
         base_url: c["base_url"].as_str().map(str::to_string),
+        options: serde_json::json!({}),
     }
 }
 
-/// Register each target as an enabled seller account.
+/// Register each target as an enabled seller account, with the target's options.
 async fn register(store: &dyn Store, targets: &[Target]) -> Result<(), CliError> {
     for t in targets {
         store
@@ -74,9 +75,28 @@ async fn register(store: &dyn Store, targets: &[Target]) -> Result<(), CliError>
                 seller_id: t.seller_id.clone(),
                 secret_name: format!("sellerbox/{}/{}", t.market, t.seller_id),
                 enabled: true,
-                options: serde_json::json!({}),
+                options: t.options.clone(),
             })
             .await?;
+    }
+    Ok(())
+}
+
+/// Each target given the options its stored account has (`sellers add --option`), so
+/// that registering it again keeps them and its connector sees them.
+async fn with_stored_options(store: &dyn Store, targets: &mut [Target]) -> Result<(), CliError> {
+    let Some(market) = targets.first().map(|t| t.market) else {
+        return Ok(());
+    };
+    let accounts = store.accounts(Some(market)).await?;
+    for t in targets.iter_mut() {
+        if let Some(a) = accounts
+            .iter()
+            .find(|a| a.market == t.market && a.seller_id == t.seller_id)
+            .filter(|a| a.options.is_object())
+        {
+            t.options = a.options.clone();
+        }
     }
     Ok(())
 }

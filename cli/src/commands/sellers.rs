@@ -19,17 +19,18 @@ async fn add(a: SellerAddArgs) -> Result<ExitCode, CliError> {
     if a.seller.trim().is_empty() {
         return Err(CliError::Input("--seller is empty".into()));
     }
+    let options = parse_options(&a.options)?;
     let store = open_store(&a.db).await?;
     let account = SellerAccount {
         market: a.market,
         secret_name: a.secret.unwrap_or_else(|| secret_name(a.market, &a.seller)),
         seller_id: a.seller,
         enabled: !a.disabled,
-        options: serde_json::json!({}),
+        options,
     };
     store.upsert_account(&account).await?;
     println!(
-        "{} seller {} {} (credentials: {})",
+        "{} seller {} {} (credentials: {}; options: {})",
         account.market,
         account.seller_id,
         if account.enabled {
@@ -37,9 +38,38 @@ async fn add(a: SellerAddArgs) -> Result<ExitCode, CliError> {
         } else {
             "registered, disabled"
         },
-        account.secret_name
+        account.secret_name,
+        account.options
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `NAME=VALUE` pairs as the account's options object; `true`/`false` become JSON
+/// booleans, anything else a string. Refused before the database is opened.
+fn parse_options(pairs: &[String]) -> Result<serde_json::Value, CliError> {
+    let mut options = serde_json::Map::new();
+    for pair in pairs {
+        let Some((name, value)) = pair.split_once('=') else {
+            return Err(CliError::Input(format!(
+                "--option {pair:?}: expected NAME=VALUE"
+            )));
+        };
+        let name = name.trim();
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(CliError::Input(format!(
+                "--option {pair:?}: the name must be letters, digits and _"
+            )));
+        }
+        let value = match value.trim() {
+            "true" => serde_json::Value::Bool(true),
+            "false" => serde_json::Value::Bool(false),
+            other => serde_json::Value::String(other.to_string()),
+        };
+        if options.insert(name.to_string(), value).is_some() {
+            return Err(CliError::Input(format!("--option {name} is given twice")));
+        }
+    }
+    Ok(serde_json::Value::Object(options))
 }
 
 async fn list(a: SellerListArgs) -> Result<ExitCode, CliError> {

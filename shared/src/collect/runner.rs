@@ -23,6 +23,8 @@ pub struct Target {
     pub seller_id: String,
     pub credentials: serde_json::Value,
     pub base_url: Option<String>,
+    /// The account's options (`SellerAccount::options`; `{}` when none).
+    pub options: serde_json::Value,
 }
 
 /// Which time range a run covers.
@@ -50,6 +52,7 @@ pub fn check_credentials(http: &Http, targets: &[Target]) -> Result<(), Vec<Stri
                     seller_id: t.seller_id.clone(),
                     credentials: t.credentials.clone(),
                     base_url: t.base_url.clone(),
+                    options: t.options.clone(),
                 })
             });
             let why = match connected.err()? {
@@ -178,6 +181,15 @@ pub struct RunSummary {
     pub seconds: f64,
 }
 
+/// Why a run that did not fail ended.
+enum Ended {
+    Complete,
+    /// The deadline came first.
+    Deadline,
+    /// The marketplace said its quota is spent ([`CollectError::QuotaExhausted`]).
+    Quota(CollectError),
+}
+
 /// How far a run got: what the runs table records even when the run fails midway.
 struct Progress {
     stats: WriteStats,
@@ -261,6 +273,7 @@ impl Collector {
             seller_id: target.seller_id.clone(),
             credentials: target.credentials.clone(),
             base_url: target.base_url.clone(),
+            options: target.options.clone(),
         })?;
         connector.verify().await
     }
@@ -296,11 +309,22 @@ impl Collector {
             covered,
         } = progress;
 
-        let (outcome, error) = match result {
-            Ok(true) => (Outcome::Complete, None),
-            Ok(false) => (Outcome::Partial, None),
-            Err(e) => (Outcome::Failed, Some(self.keep_evidence(&scope, e).await)),
+        // A quota checkpoint is recorded with its reason (rate_limited) but is no failure.
+        let (outcome, error, stopped_by) = match result {
+            Ok(Ended::Complete) => (Outcome::Complete, None, None),
+            Ok(Ended::Deadline) => (Outcome::Partial, None, None),
+            Ok(Ended::Quota(why)) => (Outcome::Partial, None, Some(why)),
+            Err(e) => (
+                Outcome::Failed,
+                Some(self.keep_evidence(&scope, e).await),
+                None,
+            ),
         };
+        if let Some(why) = &stopped_by {
+            tracing::info!(market = %target.market, seller = %target.seller_id, %kind,
+                until = %covered.to, reason = %why, "stopped at the marketplace's quota; the next run resumes here");
+        }
+        let noted = error.as_ref().or(stopped_by.as_ref());
         let m = meter.snapshot();
         let record = RunRecord {
             run_id: uuid::Uuid::new_v4().to_string(),
@@ -316,8 +340,8 @@ impl Collector {
             retries: m.retries,
             stats,
             outcome,
-            error_kind: error.as_ref().map(CollectError::kind),
-            error_message: error.as_ref().map(ToString::to_string),
+            error_kind: noted.map(CollectError::kind),
+            error_message: noted.map(ToString::to_string),
         };
         let mut error = error;
         let recorded = {
@@ -350,16 +374,22 @@ impl Collector {
             } else {
                 outcome
             },
-            error_kind: error.as_ref().map(CollectError::kind),
-            error: error.as_ref().map(ToString::to_string),
+            error_kind: error
+                .as_ref()
+                .or(stopped_by.as_ref())
+                .map(CollectError::kind),
+            error: error
+                .as_ref()
+                .or(stopped_by.as_ref())
+                .map(ToString::to_string),
             seconds: started.elapsed().as_secs_f64(),
         };
         crate::telemetry::emit_run_metrics(&summary, &record.run_id);
         summary
     }
 
-    /// Returns `Ok(true)` when every window was committed, `Ok(false)` when the deadline
-    /// stopped the run at a window boundary.
+    /// How far the run got: every window committed, or stopped at a window boundary by the
+    /// deadline or by the marketplace's quota (every window before it committed).
     async fn drive(
         &self,
         target: &Target,
@@ -368,7 +398,7 @@ impl Collector {
         deadline: Option<Instant>,
         meter: &Meter,
         progress: &mut Progress,
-    ) -> Result<bool, CollectError> {
+    ) -> Result<Ended, CollectError> {
         let spec = markets::require(target.market)?;
         let plan = spec.plan(scope.kind).ok_or_else(|| {
             CollectError::InvalidInput(format!(
@@ -396,6 +426,7 @@ impl Collector {
             seller_id: target.seller_id.clone(),
             credentials: target.credentials.clone(),
             base_url: target.base_url.clone(),
+            options: target.options.clone(),
         })?;
         // Records earlier runs could not read, read again with this build's code: those
         // that read now go in with the first window (before its own rows, so that a
@@ -405,12 +436,12 @@ impl Collector {
         // so the watermark only ever covers committed rows.
         let mut last_window_took = std::time::Duration::ZERO;
         let mut fetched: Option<(Window, Records, Held)> = None;
-        let mut complete = true;
+        let mut ended = Ended::Complete;
         for w in windows(plan.span, from, to) {
             if let Some(d) = deadline {
                 // Stop before a window we could not finish: the next run resumes here.
                 if Instant::now() + last_window_took >= d {
-                    complete = false;
+                    ended = Ended::Deadline;
                     break;
                 }
             }
@@ -434,9 +465,18 @@ impl Collector {
                     };
                     let (written, next) = futures::join!(commit, fetch);
                     written?;
-                    next?
+                    next
                 }
-                None => fetch.await?,
+                None => fetch.await,
+            };
+            let next = match next {
+                // The marketplace's quota is a checkpoint, not a failure: the windows
+                // before this one are committed (above); this one is the next run's.
+                Err(e @ CollectError::QuotaExhausted { .. }) => {
+                    ended = Ended::Quota(e);
+                    break;
+                }
+                other => other?,
             };
             fetched = Some((w, next.0, next.1));
             last_window_took = t0.elapsed();
@@ -450,7 +490,7 @@ impl Collector {
             self.commit(scope, Window::new(from, from), &records, now, progress)
                 .await?;
         }
-        Ok(complete)
+        Ok(ended)
     }
 
     /// The scope's open rejected records read again; `None` when there are none.

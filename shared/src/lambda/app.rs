@@ -187,6 +187,7 @@ impl App {
             seller_id: account.seller_id.clone(),
             credentials: secret.credentials,
             base_url: self.settings.base_url.clone().or(secret.base_url),
+            options: account.options.clone(),
         })
     }
 

@@ -59,6 +59,7 @@ registry! {
     Coupang = "coupang", mod coupang, feature "coupang";
     Naver = "naver", mod naver, feature "naver";
     Ssg = "ssg", mod ssg, feature "ssg";
+    LotteOn = "lotteon", mod lotteon, feature "lotteon";
 }
 
 pub mod lenient;
@@ -151,9 +152,29 @@ pub struct ConnectCtx {
     pub credentials: serde_json::Value,
     /// Where the marketplace's documented paths are appended; `None` = the real one.
     pub base_url: Option<String>,
+    /// The seller account's options (a JSON object, `{}` when none; see
+    /// [`SellerAccount::options`](crate::model::SellerAccount)): per-seller opt-ins a market
+    /// reads by name (e.g. Lotte ON's `acknowledge_orders`). Unknown names are ignored.
+    pub options: serde_json::Value,
 }
 
 impl ConnectCtx {
+    /// The account option `name` as a yes/no: `true`, `"true"`, `"Y"`, `"yes"` or `1` are
+    /// yes; anything else (or no such option) is no.
+    pub fn option_enabled(&self, name: &str) -> bool {
+        match self.options.get(name) {
+            Some(serde_json::Value::Bool(b)) => *b,
+            Some(serde_json::Value::String(s)) => {
+                matches!(
+                    s.trim().to_ascii_lowercase().as_str(),
+                    "true" | "y" | "yes" | "1"
+                )
+            }
+            Some(serde_json::Value::Number(n)) => n.as_i64() == Some(1),
+            _ => false,
+        }
+    }
+
     pub fn base_url<'a>(&'a self, spec: &'a MarketSpec) -> &'a str {
         self.base_url
             .as_deref()

@@ -160,6 +160,7 @@ impl Rig {
             seller_id: c["seller_id"].as_str().expect("seller_id").to_string(),
             credentials: c["credentials"].clone(),
             base_url: c["base_url"].as_str().map(str::to_string),
+            options: serde_json::json!({}),
         };
         Rig {
             market,

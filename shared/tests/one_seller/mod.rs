@@ -45,6 +45,7 @@ pub async fn rig(market: &'static SimSpec) -> Rig {
         seller_id: c["seller_id"].as_str().unwrap().to_string(),
         credentials: c["credentials"].clone(),
         base_url: c["base_url"].as_str().map(str::to_string),
+        options: serde_json::json!({}),
     };
     let http = Http::new(RetryPolicy {
         backoff_min: std::time::Duration::from_millis(1),
