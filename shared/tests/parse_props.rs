@@ -166,6 +166,7 @@ fn connector(market: Market) -> &'static dyn Connector {
             json!({"client_id": "cid", "client_secret": "$2a$04$abcdefghijklmnopqrstuu",
                    "account_id": "ncp_fuzz"}),
         ),
+        other => unreachable!("LISTINGS has no listing of {other}"),
     };
     cell.get_or_init(|| {
         let spec = markets::require(market).expect("compiled in");
@@ -176,6 +177,7 @@ fn connector(market: Market) -> &'static dyn Connector {
             seller_id: "fuzz".into(),
             credentials,
             base_url: None,
+            options: json!({}),
         })
         .unwrap_or_else(|e| panic!("{market}: the fuzz credentials are refused: {e}"))
     })
@@ -431,6 +433,7 @@ proptest! {
                 drop(naver::judge(l.endpoint, &reply));
                 drop(naver::judge_token(&reply));
             }
+            other => unreachable!("LISTINGS has no listing of {other}"),
         }
     }
 }

@@ -53,6 +53,7 @@ async fn rig() -> Rig {
         seller_id: c["seller_id"].as_str().unwrap().into(),
         credentials: c["credentials"].clone(),
         base_url: c["base_url"].as_str().map(String::from),
+        options: serde_json::json!({}),
     };
     let db = SqlitePool::connect(&url).await.unwrap();
     Rig {
