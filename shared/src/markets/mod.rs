@@ -58,6 +58,7 @@ macro_rules! registry {
 registry! {
     Coupang = "coupang", mod coupang, feature "coupang";
     Naver = "naver", mod naver, feature "naver";
+    Elevenst = "11st", mod elevenst, feature "11st";
 }
 
 pub mod lenient;
