@@ -191,7 +191,7 @@ async fn collecting_the_same_window_twice_changes_nothing_the_second_time() {
     let dir = tempfile::tempdir().unwrap();
     let (_sims, creds) = served(dir.path()).await;
     let db = format!("sqlite:{}?mode=rwc", dir.path().join("c.sqlite").display());
-    for market in ["coupang", "naver", "ssg", "lotteon"] {
+    for market in ["coupang", "naver", "ssg", "lotteon", "11st"] {
         let collect = |db: &str| {
             let mut c = sellerbox();
             c.args([

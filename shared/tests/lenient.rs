@@ -285,3 +285,25 @@ async fn lotteon_quirks_store_the_same_rows_as_plain_answers() {
         "no space-separated time"
     );
 }
+
+#[tokio::test]
+async fn elevenst_quirks_store_the_same_rows_as_plain_answers() {
+    let raw = same_tables(&sim::elevenst::SIM).await.join("\n");
+    // Every XML value is text: the quirks are the texts 11st may write for the same value.
+    assert!(
+        raw.split(r#""selPrc":""#)
+            .skip(1)
+            .any(|s| s.split('"').next().is_some_and(|v| v.contains(','))),
+        "no amount with a thousands separator"
+    );
+    assert!(
+        raw.split(r#""ordDt":""#)
+            .skip(1)
+            .any(|s| s.as_bytes().get(8).is_some_and(u8::is_ascii_digit)),
+        "no compact yyyyMMddHHmmss time"
+    );
+    assert!(
+        raw.contains(r#""promotionInfo":{"#),
+        "no undocumented nested element"
+    );
+}

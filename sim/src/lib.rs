@@ -8,6 +8,7 @@
 
 pub mod clock;
 pub mod coupang;
+pub mod elevenst;
 pub mod faults;
 pub mod limits;
 pub mod lotteon;
@@ -24,7 +25,7 @@ pub use server::{RunningSim, SimConfig, SimSpec, Truth, start};
 pub use world::SellerSizes;
 
 /// Every simulated market; adding one is its module above and one line here.
-pub static MARKETS: &[&SimSpec] = &[&coupang::SIM, &naver::SIM, &ssg::SIM, &lotteon::SIM];
+pub static MARKETS: &[&SimSpec] = &[&coupang::SIM, &naver::SIM, &ssg::SIM, &lotteon::SIM, &elevenst::SIM];
 
 /// Markets whose inquiry listing shows only some inquiries, with the rule it shows them
 /// by (SSG: unanswered ones only), by id: `/_sim/truth` answers `inquiries` with what the

@@ -60,6 +60,7 @@ registry! {
     Naver = "naver", mod naver, feature "naver";
     Ssg = "ssg", mod ssg, feature "ssg";
     LotteOn = "lotteon", mod lotteon, feature "lotteon";
+    Elevenst = "11st", mod elevenst, feature "11st";
 }
 
 pub mod lenient;
