@@ -53,6 +53,7 @@ fn connector(s: &RunningSim, credentials: serde_json::Value, meter: &Meter) -> B
         seller_id: c["seller_id"].as_str().unwrap().to_string(),
         credentials,
         base_url: c["base_url"].as_str().map(str::to_string),
+        options: serde_json::json!({}),
     })
     .unwrap()
 }
@@ -99,6 +100,7 @@ async fn names_outside_euc_kr_are_stored_byte_for_byte() {
         seller_id: c["seller_id"].as_str().unwrap().to_string(),
         credentials: c["credentials"].clone(),
         base_url: c["base_url"].as_str().map(str::to_string),
+        options: serde_json::json!({}),
     };
     let run = collector
         .run(&target, Kind::Orders, Range::Auto, None)

@@ -25,7 +25,13 @@ pub use server::{RunningSim, SimConfig, SimSpec, Truth, start};
 pub use world::SellerSizes;
 
 /// Every simulated market; adding one is its module above and one line here.
-pub static MARKETS: &[&SimSpec] = &[&coupang::SIM, &naver::SIM, &ssg::SIM, &lotteon::SIM, &elevenst::SIM];
+pub static MARKETS: &[&SimSpec] = &[
+    &coupang::SIM,
+    &naver::SIM,
+    &ssg::SIM,
+    &lotteon::SIM,
+    &elevenst::SIM,
+];
 
 /// Markets whose inquiry listing shows only some inquiries, with the rule it shows them
 /// by (SSG: unanswered ones only), by id: `/_sim/truth` answers `inquiries` with what the
