@@ -8,6 +8,7 @@
 
 pub mod clock;
 pub mod coupang;
+pub mod esm;
 pub mod faults;
 pub mod limits;
 pub mod names;
@@ -22,7 +23,7 @@ pub use server::{RunningSim, SimConfig, SimSpec, Truth, start};
 pub use world::SellerSizes;
 
 /// Every simulated market; adding one is its module above and one line here.
-pub static MARKETS: &[&SimSpec] = &[&coupang::SIM, &naver::SIM];
+pub static MARKETS: &[&SimSpec] = &[&coupang::SIM, &naver::SIM, &esm::GMARKET, &esm::AUCTION];
 
 /// The simulator of the market with this id.
 pub fn find(id: &str) -> Option<&'static SimSpec> {
