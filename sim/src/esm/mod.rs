@@ -86,8 +86,13 @@ pub static GMARKET: SimSpec = SimSpec {
 
 pub static AUCTION: SimSpec = SimSpec {
     id: "auction",
+    base_path: "",
     build: build_auction,
-    ..GMARKET
+    bench_orders_per_day: 300,
+    throttles: THROTTLES,
+    wrong_credentials,
+    order_listed_at,
+    status_codes: STATUS_CODES,
 };
 
 /// ESM's throttle answer: HTTP 200, `ResultCode` 3000.
@@ -126,7 +131,9 @@ pub fn kst() -> FixedOffset {
 }
 
 fn kst_time(t: DateTime<Utc>) -> String {
-    t.with_timezone(&kst()).format("%Y-%m-%d %H:%M:%S").to_string()
+    t.with_timezone(&kst())
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
 }
 
 fn kst_date(t: DateTime<Utc>) -> NaiveDate {
@@ -190,10 +197,9 @@ pub fn listed(o: &Order, now: DateTime<Utc>) -> Option<Listed> {
         Stage::Paid => Listed::Status(1),
         Stage::Preparing => Listed::Status(2),
         Stage::Shipping => Listed::Status(3),
-        Stage::Delivered
-        | Stage::ReturnRequested
-        | Stage::ExchangeRequested
-        | Stage::Exchanged => Listed::Status(4),
+        Stage::Delivered | Stage::ReturnRequested | Stage::ExchangeRequested | Stage::Exchanged => {
+            Listed::Status(4)
+        }
         Stage::Confirmed => Listed::Status(5),
         Stage::CancelRequested | Stage::Cancelled | Stage::Returned => return None,
     })
@@ -282,13 +288,19 @@ pub fn build(site: &'static Site, state: Arc<SimState>, base_url: &str) -> (Rout
         .route("/shipping/v1/Order/PreRequestOrders", route(Ep::Pre))
         .route("/claim/v1/sa/Cancels", route(Ep::Claims(ClaimKind::Cancel)))
         .route("/claim/v1/sa/Returns", route(Ep::Claims(ClaimKind::Return)))
-        .route("/claim/v1/sa/Exchanges", route(Ep::Claims(ClaimKind::Exchange)))
+        .route(
+            "/claim/v1/sa/Exchanges",
+            route(Ep::Claims(ClaimKind::Exchange)),
+        )
         .route("/account/v1/settle/getsettleorder", route(Ep::Settle))
         .route(
             "/item/v1/communications/customer/bulletin-board",
             route(Ep::Board),
         )
-        .route("/assist/v1/Selling/GetEmergencyInformList", route(Ep::Notices))
+        .route(
+            "/assist/v1/Selling/GetEmergencyInformList",
+            route(Ep::Notices),
+        )
         .route(
             "/_sim/esm/order-calls",
             get(
@@ -357,12 +369,8 @@ impl Sim {
         validation.required_spec_claims.clear();
         validation.required_spec_claims.insert("aud".into());
         validation.validate_exp = false;
-        let data = jsonwebtoken::decode::<Claims>(
-            token,
-            &DecodingKey::from_secret(self.accounts[seller].secret_key.as_bytes()),
-            &validation,
-        )
-        .ok()?;
+        let key = DecodingKey::from_secret(self.accounts[seller].secret_key.as_bytes()).ok()?;
+        let data = jsonwebtoken::decode::<Claims>(token, &key, &validation).ok()?;
         // `ssi` must name this site's seller that the master acts for.
         let named = data.claims.ssi.split(',').find_map(|part| {
             let (site, id) = part.trim().split_once(':')?;
@@ -434,7 +442,10 @@ async fn serve(sim: &Sim, headers: &HeaderMap, body: &[u8], ep: Ep) -> Response 
 }
 
 fn throttled() -> Response {
-    refusal(3000, "호출 횟수 제한을 초과하였습니다. 잠시 후 다시 시도해 주세요.")
+    refusal(
+        3000,
+        "호출 횟수 제한을 초과하였습니다. 잠시 후 다시 시도해 주세요.",
+    )
 }
 
 type Answer = Result<Value, Response>;
@@ -486,7 +497,10 @@ impl Params<'_> {
                     .and_then(|d| d.and_hms_opt(0, 0, 0))
             })
             .ok_or_else(|| {
-                refusal(1000, &format!("{name}은(는) YYYY-MM-DD 또는 YYYY-MM-DD hh:mm 형식이어야 합니다."))
+                refusal(
+                    1000,
+                    &format!("{name}은(는) YYYY-MM-DD 또는 YYYY-MM-DD hh:mm 형식이어야 합니다."),
+                )
             })?;
         Ok(kst()
             .from_local_datetime(&naive)
@@ -498,7 +512,10 @@ impl Params<'_> {
         let i = self.int(index)?.unwrap_or(1);
         let n = self.int(size)?.unwrap_or(max as i64);
         if i < 1 || n < 1 {
-            return Err(refusal(1000, &format!("{index}와 {size}는 1 이상이어야 합니다.")));
+            return Err(refusal(
+                1000,
+                &format!("{index}와 {size}는 1 이상이어야 합니다."),
+            ));
         }
         Ok((i as usize, (n as usize).min(max)))
     }
@@ -509,7 +526,11 @@ fn too_long(days: i64) -> Response {
 }
 
 fn slice<T: Clone>(rows: &[T], index: usize, size: usize) -> Vec<T> {
-    rows.iter().skip((index - 1) * size).take(size).cloned().collect()
+    rows.iter()
+        .skip((index - 1) * size)
+        .take(size)
+        .cloned()
+        .collect()
 }
 
 fn product_no(p: usize) -> u64 {
@@ -531,15 +552,23 @@ fn orders(site: &Site, d: &SellerData, p: &Params, now: DateTime<Utc>, pre: bool
                 "orderStatus는 1~5 (0: 주문번호 조회는 이 시뮬레이터가 제공하지 않습니다).",
             ));
         }
-        if p.int("requestDateType")?.unwrap_or(1) != 2 && p.int("requestDateType")?.unwrap_or(1) != 1 {
-            return Err(refusal(1000, "requestDateType은 1(주문일) 또는 2(결제일)만 제공합니다."));
-        }
         Some(s as u8)
     };
-    let by_payment = !pre && p.int("requestDateType")?.unwrap_or(1) == 2;
+    // 1 주문일, 2 결제일; 3 발송마감일 and later types are not served here.
+    let date_type = p.int("requestDateType")?.unwrap_or(1);
+    if !pre && !matches!(date_type, 1 | 2) {
+        return Err(refusal(
+            1000,
+            "requestDateType은 1(주문일) 또는 2(결제일)만 제공합니다.",
+        ));
+    }
+    let by_payment = !pre && date_type == 2;
     let (from, to) = (p.instant("requestDateFrom")?, p.instant("requestDateTo")?);
     if to <= from {
-        return Err(refusal(1000, "requestDateTo는 requestDateFrom 이후여야 합니다."));
+        return Err(refusal(
+            1000,
+            "requestDateTo는 requestDateFrom 이후여야 합니다.",
+        ));
     }
     let max = if pre { 31 } else { site.max_order_days };
     if to - from > Duration::days(max) {
@@ -555,7 +584,11 @@ fn orders(site: &Site, d: &SellerData, p: &Params, now: DateTime<Utc>, pre: bool
         if listed(o, now) != Some(want) {
             continue;
         }
-        let at = if by_payment { o.paid_at() } else { Some(o.ordered_at) };
+        let at = if by_payment {
+            o.paid_at()
+        } else {
+            Some(o.ordered_at)
+        };
         let Some(at) = at.filter(|t| *t >= from && *t < to && *t <= now) else {
             continue;
         };
@@ -623,7 +656,14 @@ fn claim_state(o: &Order, now: DateTime<Utc>, kind: ClaimKind) -> Option<(u8, Da
     match kind {
         ClaimKind::Cancel => {
             let req = o.reached(Stage::CancelRequested, now)?;
-            Some((if o.reached(Stage::Cancelled, now).is_some() { 3 } else { 1 }, req))
+            Some((
+                if o.reached(Stage::Cancelled, now).is_some() {
+                    3
+                } else {
+                    1
+                },
+                req,
+            ))
         }
         ClaimKind::Return => {
             let req = o.reached(Stage::ReturnRequested, now)?;
@@ -652,10 +692,16 @@ fn claim_state(o: &Order, now: DateTime<Utc>, kind: ClaimKind) -> Option<(u8, Da
 
 fn claims(site: &Site, d: &SellerData, p: &Params, now: DateTime<Utc>, kind: ClaimKind) -> Answer {
     if p.required_int("SiteType")? != site.claim_site_type as i64 {
-        return Err(refusal(1000, "SiteType이 올바르지 않습니다 (1: 옥션, 3: G마켓)."));
+        return Err(refusal(
+            1000,
+            "SiteType이 올바르지 않습니다 (1: 옥션, 3: G마켓).",
+        ));
     }
     if p.int("Type")?.unwrap_or(2) != 2 {
-        return Err(refusal(1000, "Type은 2(신청일)만 이 시뮬레이터가 제공합니다."));
+        return Err(refusal(
+            1000,
+            "Type은 2(신청일)만 이 시뮬레이터가 제공합니다.",
+        ));
     }
     let (a, b) = (p.date("StartDate")?, p.date("EndDate")?);
     if b < a {
@@ -679,14 +725,15 @@ fn claims(site: &Site, d: &SellerData, p: &Params, now: DateTime<Utc>, kind: Cla
             continue;
         }
         for item in &o.items {
-            rows.push(json!({
+            let mut row = json!({
                 "OrderNo": item.item_no,
                 "PayNo": o.order_no,
-                field: status,
                 "RequestDate": kst_time(req),
                 "ClaimReason": "구매자 단순변심",
                 "BuyerName": names::person(small(o.buyer)),
-            }));
+            });
+            row[field] = json!(status);
+            rows.push(row);
         }
     }
     Ok(json!({ "ResultCode": "success", "Message": "성공", "Data": rows }))
@@ -706,14 +753,23 @@ fn settle_lines(o: &Order, now: DateTime<Utc>) -> Vec<(NaiveDate, bool, usize)> 
 
 fn settlements(site: &Site, d: &SellerData, p: &Params, now: DateTime<Utc>) -> Answer {
     if p.text("SiteType")? != site.letter {
-        return Err(refusal(1000, "SiteType이 올바르지 않습니다 (A: 옥션, G: G마켓)."));
+        return Err(refusal(
+            1000,
+            "SiteType이 올바르지 않습니다 (A: 옥션, G: G마켓).",
+        ));
     }
     if p.text("SrchType")? != "D9" {
-        return Err(refusal(1000, "SrchType은 D9(배송완료일+환불)만 이 시뮬레이터가 제공합니다."));
+        return Err(refusal(
+            1000,
+            "SrchType은 D9(배송완료일+환불)만 이 시뮬레이터가 제공합니다.",
+        ));
     }
     let (a, b) = (p.date("SrchStartDate")?, p.date("SrchEndDate")?);
     if b < a {
-        return Err(refusal(1000, "SrchEndDate는 SrchStartDate 이후여야 합니다."));
+        return Err(refusal(
+            1000,
+            "SrchEndDate는 SrchStartDate 이후여야 합니다.",
+        ));
     }
     if (b - a).num_days() + 1 > 31 {
         return Err(too_long(31));
@@ -774,7 +830,10 @@ fn board_of(site: &Site, q: &Inquiry) -> Option<u64> {
 fn cs_range(p: &Params) -> Result<(NaiveDate, NaiveDate), Response> {
     let (a, b) = (p.date("startDate")?, p.date("endDate")?);
     if b <= a {
-        return Err(refusal(1000, "endDate는 startDate 이후여야 합니다 (오늘: 오늘~내일)."));
+        return Err(refusal(
+            1000,
+            "endDate는 startDate 이후여야 합니다 (오늘: 오늘~내일).",
+        ));
     }
     if (b - a).num_days() > 7 {
         return Err(too_long(7));
@@ -789,7 +848,10 @@ fn answered(q: &Inquiry, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
 fn board(site: &Site, account: &Account, d: &SellerData, p: &Params, now: DateTime<Utc>) -> Answer {
     let qna = p.required_int("qnaType")? as u64;
     if !site.boards.contains(&qna) {
-        return Err(refusal(1000, "qnaType이 이 사이트의 게시판이 아닙니다 (1, 2: 옥션, 3: G마켓)."));
+        return Err(refusal(
+            1000,
+            "qnaType이 이 사이트의 게시판이 아닙니다 (1, 2: 옥션, 3: G마켓).",
+        ));
     }
     let status = p.int("status")?.unwrap_or(1);
     let (a, b) = cs_range(p)?;

@@ -37,7 +37,14 @@ pub const RULES: Rules = Rules {
     ],
     counts: &["ContrAmount", "TotalCount", "totalCount", "PageSize"],
     flags: &[],
-    times: &["OrderDate", "PayDate", "RequestDate", "RegDate", "AnswerDate", "ReplyDate"],
+    times: &[
+        "OrderDate",
+        "PayDate",
+        "RequestDate",
+        "RegDate",
+        "AnswerDate",
+        "ReplyDate",
+    ],
     dates: &[
         "DeliveryCompleteDate",
         "RefundDate",

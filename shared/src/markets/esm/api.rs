@@ -86,10 +86,18 @@ pub struct OrderRow {
     pub contr_amount: i32,
     #[serde(rename = "SalePrice", deserialize_with = "lenient::amount")]
     pub sale_price: i64,
-    #[serde(rename = "OrderAmount", default, deserialize_with = "lenient::opt_amount")]
+    #[serde(
+        rename = "OrderAmount",
+        default,
+        deserialize_with = "lenient::opt_amount"
+    )]
     pub order_amount: Option<i64>,
     /// The cart's delivery fee, on the line that carries it.
-    #[serde(rename = "DeliveryFee", default, deserialize_with = "lenient::amount_or_zero")]
+    #[serde(
+        rename = "DeliveryFee",
+        default,
+        deserialize_with = "lenient::amount_or_zero"
+    )]
     pub delivery_fee: i64,
 }
 
@@ -99,7 +107,12 @@ pub struct OrderRow {
 #[derive(Debug, Deserialize)]
 #[serde(bound(deserialize = "T: Deserialize<'de>"))]
 pub struct ClaimsAnswer<T> {
-    #[serde(rename = "Data", alias = "data", default, deserialize_with = "lenient::list")]
+    #[serde(
+        rename = "Data",
+        alias = "data",
+        default,
+        deserialize_with = "lenient::list"
+    )]
     pub rows: Vec<T>,
 }
 
@@ -133,7 +146,12 @@ pub struct SettleAnswer<T> {
     pub total_count: u64,
     #[serde(rename = "PageSize", default, deserialize_with = "lenient::count")]
     pub page_size: u32,
-    #[serde(rename = "Data", alias = "data", default, deserialize_with = "lenient::list")]
+    #[serde(
+        rename = "Data",
+        alias = "data",
+        default,
+        deserialize_with = "lenient::list"
+    )]
     pub rows: Vec<T>,
 }
 
@@ -151,13 +169,21 @@ pub struct SettleRow {
     #[serde(rename = "SellPrice", deserialize_with = "lenient::amount")]
     pub sell_price: i64,
     /// 서비스이용료.
-    #[serde(rename = "ServiceFee", default, deserialize_with = "lenient::amount_or_zero")]
+    #[serde(
+        rename = "ServiceFee",
+        default,
+        deserialize_with = "lenient::amount_or_zero"
+    )]
     pub service_fee: i64,
     /// 정산금액.
     #[serde(rename = "SettlePrice", deserialize_with = "lenient::amount")]
     pub settle_price: i64,
     /// 배송완료일.
-    #[serde(rename = "DeliveryCompleteDate", default, deserialize_with = "lenient::opt_text")]
+    #[serde(
+        rename = "DeliveryCompleteDate",
+        default,
+        deserialize_with = "lenient::opt_text"
+    )]
     pub delivery_complete_date: Option<String>,
     /// 환불일: set on refund lines.
     #[serde(rename = "RefundDate", default, deserialize_with = "lenient::opt_text")]
@@ -165,7 +191,11 @@ pub struct SettleRow {
     /// 송금일, or 정산예정일 before it is sent.
     #[serde(rename = "RemitDate", default, deserialize_with = "lenient::opt_text")]
     pub remit_date: Option<String>,
-    #[serde(rename = "SettleExpectDate", default, deserialize_with = "lenient::opt_text")]
+    #[serde(
+        rename = "SettleExpectDate",
+        default,
+        deserialize_with = "lenient::opt_text"
+    )]
     pub settle_expect_date: Option<String>,
 }
 
@@ -175,9 +205,19 @@ pub struct SettleRow {
 #[derive(Debug, Deserialize)]
 #[serde(bound(deserialize = "T: Deserialize<'de>"))]
 pub struct BoardAnswer<T> {
-    #[serde(rename = "totalCount", alias = "TotalCount", default, deserialize_with = "lenient::count")]
+    #[serde(
+        rename = "totalCount",
+        alias = "TotalCount",
+        default,
+        deserialize_with = "lenient::count"
+    )]
     pub total_count: u64,
-    #[serde(rename = "data", alias = "Data", default, deserialize_with = "lenient::list")]
+    #[serde(
+        rename = "data",
+        alias = "Data",
+        default,
+        deserialize_with = "lenient::list"
+    )]
     pub rows: Vec<T>,
 }
 
@@ -195,7 +235,11 @@ pub struct BoardRow {
     pub title: Option<String>,
     #[serde(rename = "Comments", deserialize_with = "lenient::text")]
     pub comments: String,
-    #[serde(rename = "AnswerComments", default, deserialize_with = "lenient::opt_text")]
+    #[serde(
+        rename = "AnswerComments",
+        default,
+        deserialize_with = "lenient::opt_text"
+    )]
     pub answer_comments: Option<String>,
     /// 2 미처리, 3 처리완료, 4 처리중 (G), 5 중복문의 (G).
     #[serde(rename = "InformStatus", default, deserialize_with = "lenient::opt_id")]
@@ -211,7 +255,12 @@ pub struct BoardRow {
 #[derive(Debug, Deserialize)]
 #[serde(bound(deserialize = "T: Deserialize<'de>"))]
 pub struct NoticesAnswer<T> {
-    #[serde(rename = "Data", alias = "data", default, deserialize_with = "lenient::list")]
+    #[serde(
+        rename = "Data",
+        alias = "data",
+        default,
+        deserialize_with = "lenient::list"
+    )]
     pub rows: Vec<T>,
 }
 
@@ -227,7 +276,11 @@ pub struct NoticeRow {
     pub contents: String,
     #[serde(rename = "RegDate", deserialize_with = "lenient::text")]
     pub reg_date: String,
-    #[serde(rename = "ReplyContents", default, deserialize_with = "lenient::opt_text")]
+    #[serde(
+        rename = "ReplyContents",
+        default,
+        deserialize_with = "lenient::opt_text"
+    )]
     pub reply_contents: Option<String>,
     #[serde(rename = "ReplyDate", default, deserialize_with = "lenient::opt_text")]
     pub reply_date: Option<String>,

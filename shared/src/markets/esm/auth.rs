@@ -36,7 +36,12 @@ struct Claims<'a> {
 
 /// The signed token for `ssi` (e.g. `G:my_shop`, or `A:a_id,G:g_id`), issued at `iat`
 /// (unix seconds).
-pub fn token(master_id: &str, secret_key: &str, ssi: &str, iat: i64) -> Result<String, CollectError> {
+pub fn token(
+    master_id: &str,
+    secret_key: &str,
+    ssi: &str,
+    iat: i64,
+) -> Result<String, CollectError> {
     let header = Header {
         alg: "HS256",
         typ: "JWT",
@@ -50,11 +55,9 @@ pub fn token(master_id: &str, secret_key: &str, ssi: &str, iat: i64) -> Result<S
         ssi,
     };
     let message = format!("{}.{}", b64_json(&header), b64_json(&claims));
-    let signature = jsonwebtoken::crypto::sign(
-        message.as_bytes(),
-        &EncodingKey::from_secret(secret_key.as_bytes()),
-        Algorithm::HS256,
-    )
+    let key = EncodingKey::from_secret(secret_key.as_bytes())
+        .map_err(|e| CollectError::Internal(format!("the ESM secret key: {:?}", e.kind())))?;
+    let signature = jsonwebtoken::crypto::sign(message.as_bytes(), &key, Algorithm::HS256)
     // The key is never part of the message: HMAC takes any key.
     .map_err(|e| CollectError::Internal(format!("signing the ESM token: {:?}", e.kind())))?;
     Ok(format!("{message}.{signature}"))

@@ -36,8 +36,16 @@ pub const TABLE: &[(&str, f64, &str)] = &[
         1.0,
         "not documented nor measured; 1/s per seller assumed (the goods search was measured at 30/min)",
     ),
-    (SETTLE, 1.0, "not documented nor measured; 1/s per seller assumed"),
-    (CS, 1.0, "not documented nor measured; 1/s per seller assumed"),
+    (
+        SETTLE,
+        1.0,
+        "not documented nor measured; 1/s per seller assumed",
+    ),
+    (
+        CS,
+        1.0,
+        "not documented nor measured; 1/s per seller assumed",
+    ),
 ];
 
 /// The rate of `group`, requests per second.

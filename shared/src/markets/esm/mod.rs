@@ -25,7 +25,6 @@ use crate::model::{ClaimType, Kind, Market, RawJson, Records, Rejected, Window, 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, DurationRound, NaiveDate, Utc};
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 /// One ESM site: what differs between Gmarket and Auction.
@@ -191,7 +190,11 @@ fn connect(
     if seller.is_empty() || seller.contains([',', ':']) || seller.chars().any(char::is_whitespace) {
         return Err(CollectError::InvalidInput(format!(
             "{market} seller id must be the seller's {} id (no spaces, commas or colons)",
-            if site.letter == "G" { "G마켓" } else { "옥션" }
+            if site.letter == "G" {
+                "G마켓"
+            } else {
+                "옥션"
+            }
         )));
     }
     let ssi = format!("{}:{seller}", site.letter);
@@ -231,7 +234,12 @@ pub fn judge(market: Market, endpoint: &str, reply: &Reply) -> Verdict {
     let outcome = serde_json::from_slice::<api::Outcome>(&reply.body).ok();
     if !reply.status.is_success() {
         let message = outcome.and_then(|o| o.message).unwrap_or_default();
-        return Verdict::Fail(rejected(market, endpoint, &format!("HTTP {status}"), &message));
+        return Verdict::Fail(rejected(
+            market,
+            endpoint,
+            &format!("HTTP {status}"),
+            &message,
+        ));
     }
     // A body that does not open as an answer is the caller's to report (format_changed),
     // or the HTTP layer's (cut off: retried).
@@ -299,28 +307,6 @@ struct Esm {
     base: String,
 }
 
-/// A page of rows that read, the rows that did not, and the listing's total.
-struct Page<T> {
-    rows: Vec<(T, RawJson)>,
-    rejected: Vec<Rejected>,
-}
-
-impl<T> Default for Page<T> {
-    fn default() -> Self {
-        Page {
-            rows: Vec::new(),
-            rejected: Vec::new(),
-        }
-    }
-}
-
-impl<T> Page<T> {
-    fn extend(&mut self, other: Page<T>) {
-        self.rows.extend(other.rows);
-        self.rejected.extend(other.rejected);
-    }
-}
-
 impl Esm {
     fn market(&self) -> Market {
         self.site.market
@@ -346,20 +332,25 @@ impl Esm {
         let reply = self
             .ctx
             .http
-            .execute(&self.ctx.meter, &call, &|r| judge(market, endpoint, r), &|| {
-                // A fresh token per attempt: `iat` is the time of sending.
-                let jwt = auth::token(
-                    &self.creds.master_id,
-                    &self.creds.secret_key,
-                    &self.ssi,
-                    Utc::now().timestamp(),
-                )?;
-                Ok(client
-                    .post(&url)
-                    .bearer_auth(jwt)
-                    .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .body(body.to_string()))
-            })
+            .execute(
+                &self.ctx.meter,
+                &call,
+                &|r| judge(market, endpoint, r),
+                &|| {
+                    // A fresh token per attempt: `iat` is the time of sending.
+                    let jwt = auth::token(
+                        &self.creds.master_id,
+                        &self.creds.secret_key,
+                        &self.ssi,
+                        Utc::now().timestamp(),
+                    )?;
+                    Ok(client
+                        .post(&url)
+                        .bearer_auth(jwt)
+                        .header(reqwest::header::CONTENT_TYPE, "application/json")
+                        .body(body.to_string()))
+                },
+            )
             .await?;
         self.ctx.meter.page();
         Ok(reply)
@@ -404,22 +395,21 @@ impl Esm {
             seen += count;
             let (read, bad) = rows::read_all::<api::OrderRow>(endpoint, page.rows, ID_ORDER);
             rejected.extend(bad);
-            lines.extend(read.into_iter().map(|(row, raw)| normalize::Line {
-                status: row
-                    .order_status
-                    .as_deref()
-                    .filter(|_| status.is_some())
-                    .map_or_else(|| raw_status.clone(), |s| format!("RequestOrders/{s}")),
-                endpoint,
-                row,
-                raw,
+            lines.extend(read.into_iter().map(|(row, raw)| {
+                normalize::Line {
+                    status: row
+                        .order_status
+                        .as_deref()
+                        .filter(|_| status.is_some())
+                        .map_or_else(|| raw_status.clone(), |s| format!("RequestOrders/{s}")),
+                    endpoint,
+                    row,
+                    raw,
+                }
             }));
             if count == 0 || seen >= page.total_count {
                 return Ok((lines, rejected));
             }
-        }
-        if lines.is_empty() && rejected.is_empty() {
-            return Ok((lines, rejected));
         }
         Err(endless(self.market(), endpoint))
     }
@@ -525,7 +515,8 @@ impl Esm {
                 parse_json(self.market(), EP_SETTLE, &reply.body)?;
             let count = answer.rows.len() as u64;
             seen += count;
-            let (read, rejected) = rows::read_all::<api::SettleRow>(EP_SETTLE, answer.rows, ID_SETTLE);
+            let (read, rejected) =
+                rows::read_all::<api::SettleRow>(EP_SETTLE, answer.rows, ID_SETTLE);
             out.rejected.extend(rejected);
             rows::normalize_each(
                 &read,
@@ -634,7 +625,11 @@ fn reread(rejected: &Rejected) -> Result<Records, String> {
                 (EP_ORDERS, None) => return Err("no `OrderStatus` to file the line under".into()),
                 _ => normalize::PRE_REQUEST.to_string(),
             };
-            let endpoint = if endpoint == EP_ORDERS { EP_ORDERS } else { EP_PRE };
+            let endpoint = if endpoint == EP_ORDERS {
+                EP_ORDERS
+            } else {
+                EP_PRE
+            };
             let (orders, mut bad) = normalize::orders(vec![normalize::Line {
                 status,
                 endpoint,

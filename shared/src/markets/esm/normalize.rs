@@ -16,12 +16,12 @@ use std::collections::BTreeMap;
 /// `RequestOrders` `orderStatus` (esm.md §5) -> canonical. The raw code stored is
 /// `RequestOrders/<n>`; `PreRequestOrders` rows are [`PRE_REQUEST`].
 pub const ORDER_STATUS: &[(&str, Status)] = &[
-    ("RequestOrders/1", Status::Paid),              // 결제완료 / 신규주문 (주문확인 전)
-    ("RequestOrders/2", Status::Preparing),         // 배송준비중 (주문확인 건)
-    ("RequestOrders/3", Status::Shipping),          // 배송중
-    ("RequestOrders/4", Status::Delivered),         // 배송완료
+    ("RequestOrders/1", Status::Paid), // 결제완료 / 신규주문 (주문확인 전)
+    ("RequestOrders/2", Status::Preparing), // 배송준비중 (주문확인 건)
+    ("RequestOrders/3", Status::Shipping), // 배송중
+    ("RequestOrders/4", Status::Delivered), // 배송완료
     ("RequestOrders/5", Status::PurchaseConfirmed), // 구매결정완료
-    (PRE_REQUEST, Status::PaymentWaiting),          // 입금확인중 (무통장 입금 대기)
+    (PRE_REQUEST, Status::PaymentWaiting), // 입금확인중 (무통장 입금 대기)
 ];
 
 /// The raw status of every `PreRequestOrders` row.
@@ -103,7 +103,8 @@ fn opt_time(
     s: Option<&str>,
     raw: &RawJson,
 ) -> Result<Option<DateTime<Utc>>, Rejected> {
-    s.map(|s| time_field(endpoint, key, field, s, raw)).transpose()
+    s.map(|s| time_field(endpoint, key, field, s, raw))
+        .transpose()
 }
 
 /// An order line as read from one listing: its raw status (`RequestOrders/<n>` or
@@ -217,7 +218,13 @@ pub fn claim(
     row: &api::ClaimRow,
     raw: &RawJson,
 ) -> Result<Claim, Rejected> {
-    let requested_at = time_field(endpoint, &row.order_no, "RequestDate", &row.request_date, raw)?;
+    let requested_at = time_field(
+        endpoint,
+        &row.order_no,
+        "RequestDate",
+        &row.request_date,
+        raw,
+    )?;
     Ok(Claim {
         claim_id: format!("{}-{}", kind.as_str(), row.order_no),
         claim_type: kind,
@@ -233,24 +240,30 @@ pub fn claim(
 /// A getsettleorder row -> one settlement line. ESM writes refunds with every amount's
 /// sign turned; our schema keeps fees positive and the sale and the seller's amount
 /// negative for refunds, whatever sign the row used.
-pub fn settlement(endpoint: &str, row: &api::SettleRow, raw: &RawJson) -> Result<Settlement, Rejected> {
+pub fn settlement(
+    endpoint: &str,
+    row: &api::SettleRow,
+    raw: &RawJson,
+) -> Result<Settlement, Rejected> {
     let refund = row.refund_date.is_some() || row.sell_price < 0 || row.settle_price < 0;
     let line_type = if refund { "REFUND" } else { "SALE" };
     let key = format!("{}:{line_type}", row.contr_no);
     let basis = if refund {
         ("RefundDate", row.refund_date.as_deref())
     } else {
-        ("DeliveryCompleteDate", row.delivery_complete_date.as_deref())
+        (
+            "DeliveryCompleteDate",
+            row.delivery_complete_date.as_deref(),
+        )
     };
     let basis_date = basis
         .1
         .and_then(lenient::kst_date)
         .ok_or_else(|| bad_field(endpoint, &key, basis.0, raw))?;
-    let payout = row
-        .remit_date
+    let payout = row.remit_date.as_deref().map(|d| ("RemitDate", d)).or(row
+        .settle_expect_date
         .as_deref()
-        .map(|d| ("RemitDate", d))
-        .or(row.settle_expect_date.as_deref().map(|d| ("SettleExpectDate", d)));
+        .map(|d| ("SettleExpectDate", d)));
     let payout_date = match payout {
         Some((field, d)) => {
             Some(lenient::kst_date(d).ok_or_else(|| bad_field(endpoint, &key, field, raw))?)
@@ -274,7 +287,12 @@ pub fn settlement(endpoint: &str, row: &api::SettleRow, raw: &RawJson) -> Result
 
 /// The board's `qnaType` in our inquiry ids: `board1` (옥션 게시판), `board2` (옥션 쪽지),
 /// `board3` (G마켓 게시판).
-pub fn board_inquiry(endpoint: &str, qna_type: u8, row: &api::BoardRow, raw: &RawJson) -> Result<Inquiry, Rejected> {
+pub fn board_inquiry(
+    endpoint: &str,
+    qna_type: u8,
+    row: &api::BoardRow,
+    raw: &RawJson,
+) -> Result<Inquiry, Rejected> {
     let key = row.message_no.as_str();
     let asked_at = time_field(endpoint, key, "RegDate", &row.reg_date, raw)?;
     let answered_at = opt_time(endpoint, key, "AnswerDate", row.answer_date.as_deref(), raw)?;
@@ -301,7 +319,11 @@ pub fn board_inquiry(endpoint: &str, qna_type: u8, row: &api::BoardRow, raw: &Ra
 }
 
 /// 긴급알리미: the marketplace's call center forwarding an urgent request.
-pub fn notice_inquiry(endpoint: &str, row: &api::NoticeRow, raw: &RawJson) -> Result<Inquiry, Rejected> {
+pub fn notice_inquiry(
+    endpoint: &str,
+    row: &api::NoticeRow,
+    raw: &RawJson,
+) -> Result<Inquiry, Rejected> {
     let key = row.inform_no.as_str();
     let asked_at = time_field(endpoint, key, "RegDate", &row.reg_date, raw)?;
     let answered_at = opt_time(endpoint, key, "ReplyDate", row.reply_date.as_deref(), raw)?;
@@ -337,7 +359,10 @@ mod tests {
         assert_eq!(order_status("RequestOrders/2").canonical, Status::Preparing);
         assert_eq!(order_status("RequestOrders/3").canonical, Status::Shipping);
         assert_eq!(order_status("RequestOrders/4").canonical, Status::Delivered);
-        assert_eq!(order_status("RequestOrders/5").canonical, Status::PurchaseConfirmed);
+        assert_eq!(
+            order_status("RequestOrders/5").canonical,
+            Status::PurchaseConfirmed
+        );
         assert_eq!(order_status(PRE_REQUEST).canonical, Status::PaymentWaiting);
         let odd = order_status("RequestOrders/9");
         assert!(odd.is_unknown());
