@@ -78,13 +78,14 @@ fn minute(t: chrono::DateTime<Utc>) -> String {
 }
 
 fn orders_body(site_type: u64, status: u64, days: i64, page: u64) -> Value {
-    let now = Utc::now();
+    // To the next minute: orders paid this minute are in.
+    let to = Utc::now() + Duration::minutes(1);
     json!({
         "siteType": site_type,
         "orderStatus": status,
         "requestDateType": 2,
-        "requestDateFrom": minute(now - Duration::days(days)),
-        "requestDateTo": minute(now + Duration::minutes(1)),
+        "requestDateFrom": minute(to - Duration::days(days)),
+        "requestDateTo": minute(to),
         "pageIndex": page,
         "pageSize": 100,
     })

@@ -74,7 +74,9 @@ macro_rules! plans {
             // read incrementally; the connector widens the other statuses to 7 days.
             KindPlan {
                 kind: Kind::Orders,
-                span: Span::Hours($order_hours),
+                // An hour short of the maximum: the range's ends are rounded out to
+                // whole minutes.
+                span: Span::Hours($order_hours - 1),
                 max_range: Some(Span::Hours($order_hours)),
                 lookback: Duration::minutes(30),
                 backfill: Duration::days(STATUS_DAYS),
