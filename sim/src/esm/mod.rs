@@ -110,20 +110,20 @@ const DENIED: &str = "The user does not have right access to the api";
 
 /// Every raw status the listings' rows carry, as the connector files them.
 pub const STATUS_CODES: &[&str] = &[
-    "RequestOrders/1",
-    "RequestOrders/2",
-    "RequestOrders/3",
-    "RequestOrders/4",
-    "RequestOrders/5",
+    "RequestOrders.1",
+    "RequestOrders.2",
+    "RequestOrders.3",
+    "RequestOrders.4",
+    "RequestOrders.5",
     "PreRequestOrders",
-    "Cancels/1",
-    "Cancels/3",
-    "Returns/1",
-    "Returns/2",
-    "Returns/4",
-    "Exchanges/1",
-    "Exchanges/2",
-    "Exchanges/4",
+    "Cancels.1",
+    "Cancels.3",
+    "Returns.1",
+    "Returns.2",
+    "Returns.4",
+    "Exchanges.1",
+    "Exchanges.2",
+    "Exchanges.4",
 ];
 
 pub fn kst() -> FixedOffset {

@@ -58,8 +58,8 @@ pub fn token(
     let key = EncodingKey::from_secret(secret_key.as_bytes())
         .map_err(|e| CollectError::Internal(format!("the ESM secret key: {:?}", e.kind())))?;
     let signature = jsonwebtoken::crypto::sign(message.as_bytes(), &key, Algorithm::HS256)
-    // The key is never part of the message: HMAC takes any key.
-    .map_err(|e| CollectError::Internal(format!("signing the ESM token: {:?}", e.kind())))?;
+        // The key is never part of the message: HMAC takes any key.
+        .map_err(|e| CollectError::Internal(format!("signing the ESM token: {:?}", e.kind())))?;
     Ok(format!("{message}.{signature}"))
 }
 

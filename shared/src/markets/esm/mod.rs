@@ -368,7 +368,7 @@ impl Esm {
     ) -> Result<(Vec<normalize::Line>, Vec<Rejected>), CollectError> {
         let endpoint = if status.is_some() { EP_ORDERS } else { EP_PRE };
         let raw_status = match status {
-            Some(s) => format!("RequestOrders/{s}"),
+            Some(s) => format!("RequestOrders.{s}"),
             None => normalize::PRE_REQUEST.to_string(),
         };
         let mut lines = Vec::new();
@@ -403,7 +403,7 @@ impl Esm {
                         .order_status
                         .as_deref()
                         .filter(|_| status.is_some())
-                        .map_or_else(|| raw_status.clone(), |s| format!("RequestOrders/{s}")),
+                        .map_or_else(|| raw_status.clone(), |s| format!("RequestOrders.{s}")),
                     endpoint,
                     row,
                     raw,
@@ -623,7 +623,7 @@ fn reread(rejected: &Rejected) -> Result<Records, String> {
         EP_ORDERS | EP_PRE => {
             let row: api::OrderRow = rows::read(raw)?;
             let status = match (endpoint, row.order_status.as_deref()) {
-                (EP_ORDERS, Some(s)) => format!("RequestOrders/{s}"),
+                (EP_ORDERS, Some(s)) => format!("RequestOrders.{s}"),
                 (EP_ORDERS, None) => return Err("no `OrderStatus` to file the line under".into()),
                 _ => normalize::PRE_REQUEST.to_string(),
             };

@@ -14,13 +14,13 @@ use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
 /// `RequestOrders` `orderStatus` (esm.md §5) -> canonical. The raw code stored is
-/// `RequestOrders/<n>`; `PreRequestOrders` rows are [`PRE_REQUEST`].
+/// `RequestOrders.<n>`; `PreRequestOrders` rows are [`PRE_REQUEST`].
 pub const ORDER_STATUS: &[(&str, Status)] = &[
-    ("RequestOrders/1", Status::Paid), // 결제완료 / 신규주문 (주문확인 전)
-    ("RequestOrders/2", Status::Preparing), // 배송준비중 (주문확인 건)
-    ("RequestOrders/3", Status::Shipping), // 배송중
-    ("RequestOrders/4", Status::Delivered), // 배송완료
-    ("RequestOrders/5", Status::PurchaseConfirmed), // 구매결정완료
+    ("RequestOrders.1", Status::Paid), // 결제완료 / 신규주문 (주문확인 전)
+    ("RequestOrders.2", Status::Preparing), // 배송준비중 (주문확인 건)
+    ("RequestOrders.3", Status::Shipping), // 배송중
+    ("RequestOrders.4", Status::Delivered), // 배송완료
+    ("RequestOrders.5", Status::PurchaseConfirmed), // 구매결정완료
     (PRE_REQUEST, Status::PaymentWaiting), // 입금확인중 (무통장 입금 대기)
 ];
 
@@ -59,7 +59,7 @@ fn lookup<T: Copy>(table: &[(&str, T)], code: &str) -> Option<T> {
     table.iter().find(|(c, _)| *c == code).map(|(_, s)| *s)
 }
 
-/// `RequestOrders/<n>` for a listing's status, or [`PRE_REQUEST`].
+/// `RequestOrders.<n>` for a listing's status, or [`PRE_REQUEST`].
 pub fn order_status(raw: &str) -> StatusCode {
     StatusCode::new(lookup(ORDER_STATUS, raw).unwrap_or(Status::Unknown), raw)
 }
@@ -107,7 +107,7 @@ fn opt_time(
         .transpose()
 }
 
-/// An order line as read from one listing: its raw status (`RequestOrders/<n>` or
+/// An order line as read from one listing: its raw status (`RequestOrders.<n>` or
 /// [`PRE_REQUEST`]), the row and its JSON.
 pub struct Line {
     pub status: String,
@@ -119,7 +119,7 @@ pub struct Line {
 /// How far along a raw status is: a line read twice at a status boundary keeps the later.
 fn progress(status: &str) -> u8 {
     status
-        .strip_prefix("RequestOrders/")
+        .strip_prefix("RequestOrders.")
         .and_then(|n| n.parse().ok())
         .unwrap_or(0)
 }
@@ -231,7 +231,7 @@ pub fn claim(
         order_id: row.pay_no.clone(),
         item_ids: vec![row.order_no.clone()],
         status: claim_status(kind, &row.status),
-        raw_status: format!("{}/{}", claim_listing(kind), row.status),
+        raw_status: format!("{}.{}", claim_listing(kind), row.status),
         requested_at,
         raw: raw.clone(),
     })
@@ -350,23 +350,23 @@ mod tests {
     #[test]
     fn every_order_status_maps_and_an_unknown_one_is_kept_raw() {
         for n in 1..=5 {
-            let raw = format!("RequestOrders/{n}");
+            let raw = format!("RequestOrders.{n}");
             let s = order_status(&raw);
             assert!(!s.is_unknown(), "{raw}");
             assert_eq!(s.raw, raw);
         }
-        assert_eq!(order_status("RequestOrders/1").canonical, Status::Paid);
-        assert_eq!(order_status("RequestOrders/2").canonical, Status::Preparing);
-        assert_eq!(order_status("RequestOrders/3").canonical, Status::Shipping);
-        assert_eq!(order_status("RequestOrders/4").canonical, Status::Delivered);
+        assert_eq!(order_status("RequestOrders.1").canonical, Status::Paid);
+        assert_eq!(order_status("RequestOrders.2").canonical, Status::Preparing);
+        assert_eq!(order_status("RequestOrders.3").canonical, Status::Shipping);
+        assert_eq!(order_status("RequestOrders.4").canonical, Status::Delivered);
         assert_eq!(
-            order_status("RequestOrders/5").canonical,
+            order_status("RequestOrders.5").canonical,
             Status::PurchaseConfirmed
         );
         assert_eq!(order_status(PRE_REQUEST).canonical, Status::PaymentWaiting);
-        let odd = order_status("RequestOrders/9");
+        let odd = order_status("RequestOrders.9");
         assert!(odd.is_unknown());
-        assert_eq!(odd.raw, "RequestOrders/9");
+        assert_eq!(odd.raw, "RequestOrders.9");
     }
 
     #[test]

@@ -106,7 +106,7 @@ fn order_lines_merge_into_carts_and_a_bad_line_is_rejected_alone() {
     let lines = read
         .into_iter()
         .map(|(row, raw)| normalize::Line {
-            status: format!("RequestOrders/{}", row.order_status.clone().unwrap()),
+            status: format!("RequestOrders.{}", row.order_status.clone().unwrap()),
             endpoint: EP_ORDERS,
             row,
             raw,
@@ -140,7 +140,7 @@ fn a_line_listed_twice_keeps_its_later_status() {
         ))
         .unwrap();
         normalize::Line {
-            status: format!("RequestOrders/{status}"),
+            status: format!("RequestOrders.{status}"),
             endpoint: EP_ORDERS,
             row: rows::read(&raw).unwrap(),
             raw,
@@ -148,7 +148,7 @@ fn a_line_listed_twice_keeps_its_later_status() {
     };
     let (orders, _) = normalize::orders(vec![row("3"), row("2")]);
     assert_eq!(orders[0].items.len(), 1);
-    assert_eq!(orders[0].items[0].status.raw, "RequestOrders/3");
+    assert_eq!(orders[0].items[0].status.raw, "RequestOrders.3");
 }
 
 #[test]
