@@ -335,12 +335,26 @@ fn unauthorized() -> Response {
     )
 }
 
-/// A refusal in a 200 answer, ESM's way.
-fn refusal(code: u32, message: &str) -> Response {
-    json_response(
-        StatusCode::OK,
-        json!({ "ResultCode": code, "Message": message, "data": null }),
-    )
+/// A refusal: its `ResultCode` and message, answered in a 200, ESM's way.
+struct Refusal {
+    code: u32,
+    message: String,
+}
+
+fn refusal(code: u32, message: &str) -> Refusal {
+    Refusal {
+        code,
+        message: message.to_string(),
+    }
+}
+
+impl Refusal {
+    fn response(self) -> Response {
+        json_response(
+            StatusCode::OK,
+            json!({ "ResultCode": self.code, "Message": self.message, "data": null }),
+        )
+    }
 }
 
 #[derive(Deserialize)]
@@ -385,7 +399,7 @@ async fn serve(sim: &Sim, headers: &HeaderMap, body: &[u8], ep: Ep) -> Response 
         return unauthorized();
     };
     let Ok(params) = serde_json::from_slice::<Value>(body) else {
-        return refusal(1000, "요청 본문(JSON)을 읽을 수 없습니다.");
+        return refusal(1000, "요청 본문(JSON)을 읽을 수 없습니다.").response();
     };
     let scope = &sim.accounts[seller].seller_id;
     let admitted = match ep {
@@ -427,7 +441,7 @@ async fn serve(sim: &Sim, headers: &HeaderMap, body: &[u8], ep: Ep) -> Response 
     let answer = match result {
         Ok(v) if state.quirks() => crate::quirks::apply(v, &quirks::RULES, state.config.seed),
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return r.response(),
     };
     let mut bytes = answer.to_string().into_bytes();
     if fault == Injected::Truncate {
@@ -446,9 +460,10 @@ fn throttled() -> Response {
         3000,
         "호출 횟수 제한을 초과하였습니다. 잠시 후 다시 시도해 주세요.",
     )
+    .response()
 }
 
-type Answer = Result<Value, Response>;
+type Answer = Result<Value, Refusal>;
 
 /// A request body's fields, read leniently (numbers or strings) as ESM does.
 struct Params<'a>(&'a Value);
@@ -457,7 +472,7 @@ impl Params<'_> {
     fn get(&self, name: &str) -> Option<&Value> {
         self.0.get(name).filter(|v| !v.is_null())
     }
-    fn int(&self, name: &str) -> Result<Option<i64>, Response> {
+    fn int(&self, name: &str) -> Result<Option<i64>, Refusal> {
         match self.get(name) {
             None => Ok(None),
             Some(Value::Number(n)) => n
@@ -472,22 +487,22 @@ impl Params<'_> {
             Some(_) => Err(refusal(1000, &format!("{name} 값이 올바르지 않습니다."))),
         }
     }
-    fn required_int(&self, name: &str) -> Result<i64, Response> {
+    fn required_int(&self, name: &str) -> Result<i64, Refusal> {
         self.int(name)?
             .ok_or_else(|| refusal(1000, &format!("{name}은(는) 필수입니다.")))
     }
-    fn text(&self, name: &str) -> Result<&str, Response> {
+    fn text(&self, name: &str) -> Result<&str, Refusal> {
         self.get(name)
             .and_then(Value::as_str)
             .filter(|s| !s.trim().is_empty())
             .ok_or_else(|| refusal(1000, &format!("{name}은(는) 필수입니다.")))
     }
-    fn date(&self, name: &str) -> Result<NaiveDate, Response> {
+    fn date(&self, name: &str) -> Result<NaiveDate, Refusal> {
         NaiveDate::parse_from_str(self.text(name)?.trim(), "%Y-%m-%d")
             .map_err(|_| refusal(1000, &format!("{name}은(는) YYYY-MM-DD 형식이어야 합니다.")))
     }
     /// `YYYY-MM-DD hh:mm`, or a date (its 00:00), KST.
-    fn instant(&self, name: &str) -> Result<DateTime<Utc>, Response> {
+    fn instant(&self, name: &str) -> Result<DateTime<Utc>, Refusal> {
         let s = self.text(name)?.trim();
         let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
             .ok()
@@ -508,7 +523,7 @@ impl Params<'_> {
             .expect("KST has no gaps")
             .with_timezone(&Utc))
     }
-    fn page(&self, index: &str, size: &str, max: usize) -> Result<(usize, usize), Response> {
+    fn page(&self, index: &str, size: &str, max: usize) -> Result<(usize, usize), Refusal> {
         let i = self.int(index)?.unwrap_or(1);
         let n = self.int(size)?.unwrap_or(max as i64);
         if i < 1 || n < 1 {
@@ -521,7 +536,7 @@ impl Params<'_> {
     }
 }
 
-fn too_long(days: i64) -> Response {
+fn too_long(days: i64) -> Refusal {
     refusal(2000, &format!("조회 기간은 최대 {days}일입니다."))
 }
 
@@ -827,7 +842,7 @@ fn board_of(site: &Site, q: &Inquiry) -> Option<u64> {
 }
 
 /// `[startDate, endDate)` of the CS APIs: at most 7 days.
-fn cs_range(p: &Params) -> Result<(NaiveDate, NaiveDate), Response> {
+fn cs_range(p: &Params) -> Result<(NaiveDate, NaiveDate), Refusal> {
     let (a, b) = (p.date("startDate")?, p.date("endDate")?);
     if b <= a {
         return Err(refusal(
