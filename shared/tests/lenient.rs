@@ -307,3 +307,26 @@ async fn elevenst_quirks_store_the_same_rows_as_plain_answers() {
         "no undocumented nested element"
     );
 }
+
+#[tokio::test]
+async fn gmarket_quirks_store_the_same_rows_as_plain_answers() {
+    let raw = same_tables(&sim::esm::GMARKET).await.join("\n");
+    for quirk in [r#""OrderNo":""#, r#""SalePrice":""#, r#""ContrAmount":""#] {
+        assert!(
+            raw.contains(quirk),
+            "no {quirk} in the quirks side's raw orders"
+        );
+    }
+}
+
+#[tokio::test]
+async fn auction_quirks_store_the_same_rows_as_plain_answers() {
+    let raw = same_tables(&sim::esm::AUCTION).await.join("\n");
+    // Times with `T` instead of a space: `"OrderDate":"2025-06-01T10:00:00"`.
+    assert!(
+        raw.split(r#""OrderDate":""#)
+            .skip(1)
+            .any(|s| s.as_bytes().get(10) == Some(&b'T')),
+        "no T-separated time"
+    );
+}

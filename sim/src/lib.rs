@@ -9,6 +9,7 @@
 pub mod clock;
 pub mod coupang;
 pub mod elevenst;
+pub mod esm;
 pub mod faults;
 pub mod limits;
 pub mod lotteon;
@@ -31,6 +32,8 @@ pub static MARKETS: &[&SimSpec] = &[
     &ssg::SIM,
     &lotteon::SIM,
     &elevenst::SIM,
+    &esm::GMARKET,
+    &esm::AUCTION,
 ];
 
 /// Markets whose inquiry listing shows only some inquiries, with the rule it shows them

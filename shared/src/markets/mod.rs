@@ -6,7 +6,9 @@
 //! decides windows, the HTTP layer paces and retries, the store writes.
 //!
 //! Adding a market is one folder here and one line in [`registry!`] below: the line
-//! declares the market's id, its module and the cargo feature that compiles it in. Each
+//! declares the market's id, its spec (in its module, declared beside the registry) and
+//! the cargo feature that compiles it in; two markets behind one API (Gmarket and
+//! Auction, ESM) share one module. Each
 //! `functions/<market>` crate enables only its own feature, so its bootstrap carries one
 //! connector; the CLI and the tests enable `all-markets`.
 
@@ -22,9 +24,7 @@ use std::str::FromStr;
 /// that stored rows and events of any market can be named), the feature-gated modules,
 /// and [`spec`], which finds a compiled-in market's [`MarketSpec`].
 macro_rules! registry {
-    ($($variant:ident = $id:literal, mod $module:ident, feature $feature:literal;)+) => {
-        $(#[cfg(feature = $feature)] pub mod $module;)+
-
+    ($($variant:ident = $id:literal, spec $($spec:ident)::+, feature $feature:literal;)+) => {
         /// The marketplaces the fleet knows. The string form is the id used in URLs,
         /// secrets, file names and the database.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -47,7 +47,7 @@ macro_rules! registry {
         /// Lambda function carries only its own market).
         pub fn spec(market: Market) -> Option<&'static MarketSpec> {
             match market {
-                $(#[cfg(feature = $feature)] Market::$variant => Some(&$module::SPEC),)+
+                $(#[cfg(feature = $feature)] Market::$variant => Some(&$($spec)::+),)+
                 #[allow(unreachable_patterns)]
                 _ => None,
             }
@@ -56,12 +56,27 @@ macro_rules! registry {
 }
 
 registry! {
-    Coupang = "coupang", mod coupang, feature "coupang";
-    Naver = "naver", mod naver, feature "naver";
-    Ssg = "ssg", mod ssg, feature "ssg";
-    LotteOn = "lotteon", mod lotteon, feature "lotteon";
-    Elevenst = "11st", mod elevenst, feature "11st";
+    Coupang = "coupang", spec coupang::SPEC, feature "coupang";
+    Naver = "naver", spec naver::SPEC, feature "naver";
+    Ssg = "ssg", spec ssg::SPEC, feature "ssg";
+    LotteOn = "lotteon", spec lotteon::SPEC, feature "lotteon";
+    Elevenst = "11st", spec elevenst::SPEC, feature "11st";
+    Gmarket = "gmarket", spec esm::GMARKET, feature "gmarket";
+    Auction = "auction", spec esm::AUCTION, feature "auction";
 }
+
+#[cfg(feature = "coupang")]
+pub mod coupang;
+#[cfg(feature = "11st")]
+pub mod elevenst;
+#[cfg(any(feature = "gmarket", feature = "auction"))]
+pub mod esm;
+#[cfg(feature = "lotteon")]
+pub mod lotteon;
+#[cfg(feature = "naver")]
+pub mod naver;
+#[cfg(feature = "ssg")]
+pub mod ssg;
 
 pub mod lenient;
 pub mod rows;

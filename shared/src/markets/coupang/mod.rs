@@ -287,8 +287,7 @@ impl Coupang {
         id_fields: &[&str],
     ) -> Result<Page<T>, CollectError> {
         let reply = self.get(endpoint, path, query).await?;
-        let page: api::Envelope<Vec<RawJson>> =
-            parse_json(Market::Coupang, endpoint, &reply.body)?;
+        let page: api::Envelope<Vec<RawJson>> = parse_json(Market::Coupang, endpoint, &reply.body)?;
         let (rows, rejected) = rows::read_all(endpoint, page.data, id_fields);
         Ok(Page {
             rows,

@@ -105,12 +105,14 @@ pub fn orders(
     let mut rejected = Vec::new();
     for (b, raw) in boxes {
         let box_key = b.shipment_box_id.clone();
-        let times = time_field(endpoint, &box_key, "orderedAt", &b.ordered_at, &raw).and_then(|o| {
-            match b.paid_at.as_deref() {
+        let times =
+            time_field(endpoint, &box_key, "orderedAt", &b.ordered_at, &raw).and_then(|o| match b
+                .paid_at
+                .as_deref()
+            {
                 Some(p) => time_field(endpoint, &box_key, "paidAt", p, &raw).map(|p| (o, Some(p))),
                 None => Ok((o, None)),
-            }
-        });
+            });
         let (ordered_at, paid_at) = match times {
             Ok(t) => t,
             Err(r) => {
@@ -254,9 +256,9 @@ pub fn settlements(
     let basis_date = lenient::kst_date(&row.recognition_date)
         .ok_or_else(|| bad_field(endpoint, &key, "recognitionDate", raw))?;
     let payout_date: Option<NaiveDate> = match row.settlement_date.as_deref() {
-        Some(s) => {
-            Some(lenient::kst_date(s).ok_or_else(|| bad_field(endpoint, &key, "settlementDate", raw))?)
-        }
+        Some(s) => Some(
+            lenient::kst_date(s).ok_or_else(|| bad_field(endpoint, &key, "settlementDate", raw))?,
+        ),
         None => None,
     };
     let refund = row.sale_type == "REFUND";
@@ -340,7 +342,13 @@ pub fn call_center_inquiry(
     let asked_at = time_field(endpoint, &key, "inquiryAt", &row.inquiry_at, raw)?;
     let last = row.replies.last();
     let answered_at = match last {
-        Some(r) => Some(time_field(endpoint, &key, "replies.replyAt", &r.reply_at, raw)?),
+        Some(r) => Some(time_field(
+            endpoint,
+            &key,
+            "replies.replyAt",
+            &r.reply_at,
+            raw,
+        )?),
         None => None,
     };
     Ok(Inquiry {

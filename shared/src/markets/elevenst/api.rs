@@ -48,7 +48,9 @@ fn declared_encoding(body: &[u8]) -> Option<String> {
     let decl = head.trim_start().strip_prefix("<?xml")?;
     let decl = &decl[..decl.find("?>")?];
     let at = decl.find("encoding")?;
-    let rest = decl[at + "encoding".len()..].trim_start().strip_prefix('=')?;
+    let rest = decl[at + "encoding".len()..]
+        .trim_start()
+        .strip_prefix('=')?;
     let rest = rest.trim_start();
     let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
     let value = &rest[1..];
@@ -91,7 +93,11 @@ pub fn is_whole(body: &[u8]) -> bool {
 struct PageXml {
     #[serde(alias = "resultCode")]
     result_code: Option<String>,
-    #[serde(alias = "resultText", alias = "resultMessage", alias = "result_message")]
+    #[serde(
+        alias = "resultText",
+        alias = "resultMessage",
+        alias = "result_message"
+    )]
     result_text: Option<String>,
     order: Vec<Value>,
     #[serde(rename = "productQna")]
@@ -153,7 +159,12 @@ fn flatten(v: Value) -> Value {
         Value::Object(m)
             if m.len() == 1 && (m.contains_key("$text") || m.contains_key("$value")) =>
         {
-            flatten(m.into_iter().next().map(|(_, text)| text).unwrap_or_default())
+            flatten(
+                m.into_iter()
+                    .next()
+                    .map(|(_, text)| text)
+                    .unwrap_or_default(),
+            )
         }
         Value::Object(m) => Value::Object(
             m.into_iter()
@@ -348,9 +359,13 @@ mod tests {
 
     #[test]
     fn euc_kr_pages_decode_by_header_by_declaration_and_by_default() {
-        let xml = "<?xml version=\"1.0\" encoding=\"euc-kr\" standalone=\"yes\"?><a>똠방각하 햏</a>";
+        let xml =
+            "<?xml version=\"1.0\" encoding=\"euc-kr\" standalone=\"yes\"?><a>똠방각하 햏</a>";
         let bytes = euc_kr(xml);
-        assert_eq!(decode(&bytes, Some("text/xml;charset=EUC-KR")).unwrap(), xml);
+        assert_eq!(
+            decode(&bytes, Some("text/xml;charset=EUC-KR")).unwrap(),
+            xml
+        );
         assert_eq!(decode(&bytes, Some("text/xml")).unwrap(), xml);
         assert_eq!(decode(&bytes, None).unwrap(), xml);
         let utf8 = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><a>사과</a>";
@@ -387,9 +402,13 @@ mod tests {
 
     #[test]
     fn a_page_is_whole_only_when_its_root_is_closed() {
-        assert!(is_whole(b"<?xml version=\"1.0\"?>\n<ns2:orders xmlns:ns2=\"x\"><a/></ns2:orders>\n"));
+        assert!(is_whole(
+            b"<?xml version=\"1.0\"?>\n<ns2:orders xmlns:ns2=\"x\"><a/></ns2:orders>\n"
+        ));
         assert!(is_whole(b"<ns2:orders xmlns:ns2=\"x\"/>"));
-        assert!(!is_whole(b"<?xml version=\"1.0\"?><ns2:orders xmlns:ns2=\"x\"><a/></ns2:or"));
+        assert!(!is_whole(
+            b"<?xml version=\"1.0\"?><ns2:orders xmlns:ns2=\"x\"><a/></ns2:or"
+        ));
         assert!(!is_whole(b""));
     }
 }

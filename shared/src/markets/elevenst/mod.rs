@@ -88,26 +88,65 @@ impl std::fmt::Debug for Credentials {
 pub const ORDER_ENDPOINTS: &[(&str, &str)] = &[
     ("standby", "/ordservices/standby/{startTime}/{endTime}"),
     ("complete", "/ordservices/complete/{startTime}/{endTime}"),
-    ("delvplacestandby", "/ordservices/delvplacestandby/{startTime}/{endTime}"),
-    ("reservatecomplete", "/ordservices/reservatecomplete/{startTime}/{endTime}"),
+    (
+        "delvplacestandby",
+        "/ordservices/delvplacestandby/{startTime}/{endTime}",
+    ),
+    (
+        "reservatecomplete",
+        "/ordservices/reservatecomplete/{startTime}/{endTime}",
+    ),
     ("packaging", "/ordservices/packaging/{startTime}/{endTime}"),
     ("shipping", "/ordservices/shipping/{startTime}/{endTime}"),
-    ("dlvcompleted", "/ordservices/dlvcompleted/{startTime}/{endTime}"),
+    (
+        "dlvcompleted",
+        "/ordservices/dlvcompleted/{startTime}/{endTime}",
+    ),
     ("completed", "/ordservices/completed/{startTime}/{endTime}"),
 ];
 
 /// The claim lists and their endpoints, in [`normalize::CLAIM_LISTS`] order.
 pub const CLAIM_ENDPOINTS: &[(&str, &str)] = &[
-    ("cancelorders", "/claimservice/cancelorders/{startTime}/{endTime}"),
-    ("canceledorders", "/claimservice/canceledorders/{startTime}/{endTime}"),
-    ("withdrawcanceledorders", "/claimservice/withdrawcanceledorders/{startTime}/{endTime}"),
-    ("officecancellist", "/claimservice/officecancellist/{startTime}/{endTime}"),
-    ("returnorders", "/claimservice/returnorders/{startTime}/{endTime}"),
-    ("returnedorders", "/claimservice/returnedorders/{startTime}/{endTime}"),
-    ("retractretorders", "/claimservice/retractretorders/{startTime}/{endTime}"),
-    ("exchangeorders", "/claimservice/exchangeorders/{startTime}/{endTime}"),
-    ("exchangedorders", "/claimservice/exchangedorders/{startTime}/{endTime}"),
-    ("retractexcorders", "/claimservice/retractexcorders/{startTime}/{endTime}"),
+    (
+        "cancelorders",
+        "/claimservice/cancelorders/{startTime}/{endTime}",
+    ),
+    (
+        "canceledorders",
+        "/claimservice/canceledorders/{startTime}/{endTime}",
+    ),
+    (
+        "withdrawcanceledorders",
+        "/claimservice/withdrawcanceledorders/{startTime}/{endTime}",
+    ),
+    (
+        "officecancellist",
+        "/claimservice/officecancellist/{startTime}/{endTime}",
+    ),
+    (
+        "returnorders",
+        "/claimservice/returnorders/{startTime}/{endTime}",
+    ),
+    (
+        "returnedorders",
+        "/claimservice/returnedorders/{startTime}/{endTime}",
+    ),
+    (
+        "retractretorders",
+        "/claimservice/retractretorders/{startTime}/{endTime}",
+    ),
+    (
+        "exchangeorders",
+        "/claimservice/exchangeorders/{startTime}/{endTime}",
+    ),
+    (
+        "exchangedorders",
+        "/claimservice/exchangedorders/{startTime}/{endTime}",
+    ),
+    (
+        "retractexcorders",
+        "/claimservice/retractexcorders/{startTime}/{endTime}",
+    ),
 ];
 
 const EP_SETTLEMENTS: &str = "/settlement/settlementList/{startTime}/{endTime}";
@@ -338,7 +377,9 @@ impl Elevenst {
         to: &str,
     ) -> Result<(Vec<ListedLine>, Vec<Rejected>), CollectError> {
         let path = format!("/ordservices/{list}/{from}/{to}");
-        let read = self.rows::<api::OrderLine>(endpoint, &path, ID_LINE).await?;
+        let read = self
+            .rows::<api::OrderLine>(endpoint, &path, ID_LINE)
+            .await?;
         let lines = read
             .rows
             .into_iter()
@@ -360,7 +401,9 @@ impl Elevenst {
         to: &str,
     ) -> Result<Records, CollectError> {
         let path = format!("/claimservice/{list}/{from}/{to}");
-        let read = self.rows::<api::ClaimLine>(endpoint, &path, ID_LINE).await?;
+        let read = self
+            .rows::<api::ClaimLine>(endpoint, &path, ID_LINE)
+            .await?;
         let mut out = Records {
             rejected: read.rejected,
             ..Records::default()
@@ -439,8 +482,7 @@ impl Elevenst {
         let qna_path = format!("/prodqnaservices/prodqnalist/{from}/{to}/{QNA_ALL}");
         let alimi_path =
             format!("/alimi/getalimilist/{from}/{to}/{ALIMI_ALL_STATES}/{ALIMI_ALL_ORDERS}");
-        let nd_path =
-            format!("/nondeliverys/nondeliverylist/{NON_DELIVERY_BY_REPORT}/{from}/{to}");
+        let nd_path = format!("/nondeliverys/nondeliverylist/{NON_DELIVERY_BY_REPORT}/{from}/{to}");
         let (qna, alimi, nd) = futures::try_join!(
             self.rows::<api::ProductQna>(EP_QNA, &qna_path, ID_QNA),
             self.rows::<api::Alimi>(EP_ALIMI, &alimi_path, ID_ALIMI),
@@ -531,9 +573,7 @@ impl Connector for Elevenst {
             Kind::Orders => self.orders(window).await,
             Kind::Settlements => self.settlements(window).await,
             Kind::Inquiries => self.inquiries(window).await,
-            Kind::Reviews => Err(CollectError::InvalidInput(
-                "11st has no review API".into(),
-            )),
+            Kind::Reviews => Err(CollectError::InvalidInput("11st has no review API".into())),
         }
     }
 
@@ -586,14 +626,22 @@ mod tests {
 
     #[test]
     fn auth_messages_become_typed_errors() {
-        let wrong_key = reply(500, "<?xml version=\"1.0\" encoding=\"euc-kr\"?><AuthMessage><resultCode>-1</resultCode><resultMessage>OpenAPI Key 에 해당하는 유저가 없습니다</resultMessage></AuthMessage>");
+        let wrong_key = reply(
+            500,
+            "<?xml version=\"1.0\" encoding=\"euc-kr\"?><AuthMessage><resultCode>-1</resultCode><resultMessage>OpenAPI Key 에 해당하는 유저가 없습니다</resultMessage></AuthMessage>",
+        );
         match judge("/ordservices/complete", &wrong_key) {
             Verdict::Fail(e) => assert_eq!(e.kind(), crate::ErrorKind::CredentialsRejected),
             v => panic!("{v:?}"),
         }
-        let unregistered = reply(500, "<AuthMessage><resultCode>-997</resultCode><resultMessage>등록된 API 정보가 존재하지 않습니다.</resultMessage></AuthMessage>");
+        let unregistered = reply(
+            500,
+            "<AuthMessage><resultCode>-997</resultCode><resultMessage>등록된 API 정보가 존재하지 않습니다.</resultMessage></AuthMessage>",
+        );
         match judge("/ordservices/complete", &unregistered) {
-            Verdict::Fail(CollectError::Rejected { detail, .. }) => assert!(detail.contains("-997")),
+            Verdict::Fail(CollectError::Rejected { detail, .. }) => {
+                assert!(detail.contains("-997"))
+            }
             v => panic!("{v:?}"),
         }
         assert!(matches!(
@@ -613,7 +661,10 @@ mod tests {
             Verdict::Transient(_)
         ));
         assert!(matches!(
-            judge("/x", &reply(200, "<ns2:orders xmlns:ns2=\"x\"></ns2:orders>")),
+            judge(
+                "/x",
+                &reply(200, "<ns2:orders xmlns:ns2=\"x\"></ns2:orders>")
+            ),
             Verdict::Done
         ));
     }
@@ -622,9 +673,15 @@ mod tests {
     fn minute_ranges_cover_the_window_with_inclusive_minutes() {
         let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
         let w = Window::new(t("2025-03-01T00:00:00Z"), t("2025-03-08T00:00:00Z"));
-        assert_eq!(minute_range(&w), ("202503010900".into(), "202503080859".into()));
+        assert_eq!(
+            minute_range(&w),
+            ("202503010900".into(), "202503080859".into())
+        );
         let w = Window::new(t("2025-03-01T00:00:30Z"), t("2025-03-01T00:00:40Z"));
-        assert_eq!(minute_range(&w), ("202503010900".into(), "202503010900".into()));
+        assert_eq!(
+            minute_range(&w),
+            ("202503010900".into(), "202503010900".into())
+        );
     }
 
     #[test]

@@ -22,26 +22,46 @@ pub const ORDER_LISTS: &[(&str, Status)] = &[
     ("complete", Status::Paid),          // 결제완료 (발주확인할 내역)
     // 배송지 입력대기: a gift paid for, waiting for the receiver's address.
     ("delvplacestandby", Status::Paid),
-    ("reservatecomplete", Status::Paid), // 예약판매 결제완료
-    ("packaging", Status::Preparing),    // 배송준비중 (발송처리할 내역)
-    ("shipping", Status::Shipping),      // 배송중
-    ("dlvcompleted", Status::Delivered), // 배송완료
+    ("reservatecomplete", Status::Paid),      // 예약판매 결제완료
+    ("packaging", Status::Preparing),         // 배송준비중 (발송처리할 내역)
+    ("shipping", Status::Shipping),           // 배송중
+    ("dlvcompleted", Status::Delivered),      // 배송완료
     ("completed", Status::PurchaseConfirmed), // 판매완료 (구매확정)
 ];
 
 /// The claim lists (`/claimservice/{list}/{startTime}/{endTime}`) -> claim type and
 /// canonical status; `None` = the claim was withdrawn and no longer applies.
 pub const CLAIM_LISTS: &[(&str, ClaimType, Option<Status>)] = &[
-    ("cancelorders", ClaimType::Cancel, Some(Status::CancelRequested)), // 취소신청
-    ("canceledorders", ClaimType::Cancel, Some(Status::Cancelled)),     // 취소완료
-    ("withdrawcanceledorders", ClaimType::Cancel, None),                // 취소철회완료
-    ("officecancellist", ClaimType::Cancel, Some(Status::Cancelled)),   // 구매확정후 직권취소
-    ("returnorders", ClaimType::Return, Some(Status::ReturnRequested)), // 반품신청
-    ("returnedorders", ClaimType::Return, Some(Status::Returned)),      // 반품완료
-    ("retractretorders", ClaimType::Return, None),                      // 반품철회
-    ("exchangeorders", ClaimType::Exchange, Some(Status::ExchangeRequested)), // 교환신청
-    ("exchangedorders", ClaimType::Exchange, Some(Status::Exchanged)),  // 교환완료
-    ("retractexcorders", ClaimType::Exchange, None),                    // 교환철회
+    (
+        "cancelorders",
+        ClaimType::Cancel,
+        Some(Status::CancelRequested),
+    ), // 취소신청
+    ("canceledorders", ClaimType::Cancel, Some(Status::Cancelled)), // 취소완료
+    ("withdrawcanceledorders", ClaimType::Cancel, None),            // 취소철회완료
+    (
+        "officecancellist",
+        ClaimType::Cancel,
+        Some(Status::Cancelled),
+    ), // 구매확정후 직권취소
+    (
+        "returnorders",
+        ClaimType::Return,
+        Some(Status::ReturnRequested),
+    ), // 반품신청
+    ("returnedorders", ClaimType::Return, Some(Status::Returned)),  // 반품완료
+    ("retractretorders", ClaimType::Return, None),                  // 반품철회
+    (
+        "exchangeorders",
+        ClaimType::Exchange,
+        Some(Status::ExchangeRequested),
+    ), // 교환신청
+    (
+        "exchangedorders",
+        ClaimType::Exchange,
+        Some(Status::Exchanged),
+    ), // 교환완료
+    ("retractexcorders", ClaimType::Exchange, None),                // 교환철회
 ];
 
 pub fn order_status(list: &str) -> StatusCode {
@@ -58,7 +78,9 @@ pub fn claim_status(list: &str) -> (ClaimType, Option<Status>) {
     CLAIM_LISTS
         .iter()
         .find(|(l, _, _)| *l == list)
-        .map_or((ClaimType::Cancel, Some(Status::Unknown)), |(_, t, s)| (*t, *s))
+        .map_or((ClaimType::Cancel, Some(Status::Unknown)), |(_, t, s)| {
+            (*t, *s)
+        })
 }
 
 /// How far along its life a line is in a list: when one line shows up in two lists (it
@@ -133,8 +155,14 @@ pub fn orders(lines: Vec<ListedLine>) -> (Vec<Order>, Vec<Rejected>) {
             let (row, raw) = (&line.row, &line.raw);
             let key = format!("{}:{}", row.ord_no, row.ord_prd_seq);
             let times = time_field(line.endpoint, &key, "ordDt", &row.ord_dt, raw).and_then(|o| {
-                opt_time(line.endpoint, &key, "ordStlEndDt", row.ord_stl_end_dt.as_deref(), raw)
-                    .map(|p| (o, p))
+                opt_time(
+                    line.endpoint,
+                    &key,
+                    "ordStlEndDt",
+                    row.ord_stl_end_dt.as_deref(),
+                    raw,
+                )
+                .map(|p| (o, p))
             });
             let (o, p) = match times {
                 Ok(t) => t,
@@ -146,9 +174,7 @@ pub fn orders(lines: Vec<ListedLine>) -> (Vec<Order>, Vec<Rejected>) {
             };
             ordered_at = Some(ordered_at.map_or(o, |t: DateTime<Utc>| t.min(o)));
             paid_at = paid_at.or(p);
-            let amount = row
-                .ord_amt
-                .unwrap_or(row.sel_prc * i64::from(row.ord_qty));
+            let amount = row.ord_amt.unwrap_or(row.sel_prc * i64::from(row.ord_qty));
             let delivery = row.dlv_no.clone().unwrap_or_else(|| key.clone());
             fees.entry(delivery).or_insert(row.dlv_cst);
             items.push(OrderItem {
@@ -208,7 +234,12 @@ pub fn claim(
         .ok_or_else(|| reject(endpoint, &key, "missing field at `reqDt`", raw))?;
     let requested_at = time_field(endpoint, &key, "reqDt", requested, raw)?;
     Ok(Claim {
-        claim_id: format!("{}-{}-{}-{seq}", claim_type.as_str(), row.ord_no, row.ord_prd_seq),
+        claim_id: format!(
+            "{}-{}-{}-{seq}",
+            claim_type.as_str(),
+            row.ord_no,
+            row.ord_prd_seq
+        ),
         claim_type,
         order_id: row.ord_no.clone(),
         item_ids: vec![row.ord_prd_seq.clone()],
@@ -238,7 +269,9 @@ pub fn settlement(
     let basis_date = lenient::kst_date(&row.pocnfrm_dt)
         .ok_or_else(|| bad_field(endpoint, &key, "pocnfrmDt", raw))?;
     let payout_date = match row.stl_dt.as_deref() {
-        Some(s) => Some(lenient::kst_date(s).ok_or_else(|| bad_field(endpoint, &key, "stlDt", raw))?),
+        Some(s) => {
+            Some(lenient::kst_date(s).ok_or_else(|| bad_field(endpoint, &key, "stlDt", raw))?)
+        }
         None => None,
     };
     Ok(Settlement {
@@ -255,7 +288,11 @@ pub fn settlement(
     })
 }
 
-pub fn product_qna(endpoint: &str, row: &api::ProductQna, raw: &RawJson) -> Result<Inquiry, Rejected> {
+pub fn product_qna(
+    endpoint: &str,
+    row: &api::ProductQna,
+    raw: &RawJson,
+) -> Result<Inquiry, Rejected> {
     let key = row.brd_info_no.clone();
     let asked_at = time_field(endpoint, &key, "createDt", &row.create_dt, raw)?;
     let answered_at = opt_time(endpoint, &key, "answerDt", row.answer_dt.as_deref(), raw)?;
@@ -343,15 +380,35 @@ mod tests {
     #[test]
     fn every_claim_list_maps_to_its_type_and_state() {
         let want = [
-            ("cancelorders", ClaimType::Cancel, Some(Status::CancelRequested)),
+            (
+                "cancelorders",
+                ClaimType::Cancel,
+                Some(Status::CancelRequested),
+            ),
             ("canceledorders", ClaimType::Cancel, Some(Status::Cancelled)),
             ("withdrawcanceledorders", ClaimType::Cancel, None),
-            ("officecancellist", ClaimType::Cancel, Some(Status::Cancelled)),
-            ("returnorders", ClaimType::Return, Some(Status::ReturnRequested)),
+            (
+                "officecancellist",
+                ClaimType::Cancel,
+                Some(Status::Cancelled),
+            ),
+            (
+                "returnorders",
+                ClaimType::Return,
+                Some(Status::ReturnRequested),
+            ),
             ("returnedorders", ClaimType::Return, Some(Status::Returned)),
             ("retractretorders", ClaimType::Return, None),
-            ("exchangeorders", ClaimType::Exchange, Some(Status::ExchangeRequested)),
-            ("exchangedorders", ClaimType::Exchange, Some(Status::Exchanged)),
+            (
+                "exchangeorders",
+                ClaimType::Exchange,
+                Some(Status::ExchangeRequested),
+            ),
+            (
+                "exchangedorders",
+                ClaimType::Exchange,
+                Some(Status::Exchanged),
+            ),
             ("retractexcorders", ClaimType::Exchange, None),
         ];
         assert_eq!(want.len(), CLAIM_LISTS.len());

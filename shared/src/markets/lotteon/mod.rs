@@ -238,17 +238,17 @@ impl LotteOn {
             rate: limits::RATE_PER_KEY,
         };
         let client = self.ctx.http.client();
-        let reply = self
-            .ctx
-            .http
-            .execute(&self.ctx.meter, &call, &|r| judge(endpoint, r), &|| {
-                Ok(match &body {
-                    Some(b) => auth::headers(client.post(&url), &self.creds.api_key, true)
-                        .body(b.clone()),
-                    None => auth::headers(client.get(&url), &self.creds.api_key, false),
+        let reply =
+            self.ctx
+                .http
+                .execute(&self.ctx.meter, &call, &|r| judge(endpoint, r), &|| {
+                    Ok(match &body {
+                        Some(b) => auth::headers(client.post(&url), &self.creds.api_key, true)
+                            .body(b.clone()),
+                        None => auth::headers(client.get(&url), &self.creds.api_key, false),
+                    })
                 })
-            })
-            .await?;
+                .await?;
         self.ctx.meter.page();
         Ok(reply)
     }
@@ -384,7 +384,8 @@ impl LotteOn {
             self.claim_listing(EP_RETURNS, ClaimListing::Return, &claims),
             self.claim_listing(EP_EXCHANGES, ClaimListing::Exchange, &claims),
         )?;
-        let (lines, mut rejected) = rows::read_all::<api::DeliveryOrder>(EP_DELIVERY, lines, ID_LINE);
+        let (lines, mut rejected) =
+            rows::read_all::<api::DeliveryOrder>(EP_DELIVERY, lines, ID_LINE);
         let (progress, progress_rejected) =
             rows::read_all::<api::ProgressState>(EP_PROGRESS, progress, ID_LINE);
         rejected.extend(progress_rejected);
@@ -431,9 +432,8 @@ impl LotteOn {
             })
             .collect();
         for batch in pending.chunks(ACK_BATCH) {
-            let body = Bytes::from(
-                serde_json::to_vec(&json!({ "ifCompleteList": batch })).expect("JSON"),
-            );
+            let body =
+                Bytes::from(serde_json::to_vec(&json!({ "ifCompleteList": batch })).expect("JSON"));
             let reply = self.call(EP_ACKNOWLEDGE, Some(body)).await?;
             let env: api::Envelope<api::AckResult> =
                 parse_json(Market::LotteOn, EP_ACKNOWLEDGE, &reply.body)?;
@@ -497,7 +497,8 @@ fn reread(rejected: &Rejected) -> Result<Records, String> {
     match (endpoint, listing) {
         (EP_DELIVERY, _) => {
             let line: api::DeliveryOrder = rows::read(raw)?;
-            let (orders, mut rejected) = normalize::orders(endpoint, vec![(line, raw.clone())], &[]);
+            let (orders, mut rejected) =
+                normalize::orders(endpoint, vec![(line, raw.clone())], &[]);
             if let Some(r) = rejected.pop() {
                 return Err(kept(r));
             }

@@ -151,8 +151,9 @@ pub fn orders(
         let state = states.get(&line_key(&line.od_no, &line.od_seq));
         let times = time_field(endpoint, &key, "odAcptDttm", &line.od_acpt_dttm, &raw)
             .and_then(|ordered| match line.od_cmpt_dttm.as_deref() {
-                Some(p) => time_field(endpoint, &key, "odCmptDttm", p, &raw)
-                    .map(|p| (ordered, Some(p))),
+                Some(p) => {
+                    time_field(endpoint, &key, "odCmptDttm", p, &raw).map(|p| (ordered, Some(p)))
+                }
                 None => Ok((ordered, None)),
             })
             .and_then(|(ordered, paid)| {
@@ -282,7 +283,11 @@ pub const SETTLE_TYPE: &[(&str, &str)] = &[
 ];
 
 /// One settlement line. Commissions add up to the fee; 지급대상금액 is what the seller gets.
-pub fn settlement(endpoint: &str, row: &api::SettleRow, raw: &RawJson) -> Result<Settlement, Rejected> {
+pub fn settlement(
+    endpoint: &str,
+    row: &api::SettleRow,
+    raw: &RawJson,
+) -> Result<Settlement, Rejected> {
     let key = settle_key(row);
     let basis_date = lenient::kst_date(&row.se_std_dt)
         .ok_or_else(|| bad_field(endpoint, &key, "seStdDt", raw))?;

@@ -162,14 +162,20 @@ fn a_failure_on_http_200_is_refused_with_its_code() {
         other => panic!("{other:?}"),
     }
     assert!(matches!(
-        judge(EP_DELIVERY, &reply(200, r#"{"returnCode":"0000","data":{}}"#)),
+        judge(
+            EP_DELIVERY,
+            &reply(200, r#"{"returnCode":"0000","data":{}}"#)
+        ),
         Verdict::Done
     ));
 }
 
 #[test]
 fn the_daily_cap_is_a_quota_checkpoint() {
-    let r = reply(200, r#"{"returnCode":"1004","message":"일 호출 회수 제한"}"#);
+    let r = reply(
+        200,
+        r#"{"returnCode":"1004","message":"일 호출 회수 제한"}"#,
+    );
     match judge(EP_SETTLE, &r) {
         Verdict::Fail(CollectError::QuotaExhausted { .. }) => {}
         other => panic!("{other:?}"),
@@ -223,7 +229,10 @@ fn identity_names_the_trading_partner() {
     let env: api::Envelope<api::Identity> =
         serde_json::from_str(include_str!("testdata/identity.json")).unwrap();
     let id = env.data.unwrap();
-    assert_eq!((id.tr_grp_cd.as_str(), id.tr_no.as_str()), ("SR", "LO10000001"));
+    assert_eq!(
+        (id.tr_grp_cd.as_str(), id.tr_no.as_str()),
+        ("SR", "LO10000001")
+    );
 }
 
 #[test]
@@ -260,8 +269,8 @@ fn claim_rows_become_one_claim_per_line() {
     let raw = page::<api::Rows>(include_str!("testdata/returns.json"));
     let (rows, rejected) = rows::read_all::<api::ClaimRow>(EP_RETURNS, raw, ID_CLAIM);
     assert!(rejected.is_empty());
-    let claims = normalize::claims(EP_RETURNS, ClaimListing::Return, &rows[0].0, &rows[0].1)
-        .unwrap();
+    let claims =
+        normalize::claims(EP_RETURNS, ClaimListing::Return, &rows[0].0, &rows[0].1).unwrap();
     assert_eq!(claims.len(), 2);
     assert_eq!(claims[0].claim_type, ClaimType::Return);
     assert_eq!(claims[0].item_ids, ["1"]);
@@ -302,7 +311,10 @@ fn completed_exchanges_are_exchanged() {
             normalize::claims(EP_EXCHANGES, ClaimListing::Exchange, r, raw).unwrap()[0].status
         })
         .collect();
-    assert_eq!(s, [Some(Status::ExchangeRequested), Some(Status::Exchanged)]);
+    assert_eq!(
+        s,
+        [Some(Status::ExchangeRequested), Some(Status::Exchanged)]
+    );
 }
 
 #[test]
@@ -316,7 +328,10 @@ fn settlement_lines_keep_their_amounts_and_types() {
         .collect();
     assert_eq!(s[0].settlement_id, "2025030112340000:1:1");
     assert_eq!(s[0].line_type, "SALE");
-    assert_eq!((s[0].sale_krw, s[0].fee_krw, s[0].settlement_krw), (65_800, 6_670, 62_130));
+    assert_eq!(
+        (s[0].sale_krw, s[0].fee_krw, s[0].settlement_krw),
+        (65_800, 6_670, 62_130)
+    );
     assert_eq!(s[0].basis_date.to_string(), "2025-03-09");
     assert_eq!(s[1].line_type, "RETURN");
     assert_eq!(s[1].settlement_krw, -17_820);

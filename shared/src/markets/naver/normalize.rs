@@ -259,9 +259,8 @@ pub fn customer_inquiry(
     q: &api::CustomerInquiry,
     raw: &RawJson,
 ) -> Result<Inquiry, Rejected> {
-    let asked_at = parse_time(&q.inquiry_registration_date_time).ok_or_else(|| {
-        bad_field(endpoint, &q.inquiry_no, "inquiryRegistrationDateTime", raw)
-    })?;
+    let asked_at = parse_time(&q.inquiry_registration_date_time)
+        .ok_or_else(|| bad_field(endpoint, &q.inquiry_no, "inquiryRegistrationDateTime", raw))?;
     let answered_at = q
         .answer_registration_date_time
         .as_deref()

@@ -310,10 +310,19 @@ impl Ssg {
             .await
     }
 
-    async fn cancel_requests(&self, first: NaiveDate, last: NaiveDate) -> Result<Records, CollectError> {
+    async fn cancel_requests(
+        &self,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> Result<Records, CollectError> {
         let query = [("perdStrDts", ymd(first)), ("perdEndDts", ymd(last))];
         let rows = self
-            .listing(EP_CANCELS, Req::Get(&query), "cancelRequests", "cancelRequest")
+            .listing(
+                EP_CANCELS,
+                Req::Get(&query),
+                "cancelRequests",
+                "cancelRequest",
+            )
             .await?;
         let (read, rejected) = read_rows::<api::CancelRow>(EP_CANCELS, rows, ID_CANCEL);
         let mut out = Records {
@@ -443,7 +452,10 @@ fn reread(rejected: &Rejected) -> Result<Records, String> {
     let endpoint = rejected.key.endpoint.as_str();
     let mut out = Records::default();
     let kept = |r: Rejected| r.reason;
-    if let Some(i) = normalize::STAGES.iter().position(|s| s.endpoint == endpoint) {
+    if let Some(i) = normalize::STAGES
+        .iter()
+        .position(|s| s.endpoint == endpoint)
+    {
         let row: api::ShppRow = rows::read(raw)?;
         let (orders, mut bad) = normalize::orders(vec![(i, row, raw.clone())]);
         if let Some(r) = bad.pop() {
@@ -501,9 +513,7 @@ impl Connector for Ssg {
             Kind::Orders => self.orders(window).await,
             Kind::Settlements => self.settlements(window).await,
             Kind::Inquiries => self.inquiries(window).await,
-            Kind::Reviews => Err(CollectError::InvalidInput(
-                "ssg has no review API".into(),
-            )),
+            Kind::Reviews => Err(CollectError::InvalidInput("ssg has no review API".into())),
         }
     }
 

@@ -156,12 +156,13 @@ pub fn orders(rows: Vec<(usize, api::ShppRow, RawJson)>) -> (Vec<Order>, Vec<Rej
     for (stage_index, row, raw) in lines.into_values() {
         let stage = &STAGES[stage_index];
         let key = line_key(&row);
-        let times = time_field(stage.endpoint, &key, "ordRcpDts", &row.ord_rcp_dts, &raw)
-            .and_then(|o| match row.ord_cmpl_dts.as_deref() {
-                Some(p) => {
-                    time_field(stage.endpoint, &key, "ordCmplDts", p, &raw).map(|p| (o, Some(p)))
+        let times =
+            time_field(stage.endpoint, &key, "ordRcpDts", &row.ord_rcp_dts, &raw).and_then(|o| {
+                match row.ord_cmpl_dts.as_deref() {
+                    Some(p) => time_field(stage.endpoint, &key, "ordCmplDts", p, &raw)
+                        .map(|p| (o, Some(p))),
+                    None => Ok((o, None)),
                 }
-                None => Ok((o, None)),
             });
         let (ordered_at, paid_at) = match times {
             Ok(t) => t,
@@ -227,7 +228,11 @@ pub fn orders(rows: Vec<(usize, api::ShppRow, RawJson)>) -> (Vec<Order>, Vec<Rej
     (orders, rejected)
 }
 
-pub fn cancel_claim(endpoint: &str, row: &api::CancelRow, raw: &RawJson) -> Result<Claim, Rejected> {
+pub fn cancel_claim(
+    endpoint: &str,
+    row: &api::CancelRow,
+    raw: &RawJson,
+) -> Result<Claim, Rejected> {
     let requested_at = time_field(endpoint, &row.clm_no, "clmRcpDts", &row.clm_rcp_dts, raw)?;
     Ok(Claim {
         claim_id: format!("cancel-{}-{}", row.clm_no, row.ord_item_seq),
@@ -253,7 +258,11 @@ pub fn settle_key(day: NaiveDate, row: &api::SettleRow) -> String {
 }
 
 /// One 위수탁 마감 row -> one settlement line. A negative 순판매액 is a refund line.
-pub fn settlement(endpoint: &str, row: &api::SettleRow, raw: &RawJson) -> Result<Settlement, Rejected> {
+pub fn settlement(
+    endpoint: &str,
+    row: &api::SettleRow,
+    raw: &RawJson,
+) -> Result<Settlement, Rejected> {
     let basis_date = lenient::kst_date(&row.critn_dt).ok_or_else(|| {
         let key = format!("{}:{}", row.critn_dt, row.ord_no.as_deref().unwrap_or("-"));
         bad_field(endpoint, &key, "critnDt", raw)

@@ -46,10 +46,19 @@ fn both_xstream_list_spellings_and_a_single_row_read() {
         "deliveryEnds": {"deliveryEnd": {"ordNo": "1", "ordItemSeq": "1"}}
     }))
     .unwrap();
-    assert_eq!(api::rows(&single, "deliveryEnds", "deliveryEnd").unwrap().len(), 1);
+    assert_eq!(
+        api::rows(&single, "deliveryEnds", "deliveryEnd")
+            .unwrap()
+            .len(),
+        1
+    );
     let empty: Map<String, Value> =
         serde_json::from_value(json!({"resultCode": "00", "deliveryEnds": null})).unwrap();
-    assert!(api::rows(&empty, "deliveryEnds", "deliveryEnd").unwrap().is_empty());
+    assert!(
+        api::rows(&empty, "deliveryEnds", "deliveryEnd")
+            .unwrap()
+            .is_empty()
+    );
     let broken: Map<String, Value> =
         serde_json::from_value(json!({"resultCode": "00", "deliveryEnds": 12})).unwrap();
     assert!(api::rows(&broken, "deliveryEnds", "deliveryEnd").is_err());
@@ -68,8 +77,14 @@ fn direction_lines_become_one_order_with_korean_text_byte_for_byte() {
     let first = &o.items[0];
     assert_eq!(first.item_id, "1");
     assert_eq!(first.product_name, "제주 감귤 5kg (로얄과)");
-    assert_eq!(first.option_name.as_deref(), Some("색상: 주황 / 크기: 중과"));
-    assert_eq!((first.quantity, first.unit_price_krw, first.amount_krw), (2, 19_900, 39_800));
+    assert_eq!(
+        first.option_name.as_deref(),
+        Some("색상: 주황 / 크기: 중과")
+    );
+    assert_eq!(
+        (first.quantity, first.unit_price_krw, first.amount_krw),
+        (2, 19_900, 39_800)
+    );
     assert_eq!(first.status.raw, "SHPP_DIRECTION/10");
     assert_eq!(first.status.canonical, Status::Paid);
     // No rlordAmt: price times quantity less the discount; held (30) is still paid.
@@ -95,7 +110,11 @@ fn an_unreadable_line_is_rejected_with_its_order_and_line_and_the_rest_is_kept()
     assert_eq!(rejected.len(), 1);
     assert_eq!(rejected[0].key.record_key, "20250307000888-1");
     assert_eq!(rejected[0].key.endpoint, "/api/pd/1/listWarehouseOut.ssg");
-    assert!(rejected[0].reason.contains("sellprc"), "{}", rejected[0].reason);
+    assert!(
+        rejected[0].reason.contains("sellprc"),
+        "{}",
+        rejected[0].reason
+    );
     let again = reread(&rejected[0]).unwrap_err();
     assert!(again.contains("sellprc"));
 }
@@ -110,7 +129,11 @@ fn a_line_listed_by_several_stages_takes_the_furthest() {
     let mut all = later;
     all.extend(direction);
     let (orders, _) = normalize::orders(all);
-    let raws: Vec<&str> = orders[0].items.iter().map(|i| i.status.raw.as_str()).collect();
+    let raws: Vec<&str> = orders[0]
+        .items
+        .iter()
+        .map(|i| i.status.raw.as_str())
+        .collect();
     assert_eq!(raws, ["DELIVERY_END/10", "WAREHOUSE_OUT/30"]);
     assert_eq!(orders[0].items[0].status.canonical, Status::Delivered);
 }
@@ -127,7 +150,10 @@ fn every_stage_and_shipping_state_code_maps_and_unknown_ones_are_flagged() {
         assert_eq!(normalize::STAGES[i].code, *code, "flow order");
         for (shpp, _) in normalize::SHPP_STAT {
             let s = normalize::item_status(code, Some(shpp));
-            assert_eq!((s.canonical, s.raw.as_str()), (*status, format!("{code}/{shpp}").as_str()));
+            assert_eq!(
+                (s.canonical, s.raw.as_str()),
+                (*status, format!("{code}/{shpp}").as_str())
+            );
         }
     }
     let unknown = normalize::item_status("WAREHOUSE_OUT", Some("99"));
@@ -137,7 +163,10 @@ fn every_stage_and_shipping_state_code_maps_and_unknown_ones_are_flagged() {
 
 #[test]
 fn every_cancel_status_code_maps_and_unknown_ones_are_flagged() {
-    assert_eq!(normalize::cancel_status("10"), Some(Status::CancelRequested));
+    assert_eq!(
+        normalize::cancel_status("10"),
+        Some(Status::CancelRequested)
+    );
     assert_eq!(normalize::cancel_status("20"), Some(Status::Cancelled));
     assert_eq!(normalize::cancel_status("30"), None);
     assert_eq!(normalize::cancel_status("40"), None);
@@ -170,10 +199,16 @@ fn settlement_rows_read_amounts_in_any_spelling_and_refunds_stay_negative() {
         .iter()
         .map(|(r, raw)| normalize::settlement(EP_SETTLE, r, raw).unwrap())
         .collect();
-    assert_eq!((lines[0].sale_krw, lines[0].fee_krw, lines[0].settlement_krw), (32_000, 3_520, 28_480));
+    assert_eq!(
+        (lines[0].sale_krw, lines[0].fee_krw, lines[0].settlement_krw),
+        (32_000, 3_520, 28_480)
+    );
     assert_eq!(lines[0].line_type, "SALE");
     assert_eq!(lines[1].line_type, "REFUND");
-    assert_eq!((lines[1].sale_krw, lines[1].fee_krw, lines[1].settlement_krw), (-19_900, 2_189, -17_711));
+    assert_eq!(
+        (lines[1].sale_krw, lines[1].fee_krw, lines[1].settlement_krw),
+        (-19_900, 2_189, -17_711)
+    );
     assert_eq!(lines[1].basis_date.to_string(), "2025-03-09");
     assert_ne!(lines[0].settlement_id, lines[1].settlement_id);
 }
@@ -196,8 +231,14 @@ fn the_judge_reads_ssg_answer_shapes() {
     let ok = r#"{"result":{"resultCode":"00","resultMessage":"SUCCESS"}}"#;
     assert!(matches!(judge("/x", &reply(200, ok)), Verdict::Done));
     let throttled = r#"{"result":{"resultCode":"429","resultMessage":"FAIL","resultDesc":"API 호출 허용량을 초과하였습니다."}}"#;
-    assert!(matches!(judge("/x", &reply(200, throttled)), Verdict::Throttled { .. }));
-    assert!(matches!(judge("/x", &reply(429, "")), Verdict::Throttled { .. }));
+    assert!(matches!(
+        judge("/x", &reply(200, throttled)),
+        Verdict::Throttled { .. }
+    ));
+    assert!(matches!(
+        judge("/x", &reply(429, "")),
+        Verdict::Throttled { .. }
+    ));
     let bad_key = r#"{"result":{"resultCode":"401","resultMessage":"FAIL","resultDesc":"유효하지 않은 인증키입니다."}}"#;
     match judge("/x", &reply(401, bad_key)) {
         Verdict::Fail(e) => assert_eq!(e.kind(), crate::ErrorKind::CredentialsRejected),
@@ -216,16 +257,28 @@ fn the_judge_reads_ssg_answer_shapes() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(judge("/x", &reply(503, "")), Verdict::Transient(_)));
+    assert!(matches!(
+        judge("/x", &reply(503, "")),
+        Verdict::Transient(_)
+    ));
     // Not an envelope: for the parser to call a format change (or the cut-off check).
-    assert!(matches!(judge("/x", &reply(200, "{\"result\":")), Verdict::Done));
+    assert!(matches!(
+        judge("/x", &reply(200, "{\"result\":")),
+        Verdict::Done
+    ));
 }
 
 #[test]
 fn day_chunks_keep_to_seven_days() {
     let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     let c = day_chunks(d("2025-03-01"), d("2025-03-08"), CANCEL_DAYS);
-    assert_eq!(c, [(d("2025-03-01"), d("2025-03-07")), (d("2025-03-08"), d("2025-03-08"))]);
+    assert_eq!(
+        c,
+        [
+            (d("2025-03-01"), d("2025-03-07")),
+            (d("2025-03-08"), d("2025-03-08"))
+        ]
+    );
 }
 
 #[test]

@@ -1,0 +1,10 @@
+//! The auction collector: one Lambda function serving schedules, API requests and direct
+//! invocations (see `sellerbox::lambda`).
+
+use sellerbox::lambda::{self, LambdaError};
+use sellerbox::model::Market;
+
+#[tokio::main]
+async fn main() -> Result<(), LambdaError> {
+    lambda::run(Market::Auction).await
+}
