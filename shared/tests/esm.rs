@@ -49,6 +49,7 @@ fn target(sim: &RunningSim) -> Target {
         seller_id: c["seller_id"].as_str().unwrap().into(),
         credentials: c["credentials"].clone(),
         base_url: c["base_url"].as_str().map(str::to_string),
+        options: serde_json::json!({}),
     }
 }
 
