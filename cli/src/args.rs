@@ -106,6 +106,11 @@ pub struct DemoArgs {
     /// Print one JSON object instead of tables.
     #[arg(long)]
     pub json: bool,
+    /// Run every simulator and the collector at R requests per second per limit key
+    /// instead of each market's documented rate (default: the documented rates, so ESM's
+    /// one order call per 5 s per seller makes a cycle take about a minute).
+    #[arg(long, value_name = "R")]
+    pub rps: Option<f64>,
 }
 
 #[derive(Subcommand)]

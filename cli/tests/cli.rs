@@ -78,6 +78,8 @@ async fn a_second_demo_cycle_records_status_changes() {
         "2",
         "--sellers",
         "3",
+        "--rps",
+        "200",
     ]))
     .await;
     let report = json(&out);
@@ -114,6 +116,8 @@ async fn the_demo_collects_every_registered_market_without_errors() {
         "--json",
         "--sellers",
         "2",
+        "--rps",
+        "200",
         "--db",
         &db,
     ]))

@@ -31,7 +31,7 @@ fn markets() -> impl Iterator<Item = &'static sim::SimSpec> {
         std::env::var("SELLERBOX_FAULT_MARKETS").unwrap_or_else(|_| "coupang,naver".into());
     let all = wanted.trim() == "all";
     let ids: Vec<String> = wanted.split(',').map(|s| s.trim().to_string()).collect();
-    for id in ids.iter().filter(|id| !all && sim::find(id).is_none()) {
+    if let Some(id) = ids.iter().find(|id| !all && sim::find(id).is_none()) {
         panic!("SELLERBOX_FAULT_MARKETS names {id:?}, which has no simulator");
     }
     sim::MARKETS

@@ -77,7 +77,7 @@ async fn planted_secrets_and_buyers_data_never_reach_the_logs() {
     let mut wrong = (*fleet.secrets).clone();
     for e in &mut wrong.entries {
         if let Some(obj) = e.credentials.as_object_mut() {
-            for key in ["secret_key", "client_secret"] {
+            for key in ["secret_key", "client_secret", "api_key"] {
                 if obj.contains_key(key) {
                     let bad = format!("planted-wrong-{key}-0451");
                     obj.insert(key.into(), bad.clone().into());

@@ -33,6 +33,7 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode, CliError> {
         let config = SimConfig {
             sellers: args.sellers,
             clock: clock.clone(),
+            rps: args.rps,
             ..SimConfig::default()
         };
         let running = sim::start(market, config, "127.0.0.1:0".parse().expect("loopback"))
@@ -48,7 +49,7 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode, CliError> {
 
     let sim_clock = clock.clone();
     let collector = Collector::new(
-        http(None)?,
+        http(args.rps)?,
         store.clone(),
         Arc::new(move || sim_clock.now()),
     );

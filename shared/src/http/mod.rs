@@ -56,6 +56,10 @@ pub enum Verdict {
     Throttled { retry_after: Option<Duration> },
     /// A passing failure (5xx): try again after a backoff.
     Transient(String),
+    /// A success whose body stops before it closes, in a format the shared check cannot
+    /// see (11st's XML; JSON is checked here for every market): retried like a 5xx, and a
+    /// format change with the page kept once it repeats past the retry budget.
+    CutOff,
     /// Final: no retry helps.
     Fail(CollectError),
 }
@@ -173,11 +177,18 @@ impl Http {
                     continue;
                 }
             };
+            // A cut-off body is a transport fault (the connection dropped mid-answer), not
+            // a format change: retried like a 5xx. Only one that repeats past the retry
+            // budget is reported as a format change, with the page kept. JSON is checked
+            // here for every market; a judge reports a cut-off in another format (XML).
             let verdict = match judge(&reply) {
-                // A cut-off body is a transport fault (the connection dropped mid-answer),
-                // not a format change: retried like a 5xx. Only one that repeats past the
-                // retry budget is reported as a format change, with the page kept.
                 Verdict::Done if reply.status.is_success() && cut_off_json(&reply.body) => {
+                    Verdict::CutOff
+                }
+                v => v,
+            };
+            match verdict {
+                Verdict::CutOff => {
                     transient += 1;
                     if transient > retry.max_transient {
                         return Err(CollectError::FormatChanged {
@@ -197,9 +208,6 @@ impl Http {
                     self.wait(backoff.next().unwrap_or(retry.backoff_max)).await;
                     continue;
                 }
-                v => v,
-            };
-            match verdict {
                 Verdict::Done => {
                     self.inner.limiter.on_success(&call.key, call.rate);
                     return Ok(reply);

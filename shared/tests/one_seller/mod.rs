@@ -25,15 +25,21 @@ impl Rig {
     }
 }
 
+const FAST_RPS: f64 = 500.0;
+
 pub async fn rig(market: &'static SimSpec) -> Rig {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite:{}?mode=rwc", dir.path().join("r.sqlite").display());
     let store = store::connect(&url).await.unwrap();
     // Frozen: the collector's "now" is the simulator's, moved on only by the test.
     let clock = SimClock::frozen_now();
+    // Fast on both sides: these tests are about retries, windows and deadlines, not pacing
+    // (the conformance suite holds each market to its documented limits), and ESM's
+    // documented pace (one order call per 5 s) would make every retry wait.
     let config = SimConfig {
         sellers: 1,
         clock: clock.clone(),
+        rps: Some(FAST_RPS),
         ..SimConfig::default()
     };
     let sim = sim::start(market, config, "127.0.0.1:0".parse().unwrap())
@@ -53,6 +59,7 @@ pub async fn rig(market: &'static SimSpec) -> Rig {
         ..RetryPolicy::default()
     })
     .unwrap();
+    http.limiter().override_rate(Some(FAST_RPS));
     let collector = Collector::new(http, store, Arc::new(move || clock.now()));
     Rig {
         _dir: dir,

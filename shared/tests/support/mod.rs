@@ -17,6 +17,12 @@ pub struct Fleet {
     pub secrets: Arc<CredentialsFile>,
 }
 
+/// The rate every simulator of the fleet allows and every app sends at: these tests are
+/// about events, handlers and logs, not pacing (the conformance suite holds each market to
+/// its documented limits), and ESM's documented pace (one order call per 5 s per seller)
+/// would make one scheduled event take minutes.
+const FAST_RPS: f64 = 500.0;
+
 pub async fn fleet(sellers: usize) -> Fleet {
     let dir = tempfile::tempdir().unwrap();
     let url = format!(
@@ -30,6 +36,7 @@ pub async fn fleet(sellers: usize) -> Fleet {
         let config = SimConfig {
             sellers,
             clock: clock.clone(),
+            rps: Some(FAST_RPS),
             ..SimConfig::default()
         };
         sims.push(
@@ -68,6 +75,7 @@ impl Fleet {
             ..RetryPolicy::default()
         })
         .unwrap();
+        http.limiter().override_rate(Some(FAST_RPS));
         let settings = Settings {
             egress_ip: Some("203.0.113.10".into()),
             ..Settings::default()

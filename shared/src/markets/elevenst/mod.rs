@@ -220,7 +220,7 @@ pub fn judge(endpoint: &str, reply: &Reply) -> Verdict {
             };
         }
         200..=299 if !api::is_whole(&reply.body) => {
-            return Verdict::Transient(format!("answer cut off after {} bytes", reply.body.len()));
+            return Verdict::CutOff;
         }
         200..=299 => return Verdict::Done,
         _ => {}
@@ -658,7 +658,7 @@ mod tests {
         ));
         assert!(matches!(
             judge("/x", &reply(200, "<ns2:orders xmlns:ns2=\"x\"><ns2:order>")),
-            Verdict::Transient(_)
+            Verdict::CutOff
         ));
         assert!(matches!(
             judge(
