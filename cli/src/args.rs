@@ -116,7 +116,7 @@ pub struct DemoArgs {
 #[derive(Subcommand)]
 pub enum SimCommand {
     /// Serve every marketplace simulator until stopped (Ctrl-C). Each market is served at
-    /// the root of its own port: coupang on PORT, naver on PORT+1 (port 0: any free ports).
+    /// the root of its own port, in `sim::MARKETS` order from PORT (port 0: any free ports).
     Serve(SimServeArgs),
 }
 
