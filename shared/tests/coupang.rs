@@ -494,7 +494,7 @@ async fn orders_and_claims_come_whole_over_many_pages() {
         .iter()
         .map(|l| pages(listing_counts.get(l).copied().unwrap_or(0)))
         .sum::<u64>();
-    let slices = coupang::day_chunks(from, to, 7).len() as u64;
+    let slices = sellerbox::markets::day_chunks(from, to, 7).len() as u64;
     assert_eq!(slices, 2);
     assert!(exchanges < 50);
     want += slices;

@@ -16,7 +16,7 @@ use crate::error::CollectError;
 use crate::http::{Http, Meter, TokenCache};
 use crate::model::{Kind, Records, Rejected, Window};
 use async_trait::async_trait;
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 use std::fmt;
 use std::str::FromStr;
 
@@ -80,6 +80,19 @@ pub mod ssg;
 
 pub mod lenient;
 pub mod rows;
+
+/// `[first, last]` cut into consecutive ranges of at most `days` dates: the requests of an
+/// endpoint that takes whole dates and a documented maximum range.
+pub fn day_chunks(first: NaiveDate, last: NaiveDate, days: i64) -> Vec<(NaiveDate, NaiveDate)> {
+    let mut out = Vec::new();
+    let mut a = first;
+    while a <= last {
+        let b = (a + Duration::days(days.max(1) - 1)).min(last);
+        out.push((a, b));
+        a = b + Duration::days(1);
+    }
+    out
+}
 
 /// The markets this build can collect, in registry order.
 pub fn compiled() -> impl Iterator<Item = &'static MarketSpec> {

@@ -18,6 +18,7 @@ pub mod auth;
 pub mod limits;
 pub mod normalize;
 
+use super::day_chunks;
 use super::{ConnectCtx, Connector, KindPlan, MarketSpec, Span, parse_credentials, rows};
 use crate::error::{CollectError, parse_json};
 use crate::http::{Call, Reply, Verdict};
@@ -720,18 +721,6 @@ fn spans(
         let b = (a + max).min(to);
         out.push((a, b));
         a = b;
-    }
-    out
-}
-
-/// `[first, last]` cut into consecutive ranges of at most `days` dates.
-pub fn day_chunks(first: NaiveDate, last: NaiveDate, days: i64) -> Vec<(NaiveDate, NaiveDate)> {
-    let mut out = Vec::new();
-    let mut a = first;
-    while a <= last {
-        let b = (a + Duration::days(days.max(1) - 1)).min(last);
-        out.push((a, b));
-        a = b + Duration::days(1);
     }
     out
 }

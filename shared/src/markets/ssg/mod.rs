@@ -22,6 +22,7 @@ pub mod auth;
 pub mod limits;
 pub mod normalize;
 
+use super::day_chunks;
 use super::{ConnectCtx, Connector, KindPlan, MarketSpec, Span, parse_credentials, rows};
 use crate::error::{CollectError, parse_json};
 use crate::http::{Call, Reply, Verdict};
@@ -492,18 +493,6 @@ fn ymd(d: NaiveDate) -> String {
 /// `yyyyMMddHHmm` in KST.
 fn minute(t: DateTime<Utc>) -> String {
     t.with_timezone(&kst()).format("%Y%m%d%H%M").to_string()
-}
-
-/// `[first, last]` cut into consecutive ranges of at most `days` dates.
-pub fn day_chunks(first: NaiveDate, last: NaiveDate, days: i64) -> Vec<(NaiveDate, NaiveDate)> {
-    let mut out = Vec::new();
-    let mut a = first;
-    while a <= last {
-        let b = (a + Duration::days(days.max(1) - 1)).min(last);
-        out.push((a, b));
-        a = b + Duration::days(1);
-    }
-    out
 }
 
 #[async_trait]
