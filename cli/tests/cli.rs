@@ -148,6 +148,10 @@ async fn the_bench_runs_every_registered_market_without_errors() {
             "3",
             "--days",
             "1",
+            // Pacing at each market's documented rate is the conformance suite's; here
+            // the bench path itself, fast.
+            "--rps",
+            "200",
             "--json",
         ]))
         .await;

@@ -6,7 +6,9 @@
 //! A page is parsed once: its rows are taken as raw JSON text (`Vec<RawJson>` in the
 //! envelope type), then each row's text is read into its typed form.
 
+use crate::markets::lenient;
 use crate::model::{RawJson, RejectKey, Rejected};
+use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 
 /// `raw` read as `T`, or why not: the JSON path and serde's category, never a value (it
@@ -86,6 +88,36 @@ pub fn reject(
         reason: reason.into(),
         raw: raw.clone(),
     }
+}
+
+/// A record with a field that parsed as JSON but not as what it should hold (a time that
+/// is no time): rejected, naming the field, never the value.
+pub fn bad_field(endpoint: &str, key: &str, field: &str, raw: &RawJson) -> Rejected {
+    reject(endpoint, key, format!("unreadable value at `{field}`"), raw)
+}
+
+/// A Korean marketplace time in any of the formats [`lenient::kst_time`] reads, or the
+/// record rejected at `field`.
+pub fn time_field(
+    endpoint: &str,
+    key: &str,
+    field: &str,
+    s: &str,
+    raw: &RawJson,
+) -> Result<DateTime<Utc>, Rejected> {
+    lenient::kst_time(s).ok_or_else(|| bad_field(endpoint, key, field, raw))
+}
+
+/// [`time_field`] of a field that may be absent.
+pub fn opt_time(
+    endpoint: &str,
+    key: &str,
+    field: &str,
+    s: Option<&str>,
+    raw: &RawJson,
+) -> Result<Option<DateTime<Utc>>, Rejected> {
+    s.map(|s| time_field(endpoint, key, field, s, raw))
+        .transpose()
 }
 
 /// The record's own id at the first of `id_fields` (JSON pointers) that holds a string

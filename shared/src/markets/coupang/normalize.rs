@@ -6,12 +6,12 @@
 
 use super::api;
 use crate::markets::lenient;
-use crate::markets::rows::reject;
+use crate::markets::rows::{bad_field, time_field};
 use crate::model::{
     Claim, ClaimType, Inquiry, InquiryChannel, Order, OrderItem, RawJson, Rejected, Settlement,
     Status, StatusCode,
 };
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use std::collections::BTreeMap;
 
 /// ordersheets `status` (발주서 상태, coupang.md §5.4) -> canonical.
@@ -73,22 +73,6 @@ pub fn return_status(receipt_status: &str, cancel_listing: bool) -> Status {
 
 pub fn exchange_status(code: &str) -> Option<Status> {
     lookup(EXCHANGE_STATUS, code).unwrap_or(Some(Status::Unknown))
-}
-
-/// A record with a value that parsed as JSON but not as what the field means (a time that
-/// is no time): rejected, naming the field, never the value.
-fn bad_field(endpoint: &str, key: &str, field: &str, raw: &RawJson) -> Rejected {
-    reject(endpoint, key, format!("unreadable value at `{field}`"), raw)
-}
-
-fn time_field(
-    endpoint: &str,
-    key: &str,
-    field: &str,
-    s: &str,
-    raw: &RawJson,
-) -> Result<DateTime<Utc>, Rejected> {
-    lenient::kst_time(s).ok_or_else(|| bad_field(endpoint, key, field, raw))
 }
 
 /// Shipment boxes -> orders. Coupang lists one row per shipment box; an order split into

@@ -8,7 +8,7 @@
 
 use super::api;
 use crate::markets::lenient;
-use crate::markets::rows::reject;
+use crate::markets::rows::{bad_field, opt_time, reject, time_field};
 use crate::model::{
     Claim, ClaimType, Inquiry, InquiryChannel, Order, OrderItem, RawJson, Rejected, Settlement,
     Status, StatusCode,
@@ -90,31 +90,6 @@ fn rank(list: &str) -> usize {
         .iter()
         .position(|(l, _)| *l == list)
         .unwrap_or(usize::MAX)
-}
-
-fn bad_field(endpoint: &str, key: &str, field: &str, raw: &RawJson) -> Rejected {
-    reject(endpoint, key, format!("unreadable value at `{field}`"), raw)
-}
-
-fn time_field(
-    endpoint: &str,
-    key: &str,
-    field: &str,
-    s: &str,
-    raw: &RawJson,
-) -> Result<DateTime<Utc>, Rejected> {
-    lenient::kst_time(s).ok_or_else(|| bad_field(endpoint, key, field, raw))
-}
-
-fn opt_time(
-    endpoint: &str,
-    key: &str,
-    field: &str,
-    s: Option<&str>,
-    raw: &RawJson,
-) -> Result<Option<DateTime<Utc>>, Rejected> {
-    s.map(|s| time_field(endpoint, key, field, s, raw))
-        .transpose()
 }
 
 /// A line read from one order state list: the list (its state), its endpoint and the row.

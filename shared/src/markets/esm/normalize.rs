@@ -5,12 +5,11 @@
 
 use super::api;
 use crate::markets::lenient;
-use crate::markets::rows::reject;
+use crate::markets::rows::{bad_field, opt_time, time_field};
 use crate::model::{
     Claim, ClaimType, Inquiry, InquiryChannel, Order, OrderItem, RawJson, Rejected, Settlement,
     Status, StatusCode,
 };
-use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
 /// `RequestOrders` `orderStatus` (esm.md §5) -> canonical. The raw code stored is
@@ -80,31 +79,6 @@ pub fn claim_listing(claim: ClaimType) -> &'static str {
         ClaimType::Return => "Returns",
         ClaimType::Exchange => "Exchanges",
     }
-}
-
-fn bad_field(endpoint: &str, key: &str, field: &str, raw: &RawJson) -> Rejected {
-    reject(endpoint, key, format!("unreadable value at `{field}`"), raw)
-}
-
-fn time_field(
-    endpoint: &str,
-    key: &str,
-    field: &str,
-    s: &str,
-    raw: &RawJson,
-) -> Result<DateTime<Utc>, Rejected> {
-    lenient::kst_time(s).ok_or_else(|| bad_field(endpoint, key, field, raw))
-}
-
-fn opt_time(
-    endpoint: &str,
-    key: &str,
-    field: &str,
-    s: Option<&str>,
-    raw: &RawJson,
-) -> Result<Option<DateTime<Utc>>, Rejected> {
-    s.map(|s| time_field(endpoint, key, field, s, raw))
-        .transpose()
 }
 
 /// An order line as read from one listing: its raw status (`RequestOrders.<n>` or

@@ -12,11 +12,10 @@
 
 use super::api;
 use crate::markets::lenient;
-use crate::markets::rows::reject;
+use crate::markets::rows::{bad_field, time_field};
 use crate::model::{
     Claim, ClaimType, Order, OrderItem, RawJson, Rejected, Settlement, Status, StatusCode,
 };
-use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
 
 /// Delivery lines (209 `odTypCd 10` and 140): 주문진행단계 -> canonical.
@@ -108,20 +107,6 @@ pub fn claim_status(listing: ClaimListing, code: &str, completed: bool) -> Optio
         return Some(Status::Exchanged);
     }
     lookup(listing.table(), code).unwrap_or(Some(Status::Unknown))
-}
-
-fn bad_field(endpoint: &str, key: &str, field: &str, raw: &RawJson) -> Rejected {
-    reject(endpoint, key, format!("unreadable value at `{field}`"), raw)
-}
-
-fn time_field(
-    endpoint: &str,
-    key: &str,
-    field: &str,
-    s: &str,
-    raw: &RawJson,
-) -> Result<DateTime<Utc>, Rejected> {
-    lenient::kst_time(s).ok_or_else(|| bad_field(endpoint, key, field, raw))
 }
 
 /// The line key both delivery listings share.

@@ -4,7 +4,7 @@
 
 use super::api;
 use crate::markets::lenient;
-use crate::markets::rows::reject;
+use crate::markets::rows::bad_field;
 use crate::model::{
     Inquiry, InquiryChannel, Order, OrderItem, RawJson, Rejected, Settlement, Status, StatusCode,
     kst,
@@ -104,12 +104,6 @@ pub fn format_time(t: DateTime<Utc>) -> String {
     t.with_timezone(&kst())
         .format("%Y-%m-%dT%H:%M:%S%.3f%:z")
         .to_string()
-}
-
-/// A record with a field that parsed as JSON but not as what it should hold: rejected,
-/// naming the field, never the value.
-fn bad_field(endpoint: &str, key: &str, field: &str, raw: &RawJson) -> Rejected {
-    reject(endpoint, key, format!("unreadable value at `{field}`"), raw)
 }
 
 /// Product-order details (typed, with their raw JSON) -> orders, grouped by `orderId` in

@@ -9,12 +9,12 @@
 
 use super::api;
 use crate::markets::lenient;
-use crate::markets::rows::reject;
+use crate::markets::rows::{bad_field, time_field};
 use crate::model::{
     Claim, ClaimType, Inquiry, InquiryChannel, Order, OrderItem, RawJson, Rejected, Settlement,
     Status, StatusCode,
 };
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use std::collections::BTreeMap;
 
 /// The stage listings in flow order (later = further along), with their endpoint, the
@@ -107,20 +107,6 @@ pub fn item_status(stage_code: &str, shpp_stat: Option<&str>) -> StatusCode {
 
 pub fn cancel_status(code: &str) -> Option<Status> {
     lookup(CANCEL_STATUS, code).unwrap_or(Some(Status::Unknown))
-}
-
-fn bad_field(endpoint: &str, key: &str, field: &str, raw: &RawJson) -> Rejected {
-    reject(endpoint, key, format!("unreadable value at `{field}`"), raw)
-}
-
-fn time_field(
-    endpoint: &str,
-    key: &str,
-    field: &str,
-    s: &str,
-    raw: &RawJson,
-) -> Result<DateTime<Utc>, Rejected> {
-    lenient::kst_time(s).ok_or_else(|| bad_field(endpoint, key, field, raw))
 }
 
 /// A stage row's own key: the order and its line.
