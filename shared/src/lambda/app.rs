@@ -132,13 +132,9 @@ impl App {
                 .map_or(defaults.api_deadline, Duration::from_secs),
             ..defaults
         };
-        Ok(App::new(
-            market,
-            store,
-            secrets,
-            Http::new(RetryPolicy::default())?,
-            settings,
-        ))
+        let http = Http::new(RetryPolicy::default())?;
+        share_fleet_limits(&http, &db_url).await?;
+        Ok(App::new(market, store, secrets, http, settings))
     }
 
     /// Handle one event. HTTP requests always get an HTTP answer (400 for a malformed
@@ -408,6 +404,17 @@ impl App {
             json!({ "market": self.market, "seller_id": seller, "kinds": kinds }),
         ))
     }
+}
+
+/// Pace the limit keys the market scopes to our application or egress IP across the
+/// fleet, through leases in the database every container shares (PostgreSQL). A SQLite
+/// database is one process's: its limiter paces every key in-process.
+pub async fn share_fleet_limits(http: &Http, db_url: &str) -> Result<(), CollectError> {
+    if db_url.starts_with("postgres://") || db_url.starts_with("postgresql://") {
+        let leases = crate::store::PgLeases::connect(db_url).await?;
+        http.limiter().share_through(Arc::new(leases));
+    }
+    Ok(())
 }
 
 /// A PostgreSQL URL from an RDS-style secret (`username`, `password`, `host`, `port`,
