@@ -196,9 +196,35 @@ impl App {
             .find(|a| a.seller_id == seller))
     }
 
+    /// The kinds a scheduled collection asks for that the market offers. The template
+    /// schedules every kind for every market (one loop), so a market without, say, a review
+    /// API gets a reviews schedule: that is no error, there is nothing to do. A direct
+    /// invocation asking for such a kind is still refused ([`Self::kinds`]).
+    fn scheduled_kinds(&self, asked: &[Kind]) -> Result<(Vec<Kind>, Vec<Kind>), CollectError> {
+        let spec = markets::require(self.market)?;
+        if asked.is_empty() {
+            return Ok((self.kinds(asked)?, Vec::new()));
+        }
+        Ok(asked.iter().partition(|k| spec.plan(**k).is_some()))
+    }
+
     /// A schedule or direct invocation: collect the shard (or the one seller).
     async fn command(&self, c: Command, deadline: Option<Instant>) -> Result<Value, CollectError> {
-        let kinds = self.kinds(&c.kinds)?;
+        // Only schedules carry a shard.
+        let kinds = if c.shard.is_some() {
+            let (offered, skipped) = self.scheduled_kinds(&c.kinds)?;
+            if offered.is_empty() {
+                tracing::debug!(market = %self.market, ?skipped,
+                    "scheduled kinds not offered by this market's API; nothing to collect");
+                return Ok(json!({
+                    "market": self.market, "sellers": 0, "complete": 0, "partial": 0,
+                    "failed": 0, "runs": [], "unresolved": [], "skipped_kinds": skipped,
+                }));
+            }
+            offered
+        } else {
+            self.kinds(&c.kinds)?
+        };
         let range = match (
             c.lookback()
                 .map_err(|e| CollectError::InvalidInput(e.to_string()))?,
