@@ -142,9 +142,16 @@ struct Killed {
     at_s: f64,
     /// The busiest key's use of its limit from the kill to its last request.
     utilization_after: f64,
-    /// Until the survivors together sent at 90 % of the limit again (a 1-second window).
+    /// Until the survivors together have sent 93 % of the limit over a 5-second window
+    /// (that window's end, in seconds after the kill).
     recovered_within_s: Option<f64>,
+    /// The survivors' requests on the busiest key in each second from 3 s before the kill
+    /// to 10 s after it.
+    survivors_per_second: Vec<u64>,
 }
+
+/// The window over which the survivors' recovery is judged, seconds.
+const RECOVERY_WINDOW: f64 = 5.0;
 
 #[derive(Serialize)]
 struct ProcessLine {
@@ -346,20 +353,31 @@ fn analyse(
                 .sum()
         };
         let after = sent_by(end) - sent_by(at);
+        // Recovered: the survivors' sends over the next RECOVERY_WINDOW reach 93 % of the
+        // limit. Over a shorter window the pacer's whole-request windows (3 requests per
+        // 1.2 s at 2.5/s) can look like more than the three shares of four.
         let mut recovered = None;
-        let mut t = at + 1.0;
-        while t <= end {
-            if (sent_by(t) - sent_by(t - 1.0)) as f64 >= 0.9 * limit {
-                recovered = Some(t - at);
+        let mut t = at;
+        while t + RECOVERY_WINDOW <= end {
+            if (sent_by(t + RECOVERY_WINDOW) - sent_by(t)) as f64 >= 0.93 * limit * RECOVERY_WINDOW
+            {
+                recovered = Some(t + RECOVERY_WINDOW - at);
                 break;
             }
             t += step;
         }
+        let survivors_per_second = (-3..10)
+            .map(|i| {
+                let from = at + f64::from(i);
+                sent_by(from + 1.0) - sent_by(from)
+            })
+            .collect();
         Killed {
             shard: victim,
             at_s: at - first_request.unwrap_or(at),
             utilization_after: after as f64 / (limit * (end - at).max(step)),
             recovered_within_s: recovered,
+            survivors_per_second,
         }
     });
     let per_process = (0..k)
