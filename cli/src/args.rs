@@ -35,6 +35,9 @@ pub enum Command {
     Collect(CollectArgs),
     /// One full collection cycle against an in-process simulator with enforced limits.
     Bench(BenchArgs),
+    /// One collector process of `bench --processes` (started by the bench, not by hand).
+    #[command(hide = true)]
+    BenchWorker(BenchWorkerArgs),
     /// Per market and kind: last success, freshness, counts, last error.
     Status(StatusArgs),
     /// Seller accounts the scheduled collection works through.
@@ -203,11 +206,39 @@ pub struct BenchArgs {
     /// busiest limit key busy for at least 30 seconds.
     #[arg(long)]
     pub orders_per_day: Option<u32>,
-    /// Database URL (default: a SQLite file in a temporary folder).
+    /// Database URL (default: a SQLite file in a temporary folder; with --processes,
+    /// DATABASE_URL or the local PostgreSQL: the processes share limits through it).
     #[arg(long)]
     pub db: Option<String>,
+    /// Run K collector processes at once, each a stable shard of the sellers, sharing the
+    /// limits the market scopes to the application or IP through leases in PostgreSQL.
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub processes: Option<u32>,
+    /// With --processes: kill one process (SIGKILL, as a container dies) this many seconds
+    /// after the first request, and report how the others took its share.
+    #[arg(long, value_name = "SECONDS", requires = "processes")]
+    pub kill_one_after: Option<f64>,
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Args)]
+pub struct BenchWorkerArgs {
+    #[arg(long)]
+    pub market: Market,
+    /// The simulator's credentials file.
+    #[arg(long)]
+    pub credentials: PathBuf,
+    #[arg(long)]
+    pub db: String,
+    #[arg(long)]
+    pub shard: u32,
+    #[arg(long)]
+    pub shards: u32,
+    #[arg(long)]
+    pub days: i64,
+    #[arg(long)]
+    pub rps: Option<f64>,
 }
 
 #[derive(Args)]

@@ -475,3 +475,44 @@ async fn sim_get(addr: std::net::SocketAddr, path: &str) -> Value {
     );
     serde_json::from_str(body).unwrap()
 }
+
+/// `sellerbox bench --processes`: collector processes sharing Naver's buckets per
+/// application through leases in PostgreSQL (DATABASE_URL, default the local server) never
+/// together exceed what the simulator enforces, even at a fast rate: no throttle answer.
+#[tokio::test(flavor = "multi_thread")]
+async fn collector_processes_sharing_the_application_limit_are_never_throttled() {
+    let out = run(sellerbox().args([
+        "bench",
+        "--market",
+        "naver",
+        "--processes",
+        "3",
+        "--sellers",
+        "12",
+        "--days",
+        "2",
+        "--rps",
+        "40",
+        "--orders-per-day",
+        "200",
+        "--json",
+    ]))
+    .await;
+    let report = json_of("naver", "sellerbox bench --processes", &out);
+    assert_eq!(report["processes"], 3, "{report}");
+    assert_eq!(report["errors"], 0, "{report}");
+    assert_eq!(report["throttled"], 0, "{report}");
+    let per_process = report["per_process"].as_array().unwrap();
+    assert_eq!(per_process.len(), 3, "{report}");
+    for p in per_process {
+        assert_eq!(p["finished"], true, "{report}");
+    }
+    assert!(report["requests"].as_u64().unwrap() > 0, "{report}");
+    assert!(
+        report["busiest_key"]
+            .as_str()
+            .unwrap()
+            .starts_with("naver:"),
+        "{report}"
+    );
+}

@@ -188,3 +188,34 @@ async fn verify_names_the_error_kind_and_what_to_tell_the_seller() {
     );
     assert!(!refused.to_string().contains("planted-wrong-secret"));
 }
+
+/// The template schedules every kind for every market; a schedule of a kind the market
+/// does not offer through its API (reviews anywhere, inquiries on Lotte ON) ends quietly
+/// with nothing collected, while a direct invocation asking for it is still refused.
+#[tokio::test]
+async fn a_schedule_of_a_kind_the_market_does_not_offer_ends_quietly() {
+    let fleet = support::fleet(1).await;
+    for &market in Market::ALL {
+        let app = fleet.app(market);
+        let spec = sellerbox::markets::require(market).unwrap();
+        for kind in sellerbox::model::Kind::ALL {
+            if spec.plan(kind).is_some() {
+                continue;
+            }
+            let before = fleet.store.totals(Some(market)).await.unwrap();
+            let scheduled = serde_json::json!({
+                "kinds": [kind], "shard": {"index": 0, "count": 1}
+            });
+            let v = app
+                .handle(scheduled, None)
+                .await
+                .unwrap_or_else(|e| panic!("{market} {kind}: {e}"));
+            assert_eq!(v["failed"], 0, "{market} {kind}: {v}");
+            assert_eq!(v["skipped_kinds"], serde_json::json!([kind]), "{v}");
+            assert_eq!(before, fleet.store.totals(Some(market)).await.unwrap());
+            let direct = serde_json::json!({ "kinds": [kind] });
+            let e = app.handle(direct, None).await.unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidInput, "{market} {kind}: {e}");
+        }
+    }
+}

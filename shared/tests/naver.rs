@@ -584,7 +584,7 @@ async fn the_told_replenish_rate_lowers_our_ceiling() {
     let c = ctx(&sim, 0, &http);
     connect(&c).verify().await.unwrap();
     let client_id = c.credentials["client_id"].as_str().unwrap();
-    let key = LimitKey::new(Market::Naver, client_id, naver::limits::CHANGED_STATUSES);
+    let key = LimitKey::fleet(Market::Naver, client_id, naver::limits::CHANGED_STATUSES);
     assert_eq!(
         http.limiter()
             .current_rate(&key, naver::limits::DEFAULT_RATE),

@@ -161,16 +161,16 @@ pub async fn run(args: BenchArgs) -> Result<ExitCode, CliError> {
 
 /// Runs at once, as `sellerbox collect` runs them: the limiter paces the requests, this
 /// only keeps every limit key busy.
-const COLLECT_CONCURRENCY: usize = 64;
+pub(super) const COLLECT_CONCURRENCY: usize = 64;
 
 /// `sellerbox sim serve` for one market, as a child process of the bench.
-struct SimProcess {
+pub(super) struct SimProcess {
     child: tokio::process::Child,
-    credentials: std::path::PathBuf,
+    pub(super) credentials: std::path::PathBuf,
 }
 
 impl SimProcess {
-    async fn start(
+    pub(super) async fn start(
         args: &BenchArgs,
         orders_per_day: u32,
         dir: &std::path::Path,
@@ -207,12 +207,8 @@ impl SimProcess {
         }
     }
 
-    fn targets(&self) -> Result<Vec<sellerbox::collect::Target>, CliError> {
-        let text = std::fs::read(&self.credentials)
-            .map_err(CliError::io("reading the simulator's credentials"))?;
-        let entries: Vec<serde_json::Value> = serde_json::from_slice(&text)
-            .map_err(|e| CliError::Input(format!("the simulator's credentials: {e}")))?;
-        Ok(entries.iter().map(target_of).collect())
+    pub(super) fn targets(&self) -> Result<Vec<sellerbox::collect::Target>, CliError> {
+        read_targets(&self.credentials)
     }
 
     /// CPU seconds and peak RSS of the simulator process so far.
@@ -222,6 +218,16 @@ impl SimProcess {
             None => (0.0, 0.0),
         }
     }
+}
+
+/// The collection targets of a simulator's credentials file.
+pub(super) fn read_targets(
+    path: &std::path::Path,
+) -> Result<Vec<sellerbox::collect::Target>, CliError> {
+    let text = std::fs::read(path).map_err(CliError::io("reading the simulator's credentials"))?;
+    let entries: Vec<serde_json::Value> = serde_json::from_slice(&text)
+        .map_err(|e| CliError::Input(format!("the simulator's credentials: {e}")))?;
+    Ok(entries.iter().map(target_of).collect())
 }
 
 /// User + system CPU time of a process (`self` or a pid).

@@ -119,6 +119,7 @@ pub async fn run(args: CollectArgs) -> Result<ExitCode, CliError> {
     let mut targets: Vec<Target> = entries.into_iter().map(target).collect();
     // Open the database before any request: an unreachable database fails up front.
     let store = open_store(&args.db).await?;
+    sellerbox::lambda::share_fleet_limits(&collector_http, &args.db).await?;
     with_stored_options(store.as_ref(), &mut targets).await?;
     register(store.as_ref(), &targets).await?;
 

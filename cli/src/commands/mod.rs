@@ -3,6 +3,7 @@
 mod bench;
 mod collect;
 mod demo;
+mod fleet_bench;
 mod sellers;
 mod serve;
 mod status;
@@ -21,7 +22,9 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
         Command::Demo(a) => demo::run(a).await,
         Command::Sim(SimCommand::Serve(a)) => serve::run(a).await,
         Command::Collect(a) => collect::run(a).await,
+        Command::Bench(a) if a.processes.is_some() => fleet_bench::run(a).await,
         Command::Bench(a) => bench::run(a).await,
+        Command::BenchWorker(a) => fleet_bench::worker(a).await,
         Command::Status(a) => status::run(a).await,
         Command::Sellers(c) => sellers::run(c).await,
     }

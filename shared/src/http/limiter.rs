@@ -3,12 +3,30 @@
 //! of the documented rate per second of traffic, never above it. The fleet so converges
 //! on the real limit without being told, and never runs faster than documented. Each
 //! key's requests are paced by a [`Pacer`].
+//!
+//! A key the market scopes to our application or our egress IP ([`Reach::Fleet`]) is
+//! shared by every container of the fleet. With [`Limiter::share_through`] such a key is
+//! paced at the share a lease grants this process ([`super::lease`]); the AIMD reaction
+//! then applies to the fleet's one shared rate, kept with the leases. Per-seller keys, and
+//! every key of a process without leases (local SQLite runs), stay in-process.
 
+use super::lease::{self, RateLeases};
 use super::pacer::Pacer;
 use crate::model::Market;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use tokio::sync::Notify;
 use tokio::time::Instant;
+
+/// Who else counts against a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reach {
+    /// One seller's own budget (Coupang's vendor id, an ESM seller): this process alone.
+    Seller,
+    /// Our application's or our egress IP's budget (Naver's buckets per application and
+    /// API, an IP-bound market): every container of the fleet together.
+    Fleet,
+}
 
 /// What a marketplace limits by: the scope (vendor id, application id, source IP) and the
 /// endpoint group sharing one bucket.
@@ -17,60 +35,127 @@ pub struct LimitKey {
     pub market: Market,
     pub scope: String,
     pub group: &'static str,
+    pub reach: Reach,
 }
 
 impl LimitKey {
+    /// A key one seller's traffic alone counts against.
     pub fn new(market: Market, scope: impl Into<String>, group: &'static str) -> Self {
         LimitKey {
             market,
             scope: scope.into(),
             group,
+            reach: Reach::Seller,
         }
+    }
+
+    /// A key every seller of the fleet counts against (application id, egress IP).
+    pub fn fleet(market: Market, scope: impl Into<String>, group: &'static str) -> Self {
+        LimitKey {
+            reach: Reach::Fleet,
+            ..LimitKey::new(market, scope, group)
+        }
+    }
+
+    /// `market:scope:group`: the key's name in the lease table and in reports.
+    pub fn label(&self) -> String {
+        format!("{}:{}:{}", self.market, self.scope, self.group)
     }
 }
 
 /// The slowest we ever go after throttles, as a fraction of the documented rate.
-const FLOOR: f64 = 1.0 / 16.0;
-const MULTIPLICATIVE_DECREASE: f64 = 0.5;
-const ADDITIVE_INCREASE: f64 = 0.1;
+pub(crate) const FLOOR: f64 = 1.0 / 16.0;
+pub(crate) const MULTIPLICATIVE_DECREASE: f64 = 0.5;
+pub(crate) const ADDITIVE_INCREASE: f64 = 0.1;
 
 #[derive(Default)]
 pub struct Limiter {
-    keys: Mutex<HashMap<LimitKey, Arc<Mutex<KeyState>>>>,
+    keys: Mutex<HashMap<LimitKey, Arc<KeyCell>>>,
     /// Replaces every documented rate (benchmarks and simulators with other limits).
     ceiling_override: Mutex<Option<f64>>,
+    /// Where fleet keys lease their share, when the fleet shares a database.
+    fleet: Mutex<Option<Fleet>>,
 }
 
-struct KeyState {
+#[derive(Clone)]
+struct Fleet {
+    leases: Arc<dyn RateLeases>,
+    /// This process in the lease table.
+    holder: String,
+}
+
+/// One key's state and the signal its waiters listen to when its rate changes.
+pub(crate) struct KeyCell {
+    pub(crate) state: Mutex<KeyState>,
+    pub(crate) changed: Notify,
+}
+
+pub(crate) struct KeyState {
     /// Requests let through so far (for the bench's "ideal wall time").
-    sent: u64,
+    pub(crate) sent: u64,
+    /// Throttle answers so far.
+    pub(crate) throttled: u64,
     /// Requests waiting for their slot now.
-    waiting: usize,
-    ceiling: f64,
-    current: f64,
+    pub(crate) waiting: usize,
+    /// The documented rate (or the override): what the key may never exceed.
+    pub(crate) documented: f64,
+    pub(crate) ceiling: f64,
+    pub(crate) current: f64,
     successes: u32,
+    /// Bumped on every rate change: waiters take a new slot on the new grid.
+    generation: u64,
+    /// No share granted (yet): waiters wait for a change.
+    pub(crate) paused: bool,
     pacer: Pacer,
+    /// The key's lease, for fleet keys of a process that shares them.
+    pub(crate) lease: Option<lease::Holding>,
 }
 
 impl KeyState {
     fn new(rate: f64) -> Self {
         KeyState {
             sent: 0,
+            throttled: 0,
             waiting: 0,
+            documented: rate,
             ceiling: rate,
             current: rate,
             successes: 0,
+            generation: 0,
+            paused: false,
             pacer: Pacer::new(rate, Instant::now()),
+            lease: None,
         }
     }
 
-    fn set_current(&mut self, rate: f64) {
+    /// Run at `rate` from now on (within the floor and the ceiling); `true` when it changed.
+    fn set_current(&mut self, rate: f64) -> bool {
         let rate = rate.clamp(self.ceiling * FLOOR, self.ceiling);
-        if rate != self.current {
-            self.current = rate;
-            self.pacer.set_rate(rate);
-        }
         self.successes = 0;
+        self.set_exact(rate)
+    }
+
+    /// Run at exactly `rate` (a leased share, which may be below the floor); `true` when it
+    /// changed. Waiters are re-slotted on the new grid.
+    pub(crate) fn set_exact(&mut self, rate: f64) -> bool {
+        if rate == self.current {
+            return false;
+        }
+        self.current = rate;
+        self.pacer.set_rate(rate);
+        self.pacer.regrid(Instant::now());
+        self.generation += 1;
+        true
+    }
+}
+
+impl KeyCell {
+    /// Apply `f` to the state; wake the waiters when it reports a rate change.
+    pub(crate) fn update(&self, f: impl FnOnce(&mut KeyState) -> bool) {
+        let changed = f(&mut self.state.lock().expect("key lock"));
+        if changed {
+            self.changed.notify_waiters();
+        }
     }
 }
 
@@ -80,65 +165,131 @@ impl Limiter {
         *self.ceiling_override.lock().expect("limiter lock") = rate;
     }
 
-    fn state(&self, key: &LimitKey, documented: f64) -> Arc<Mutex<KeyState>> {
+    /// Pace fleet keys at the share `leases` grant this process, from now on (keys already
+    /// in use keep their in-process pacing).
+    pub fn share_through(&self, leases: Arc<dyn RateLeases>) {
+        *self.fleet.lock().expect("limiter lock") = Some(Fleet {
+            leases,
+            holder: uuid::Uuid::new_v4().simple().to_string(),
+        });
+    }
+
+    /// Whether fleet keys are shared through leases.
+    pub fn is_shared(&self) -> bool {
+        self.fleet.lock().expect("limiter lock").is_some()
+    }
+
+    fn cell(&self, key: &LimitKey, documented: f64) -> Arc<KeyCell> {
         let rate = self
             .ceiling_override
             .lock()
             .expect("limiter lock")
             .unwrap_or(documented);
+        let fleet = (key.reach == Reach::Fleet)
+            .then(|| self.fleet.lock().expect("limiter lock").clone())
+            .flatten();
         self.keys
             .lock()
             .expect("limiter lock")
             .entry(key.clone())
-            .or_insert_with(|| Arc::new(Mutex::new(KeyState::new(rate))))
+            .or_insert_with(|| {
+                let mut state = KeyState::new(rate);
+                if let Some(f) = fleet {
+                    state.lease = Some(lease::Holding::new(key.label(), f.holder, f.leases));
+                    state.paused = true;
+                }
+                Arc::new(KeyCell {
+                    state: Mutex::new(state),
+                    changed: Notify::new(),
+                })
+            })
             .clone()
     }
 
     /// Wait until `key` may send one more request; returns how many others still wait.
     pub async fn until_ready(&self, key: &LimitKey, documented: f64) -> usize {
-        let state = self.state(key, documented);
-        let slot = {
-            let mut s = state.lock().expect("key lock");
+        let cell = self.cell(key, documented);
+        {
+            let mut s = cell.state.lock().expect("key lock");
             s.waiting += 1;
-            s.pacer.reserve(Instant::now())
-        };
+            if let Some(start) = s.lease.as_mut().and_then(|l| l.start()) {
+                // The first waiter since the lease was let go: take it again.
+                tokio::spawn(lease::hold(Arc::downgrade(&cell), start));
+            }
+        }
         // Counts this request out of `waiting` however the wait ends (a caller may drop it).
-        let _waiting = Waiting(&state);
-        tokio::time::sleep_until(slot).await;
-        loop {
-            let admitted = {
-                let mut s = state.lock().expect("key lock");
-                s.pacer.admit(Instant::now()).map(|()| {
-                    s.sent += 1;
-                    s.waiting - 1
-                })
+        let _waiting = Waiting(&cell);
+        'slot: loop {
+            let changed = cell.changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            let (slot, generation) = {
+                let mut s = cell.state.lock().expect("key lock");
+                let slot = (!s.paused).then(|| s.pacer.reserve(Instant::now()));
+                (slot, s.generation)
             };
-            match admitted {
-                Ok(others) => return others,
-                Err(free_at) => tokio::time::sleep_until(free_at).await,
+            let Some(slot) = slot else {
+                changed.await;
+                continue;
+            };
+            tokio::select! {
+                () = tokio::time::sleep_until(slot) => {}
+                () = &mut changed => continue 'slot,
+            }
+            loop {
+                let admitted = {
+                    let mut s = cell.state.lock().expect("key lock");
+                    if s.generation != generation || s.paused {
+                        continue 'slot;
+                    }
+                    s.pacer.admit(Instant::now()).map(|()| {
+                        s.sent += 1;
+                        s.waiting - 1
+                    })
+                };
+                match admitted {
+                    Ok(others) => return others,
+                    Err(free_at) => tokio::time::sleep_until(free_at).await,
+                }
             }
         }
     }
 
     pub fn on_throttle(&self, key: &LimitKey, documented: f64) {
-        let state = self.state(key, documented);
-        let mut s = state.lock().expect("key lock");
-        let next = s.current * MULTIPLICATIVE_DECREASE;
-        s.set_current(next);
+        self.cell(key, documented).update(|s| {
+            s.throttled += 1;
+            let next = s.current * MULTIPLICATIVE_DECREASE;
+            match s.lease.as_mut() {
+                // The fleet's rate halves at the next renewal; this share at once.
+                Some(l) => {
+                    l.report.throttled = true;
+                    s.successes = 0;
+                    s.set_exact(next)
+                }
+                None => s.set_current(next),
+            }
+        });
     }
 
     pub fn on_success(&self, key: &LimitKey, documented: f64) {
-        let state = self.state(key, documented);
-        let mut s = state.lock().expect("key lock");
-        if s.current >= s.ceiling {
-            return;
-        }
-        s.successes += 1;
-        // About one second of traffic at the current rate earns one step back up.
-        if f64::from(s.successes) >= s.current {
-            let next = s.current + s.ceiling * ADDITIVE_INCREASE;
-            s.set_current(next);
-        }
+        self.cell(key, documented).update(|s| {
+            if let Some(l) = s.lease.as_mut() {
+                // The shared rate climbs with the fleet's successes, at renewals.
+                l.report.successes += 1;
+                return false;
+            }
+            if s.current >= s.ceiling {
+                return false;
+            }
+            s.successes += 1;
+            // About one second of traffic at the current rate earns one step back up.
+            if f64::from(s.successes) >= s.current {
+                let next = s.current + s.ceiling * ADDITIVE_INCREASE;
+                s.set_current(next)
+            } else {
+                false
+            }
+        });
     }
 
     /// The marketplace told us its limit (e.g. Naver's replenish-rate header): adopt it as
@@ -147,24 +298,30 @@ impl Limiter {
         if !(told.is_finite() && told > 0.0) {
             return;
         }
-        let state = self.state(key, documented);
-        let mut s = state.lock().expect("key lock");
-        if told < s.ceiling {
-            s.ceiling = told;
-            let current = s.current.min(told);
-            s.set_current(current);
-        }
+        self.cell(key, documented).update(|s| {
+            if let Some(l) = s.lease.as_mut() {
+                l.report.told = Some(l.report.told.map_or(told, |t: f64| t.min(told)));
+            }
+            if told < s.ceiling {
+                s.ceiling = told;
+                let current = s.current.min(told);
+                if s.lease.is_some() {
+                    s.set_exact(current)
+                } else {
+                    s.set_current(current)
+                }
+            } else {
+                false
+            }
+        });
     }
 
     /// The key that has sent the most requests, with its count and documented ceiling:
     /// its requests divided by its rate is the shortest wall time the limits allow.
     pub fn busiest(&self) -> Option<(LimitKey, u64, f64)> {
-        let keys = self.keys.lock().expect("limiter lock");
-        keys.iter()
-            .map(|(k, s)| {
-                let s = s.lock().expect("key lock");
-                (k.clone(), s.sent, s.ceiling)
-            })
+        self.counts()
+            .into_iter()
+            .map(|c| (c.key, c.sent, c.ceiling))
             .max_by(|a, b| {
                 (a.1 as f64 / a.2)
                     .partial_cmp(&(b.1 as f64 / b.2))
@@ -172,20 +329,49 @@ impl Limiter {
             })
     }
 
+    /// Every key's counts so far.
+    pub fn counts(&self) -> Vec<KeyCounts> {
+        let keys = self.keys.lock().expect("limiter lock");
+        keys.iter()
+            .map(|(k, c)| {
+                let s = c.state.lock().expect("key lock");
+                KeyCounts {
+                    key: k.clone(),
+                    sent: s.sent,
+                    throttled: s.throttled,
+                    ceiling: s.ceiling,
+                    current: s.current,
+                }
+            })
+            .collect()
+    }
+
     /// The rate `key` runs at now.
     pub fn current_rate(&self, key: &LimitKey, documented: f64) -> f64 {
-        self.state(key, documented)
+        self.cell(key, documented)
+            .state
             .lock()
             .expect("key lock")
             .current
     }
 }
 
-struct Waiting<'a>(&'a Mutex<KeyState>);
+/// One key's requests so far and its rates.
+#[derive(Debug, Clone)]
+pub struct KeyCounts {
+    pub key: LimitKey,
+    pub sent: u64,
+    pub throttled: u64,
+    pub ceiling: f64,
+    /// The rate (or this process's leased share) now.
+    pub current: f64,
+}
+
+struct Waiting<'a>(&'a KeyCell);
 
 impl Drop for Waiting<'_> {
     fn drop(&mut self) {
-        self.0.lock().expect("key lock").waiting -= 1;
+        self.0.state.lock().expect("key lock").waiting -= 1;
     }
 }
 
@@ -243,7 +429,7 @@ mod tests {
     #[tokio::test]
     async fn the_busiest_key_is_the_one_with_the_most_time_spent_at_its_rate() {
         let l = Limiter::default();
-        let slow = LimitKey::new(Market::Naver, "app", "feed");
+        let slow = LimitKey::fleet(Market::Naver, "app", "feed");
         for _ in 0..3 {
             l.until_ready(&key(), 1000.0).await;
         }

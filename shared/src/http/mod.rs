@@ -2,12 +2,13 @@
 //! detection, retries with backoff. Connectors describe a request and how to judge the
 //! answer; this module decides when to send it and whether to try again.
 
+pub mod lease;
 mod limiter;
 mod meter;
 mod pacer;
 mod tokens;
 
-pub use limiter::{LimitKey, Limiter};
+pub use limiter::{KeyCounts, LimitKey, Limiter, Reach};
 pub use meter::{Meter, MeterSnapshot};
 pub use tokens::TokenCache;
 

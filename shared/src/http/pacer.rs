@@ -52,6 +52,13 @@ impl Pacer {
         }
     }
 
+    /// Forget the slots handed out so far: the next one is one period after the latest
+    /// send (or now). After a rate change the waiters take new slots on the new grid, so a
+    /// faster rate is used at once instead of after the queue reserved at the old one.
+    pub fn regrid(&mut self, now: Instant) {
+        self.next_slot = self.sent.back().map_or(now, |last| *last + self.period);
+    }
+
     /// Take the next slot: the instant to wait for before asking [`Pacer::admit`].
     pub fn reserve(&mut self, now: Instant) -> Instant {
         let oldest_allowed = now.checked_sub(self.period * CATCH_UP_SLOTS).unwrap_or(now);

@@ -132,13 +132,9 @@ impl App {
                 .map_or(defaults.api_deadline, Duration::from_secs),
             ..defaults
         };
-        Ok(App::new(
-            market,
-            store,
-            secrets,
-            Http::new(RetryPolicy::default())?,
-            settings,
-        ))
+        let http = Http::new(RetryPolicy::default())?;
+        share_fleet_limits(&http, &db_url).await?;
+        Ok(App::new(market, store, secrets, http, settings))
     }
 
     /// Handle one event. HTTP requests always get an HTTP answer (400 for a malformed
@@ -200,9 +196,35 @@ impl App {
             .find(|a| a.seller_id == seller))
     }
 
+    /// The kinds a scheduled collection asks for that the market offers. The template
+    /// schedules every kind for every market (one loop), so a market without, say, a review
+    /// API gets a reviews schedule: that is no error, there is nothing to do. A direct
+    /// invocation asking for such a kind is still refused ([`Self::kinds`]).
+    fn scheduled_kinds(&self, asked: &[Kind]) -> Result<(Vec<Kind>, Vec<Kind>), CollectError> {
+        let spec = markets::require(self.market)?;
+        if asked.is_empty() {
+            return Ok((self.kinds(asked)?, Vec::new()));
+        }
+        Ok(asked.iter().partition(|k| spec.plan(**k).is_some()))
+    }
+
     /// A schedule or direct invocation: collect the shard (or the one seller).
     async fn command(&self, c: Command, deadline: Option<Instant>) -> Result<Value, CollectError> {
-        let kinds = self.kinds(&c.kinds)?;
+        // Only schedules carry a shard.
+        let kinds = if c.shard.is_some() {
+            let (offered, skipped) = self.scheduled_kinds(&c.kinds)?;
+            if offered.is_empty() {
+                tracing::debug!(market = %self.market, ?skipped,
+                    "scheduled kinds not offered by this market's API; nothing to collect");
+                return Ok(json!({
+                    "market": self.market, "sellers": 0, "complete": 0, "partial": 0,
+                    "failed": 0, "runs": [], "unresolved": [], "skipped_kinds": skipped,
+                }));
+            }
+            offered
+        } else {
+            self.kinds(&c.kinds)?
+        };
         let range = match (
             c.lookback()
                 .map_err(|e| CollectError::InvalidInput(e.to_string()))?,
@@ -408,6 +430,17 @@ impl App {
             json!({ "market": self.market, "seller_id": seller, "kinds": kinds }),
         ))
     }
+}
+
+/// Pace the limit keys the market scopes to our application or egress IP across the
+/// fleet, through leases in the database every container shares (PostgreSQL). A SQLite
+/// database is one process's: its limiter paces every key in-process.
+pub async fn share_fleet_limits(http: &Http, db_url: &str) -> Result<(), CollectError> {
+    if db_url.starts_with("postgres://") || db_url.starts_with("postgresql://") {
+        let leases = crate::store::PgLeases::connect(db_url).await?;
+        http.limiter().share_through(Arc::new(leases));
+    }
+    Ok(())
 }
 
 /// A PostgreSQL URL from an RDS-style secret (`username`, `password`, `host`, `port`,

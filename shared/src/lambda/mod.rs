@@ -4,7 +4,7 @@
 mod app;
 mod event;
 
-pub use app::{App, Settings, stable_shard};
+pub use app::{App, Settings, share_fleet_limits, stable_shard};
 pub use event::{ApiRequest, CollectBody, Command, EventError, Invocation, Route, Shard, decode};
 
 use crate::model::Market;

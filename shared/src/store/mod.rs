@@ -2,6 +2,7 @@
 //! as the embedded default. Both implement [`Store`]; one contract test suite runs
 //! against both.
 
+mod leases;
 mod postgres;
 mod rows;
 mod sql;
@@ -9,6 +10,7 @@ mod sql_store;
 mod sqlite;
 mod window;
 
+pub use leases::PgLeases;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 

@@ -63,7 +63,7 @@ pub const STATEMENT_TIMEOUT: &str = "30s";
 
 /// Sets `lock_timeout` and `statement_timeout` on every connection (startup options),
 /// unless the URL's own `options` already set them.
-fn with_timeouts(options: PgConnectOptions) -> PgConnectOptions {
+pub(super) fn with_timeouts(options: PgConnectOptions) -> PgConnectOptions {
     let given = options.get_options().unwrap_or_default().to_string();
     let mut extra = Vec::new();
     if !given.contains("lock_timeout") {

@@ -22,5 +22,5 @@ pub const SCOPE: &str = "egress-ip";
 pub const GROUP: &str = "all";
 
 pub fn key() -> LimitKey {
-    LimitKey::new(Market::Elevenst, SCOPE, GROUP)
+    LimitKey::fleet(Market::Elevenst, SCOPE, GROUP)
 }

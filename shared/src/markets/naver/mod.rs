@@ -165,7 +165,7 @@ impl Naver {
     }
 
     fn key(&self, group: &'static str) -> LimitKey {
-        LimitKey::new(Market::Naver, self.creds.client_id.clone(), group)
+        LimitKey::fleet(Market::Naver, self.creds.client_id.clone(), group)
     }
 
     /// Token cache key: the resource a token is issued for, never a secret.

@@ -21,5 +21,5 @@ pub const SCOPE: &str = "egress-ip";
 pub const GROUP: &str = "reads";
 
 pub fn key() -> LimitKey {
-    LimitKey::new(Market::Ssg, SCOPE, GROUP)
+    LimitKey::fleet(Market::Ssg, SCOPE, GROUP)
 }
