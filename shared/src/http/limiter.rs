@@ -28,6 +28,19 @@ pub enum Reach {
     Fleet,
 }
 
+/// Where a key's interval between two requests counts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Spacing {
+    /// From the previous send: the marketplace counts requests per second or minute.
+    FromSend,
+    /// From the previous answer: the marketplace wants a whole interval between two
+    /// arrivals (ESM's one order call per 5 s per seller). We cannot see arrivals, but an
+    /// answer proves its request arrived, so a request sent one interval after the previous
+    /// answer arrives at least one interval after the previous request, however unevenly
+    /// either travelled.
+    FromAnswer,
+}
+
 /// What a marketplace limits by: the scope (vendor id, application id, source IP) and the
 /// endpoint group sharing one bucket.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -36,6 +49,7 @@ pub struct LimitKey {
     pub scope: String,
     pub group: &'static str,
     pub reach: Reach,
+    pub spacing: Spacing,
 }
 
 impl LimitKey {
@@ -46,6 +60,15 @@ impl LimitKey {
             scope: scope.into(),
             group,
             reach: Reach::Seller,
+            spacing: Spacing::FromSend,
+        }
+    }
+
+    /// This key with its interval counted from the previous answer ([`Spacing::FromAnswer`]).
+    pub fn spaced_from_answers(self) -> Self {
+        LimitKey {
+            spacing: Spacing::FromAnswer,
+            ..self
         }
     }
 
@@ -252,6 +275,17 @@ impl Limiter {
                     Err(free_at) => tokio::time::sleep_until(free_at).await,
                 }
             }
+        }
+    }
+
+    /// An answer to a request of `key` arrived (or the request failed): a key spaced
+    /// from answers sends its next request one interval after it.
+    pub fn on_answer(&self, key: &LimitKey, documented: f64) {
+        if key.spacing == Spacing::FromAnswer {
+            self.cell(key, documented).update(|s| {
+                s.pacer.answered(Instant::now());
+                false
+            });
         }
     }
 

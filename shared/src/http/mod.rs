@@ -8,7 +8,7 @@ mod meter;
 mod pacer;
 mod tokens;
 
-pub use limiter::{KeyCounts, LimitKey, Limiter, Reach};
+pub use limiter::{KeyCounts, LimitKey, Limiter, Reach, Spacing};
 pub use meter::{Meter, MeterSnapshot};
 pub use tokens::TokenCache;
 
@@ -163,6 +163,7 @@ impl Http {
                 Ok(resp) => read(resp).await,
                 Err(e) => Err(kind_of(&e).to_string()),
             };
+            self.inner.limiter.on_answer(&call.key, call.rate);
             let reply = match outcome {
                 Ok(reply) => reply,
                 Err(why) => {

@@ -67,6 +67,15 @@ impl Pacer {
         slot
     }
 
+    /// The answer to the latest send arrived at `now`: count the window from here, so the
+    /// next send leaves a whole period after it (see `Spacing::FromAnswer`).
+    pub fn answered(&mut self, now: Instant) {
+        if let Some(last) = self.sent.back_mut() {
+            *last = (*last).max(now);
+        }
+        self.next_slot = self.next_slot.max(now + self.period);
+    }
+
     /// Record a send at `now`, or name the instant the window allows it.
     pub fn admit(&mut self, now: Instant) -> Result<(), Instant> {
         if self.sent.len() >= self.per_window {
@@ -241,5 +250,21 @@ mod tests {
         for w in sent.windows(2) {
             assert!(w[1] - w[0] >= Duration::from_secs(2));
         }
+    }
+
+    #[test]
+    fn spaced_from_answers_the_next_send_waits_a_whole_period_after_the_answer() {
+        let t0 = Instant::now();
+        let mut p = Pacer::new(0.2, t0);
+        let first = p.reserve(t0);
+        p.admit(first).unwrap();
+        // The answer came 300 ms after the send (a slow trip there or back).
+        let answer = first + ms(300);
+        p.answered(answer);
+        let slot = p.reserve(answer);
+        assert!(slot >= answer + ms(5000), "{:?}", slot - answer);
+        // A send already slotted on the old grid is still held to the answer.
+        assert_eq!(p.admit(first + ms(5000)), Err(answer + ms(5000)));
+        assert!(p.admit(answer + ms(5000)).is_ok());
     }
 }

@@ -18,17 +18,17 @@ pub const SETTLE: &str = "settle";
 pub const CS: &str = "cs";
 
 /// The measured pace of order inquiries: one call per this many seconds per seller
-/// [3RD-PARTY, esm.md §4].
+/// [3RD-PARTY, esm.md §4]. ESM measures it between arrivals, so the orders key counts its
+/// interval from the previous answer ([`Spacing::FromAnswer`](crate::http::Spacing)): two
+/// requests sent exactly 5 s apart could arrive closer, one sent 5 s after the previous
+/// answer cannot.
 pub const ORDER_INTERVAL_S: f64 = 5.0;
-/// What we keep to: the measured interval plus 2%, because the marketplace measures
-/// arrivals, and two requests sent exactly 5 s apart can arrive a few milliseconds closer.
-pub const ORDER_PACE_S: f64 = ORDER_INTERVAL_S * 1.02;
 
 /// Requests per second per seller, by group, with where each number comes from.
 pub const TABLE: &[(&str, f64, &str)] = &[
     (
         ORDERS,
-        1.0 / ORDER_PACE_S,
+        1.0 / ORDER_INTERVAL_S,
         "3RD-PARTY measurement: ~1 call / 5 s per seller, RequestOrders and PreRequestOrders shared; ResultCode 3000 beyond",
     ),
     (
@@ -58,7 +58,12 @@ pub fn rate(group: &str) -> f64 {
 
 /// The limit key of one seller (`scope` = `G:<id>` or `A:<id>`, as the JWT's `ssi`).
 pub fn key(market: Market, scope: &str, group: &'static str) -> LimitKey {
-    LimitKey::new(market, scope, group)
+    let key = LimitKey::new(market, scope, group);
+    if group == ORDERS {
+        key.spaced_from_answers()
+    } else {
+        key
+    }
 }
 
 #[cfg(test)]
@@ -67,8 +72,13 @@ mod tests {
 
     #[test]
     fn order_calls_keep_under_the_measured_pace_and_every_group_has_a_source() {
-        assert!(rate(ORDERS) < 1.0 / ORDER_INTERVAL_S);
-        assert!(rate(ORDERS) > 0.95 / ORDER_INTERVAL_S);
+        assert_eq!(rate(ORDERS), 1.0 / ORDER_INTERVAL_S);
+        let orders = key(Market::Gmarket, "G:s", ORDERS);
+        assert_eq!(orders.spacing, crate::http::Spacing::FromAnswer);
+        assert_eq!(
+            key(Market::Gmarket, "G:s", CLAIMS).spacing,
+            crate::http::Spacing::FromSend
+        );
         for (g, r, source) in TABLE {
             assert!(*r > 0.0 && !source.is_empty(), "{g}");
             assert_eq!(rate(g), *r);
