@@ -18,6 +18,7 @@ pub mod naver;
 pub mod quirks;
 pub mod server;
 pub mod ssg;
+pub mod wing;
 pub mod world;
 
 pub use clock::SimClock;

@@ -209,6 +209,7 @@ pub fn build(state: Arc<SimState>, base_url: &str) -> (Router, Vec<Value>) {
         })
         .collect();
     let rate = state.config.rps.unwrap_or(RATE_PER_VENDOR);
+    let wing_state = state.clone();
     let sim = Arc::new(Sim {
         buckets: Buckets::new(rate, rate.ceil().max(1.0) as u32),
         state,
@@ -256,7 +257,11 @@ pub fn build(state: Arc<SimState>, base_url: &str) -> (Router, Vec<Value>) {
                 },
             ),
         )
-        .with_state(sim);
+        .with_state(sim)
+        // The WING seller center (reviews): login chain and console APIs.
+        .merge(crate::wing::router(crate::wing::Wing::new(
+            wing_state, base_url,
+        )));
     (router, credentials)
 }
 
