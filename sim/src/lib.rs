@@ -16,6 +16,7 @@ pub mod lotteon;
 pub mod names;
 pub mod naver;
 pub mod quirks;
+pub mod reviews;
 pub mod server;
 pub mod ssg;
 pub mod wing;

@@ -46,10 +46,10 @@
 //!   code submissions, review searches, logged-out answers.
 
 pub mod pages;
-pub mod reviews;
 
 use crate::faults::{Injected, truncate};
 use crate::limits::Buckets;
+use crate::reviews::{self, SimReview};
 use crate::server::SimState;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
@@ -58,7 +58,6 @@ use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::Rng;
-use reviews::SimReview;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};

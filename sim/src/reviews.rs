@@ -1,7 +1,8 @@
 //! The reviews buyers leave on a seller's delivered orders, derived from the seeded world
 //! (no state of its own): a share of delivered order lines get a review some hours to days
-//! after delivery, with a rating, Korean text and sometimes photos. A review exists once
-//! the simulated clock passes its time.
+//! after delivery, with a rating, Korean text, sometimes photos, and often the seller's
+//! reply a while later. A review (and its reply) exists once the simulated clock passes
+//! its time. Each seller-center simulator shows them in its market's shape.
 
 use crate::world::{Order, Stage};
 use chrono::{DateTime, Duration, Utc};
@@ -22,6 +23,9 @@ pub struct SimReview {
     pub photos: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub modified_at: Option<DateTime<Utc>>,
+    /// When the seller replies (may be after the clock: unanswered until then).
+    pub replied_at: Option<DateTime<Utc>>,
+    pub reply: &'static str,
     /// WING's unexplained `emptyComment` flag, carried as the captures show it.
     pub empty_comment: bool,
     /// Whether the product is still on sale (판매중: `viSaleStatus`); `salesStatus:"true"`
@@ -68,6 +72,12 @@ const TEXTS: &[(u8, &str, &str)] = &[
         "포장 상자가 찌그러져서 왔어요. 제품은 이상 없었습니다.",
     ),
     (1, "별로예요", "설명과 색상이 달라요. 교환 요청했습니다."),
+];
+
+const REPLIES: &[&str] = &[
+    "소중한 후기 감사합니다. 다음에도 만족하실 수 있도록 노력하겠습니다.",
+    "불편을 드려 죄송합니다. 고객센터로 연락 주시면 바로 도와드리겠습니다.",
+    "구매해 주셔서 감사합니다! 좋은 하루 보내세요.",
 ];
 
 /// Index into TEXTS for a drawn rating share.
@@ -118,6 +128,10 @@ pub fn of_seller(seed: u64, seller: usize, orders: &[Order]) -> Vec<SimReview> {
                 modified_at: rng
                     .random_bool(0.1)
                     .then(|| created_at + Duration::hours(rng.random_range(1..48))),
+                replied_at: rng
+                    .random_bool(0.6)
+                    .then(|| created_at + Duration::minutes(rng.random_range(30..2_880))),
+                reply: REPLIES[rng.random_range(0..REPLIES.len())],
                 empty_comment: rng.random_bool(0.5),
                 on_sale: item.product % 6 != 5 || seller.is_multiple_of(2),
             });
