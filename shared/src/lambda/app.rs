@@ -166,13 +166,22 @@ impl App {
 
     fn kinds(&self, asked: &[Kind]) -> Result<Vec<Kind>, CollectError> {
         let spec = markets::require(self.market)?;
+        let center = crate::centers::center(self.market);
         if asked.is_empty() {
-            return Ok(spec.plans.iter().map(|p| p.kind).collect());
+            // Seller-center kinds run only for sellers with a center login (the runner
+            // skips the others).
+            let center_kinds = center.into_iter().flat_map(|c| c.plans.iter());
+            return Ok(spec
+                .plans
+                .iter()
+                .chain(center_kinds)
+                .map(|p| p.kind)
+                .collect());
         }
         for k in asked {
-            if spec.plan(*k).is_none() {
+            if spec.plan(*k).is_none() && center.and_then(|c| c.plan(*k)).is_none() {
                 return Err(CollectError::InvalidInput(format!(
-                    "{} does not offer {k} through its API",
+                    "{} does not offer {k} through its API or its seller center",
                     self.market
                 )));
             }
