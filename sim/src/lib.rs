@@ -20,7 +20,6 @@ pub mod quirks;
 pub mod reviews;
 pub mod server;
 pub mod ssg;
-pub mod wing;
 pub mod world;
 
 pub use clock::SimClock;
@@ -41,7 +40,7 @@ pub static MARKETS: &[&SimSpec] = &[
 
 /// Every simulated seller center, served on its market's port; adding one is its module
 /// in `centers/` and one line here.
-pub static CENTERS: &[&centers::CenterSim] = &[&centers::naver::CENTER];
+pub static CENTERS: &[&centers::CenterSim] = &[&centers::naver::CENTER, &centers::coupang::CENTER];
 
 /// The seller-center simulator served with `market`'s simulator.
 pub fn center_of(market: &str) -> Option<&'static centers::CenterSim> {

@@ -28,6 +28,10 @@ mod session;
 mod sessions;
 pub mod totp;
 
+#[cfg(feature = "coupang")]
+pub mod coupang;
+#[cfg(feature = "esm")]
+pub mod esm;
 #[cfg(feature = "naver")]
 pub mod naver;
 
@@ -62,6 +66,7 @@ macro_rules! centers {
 
 centers! {
     Naver => naver::CENTER, feature "naver";
+    Coupang => coupang::CENTER, feature "coupang";
 }
 
 /// A market's seller center as the fleet knows it.

@@ -7,6 +7,7 @@
 //! seller's phone received, and faults (`POST /_sim/center`: expire sessions, force 2FA
 //! or a captcha).
 
+pub mod coupang;
 pub mod naver;
 
 use crate::limits::Buckets;

@@ -209,7 +209,6 @@ pub fn build(state: Arc<SimState>, base_url: &str) -> (Router, Vec<Value>) {
         })
         .collect();
     let rate = state.config.rps.unwrap_or(RATE_PER_VENDOR);
-    let wing_state = state.clone();
     let sim = Arc::new(Sim {
         buckets: Buckets::new(rate, rate.ceil().max(1.0) as u32),
         state,
@@ -257,11 +256,7 @@ pub fn build(state: Arc<SimState>, base_url: &str) -> (Router, Vec<Value>) {
                 },
             ),
         )
-        .with_state(sim)
-        // The WING seller center (reviews): login chain and console APIs.
-        .merge(crate::wing::router(crate::wing::Wing::new(
-            wing_state, base_url,
-        )));
+        .with_state(sim);
     (router, credentials)
 }
 
