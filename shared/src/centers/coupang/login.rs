@@ -96,10 +96,9 @@ fn script_login_action(doc: &Html) -> Option<String> {
 }
 
 /// A form's action, its hidden fields, and the names of its visible text inputs.
-fn form_parts(
-    doc: &Html,
-    form: ElementRef<'_>,
-) -> Option<(String, Vec<(String, String)>, Vec<String>)> {
+type FormParts = (String, Vec<(String, String)>, Vec<String>);
+
+fn form_parts(doc: &Html, form: ElementRef<'_>) -> Option<FormParts> {
     let action = form
         .value()
         .attr("action")
@@ -153,15 +152,15 @@ pub fn classify(body: &str) -> PageKind {
         .is_some();
     let forms: Vec<ElementRef<'_>> = doc.select(&sel("form")).collect();
     for form in &forms {
-        if form.select(&sel("input[type=password]")).next().is_some() {
-            if let Some((action, fields, _)) = form_parts(&doc, *form) {
-                return PageKind::Login {
-                    action,
-                    fields,
-                    error,
-                    captcha,
-                };
-            }
+        if form.select(&sel("input[type=password]")).next().is_some()
+            && let Some((action, fields, _)) = form_parts(&doc, *form)
+        {
+            return PageKind::Login {
+                action,
+                fields,
+                error,
+                captcha,
+            };
         }
     }
     for form in &forms {

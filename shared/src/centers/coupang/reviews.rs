@@ -156,15 +156,15 @@ struct Row {
 pub fn normalize(rows: Vec<RawJson>) -> Result<Records, CollectError> {
     let (read, mut rejected) = rows::read_all::<Row>(ENDPOINT, rows, &["/reviewId"]);
     let mut vendors = read.iter().filter_map(|(r, _)| r.vendor_id.as_deref());
-    if let Some(first) = vendors.next() {
-        if let Some(other) = vendors.find(|v| *v != first) {
-            return Err(CollectError::ReloginRequired {
-                market: Market::Coupang,
-                message: format!(
-                    "WING listed reviews of two stores (vendorId {first} and {other}) in one session; nothing was stored"
-                ),
-            });
-        }
+    if let Some(first) = vendors.next()
+        && let Some(other) = vendors.find(|v| *v != first)
+    {
+        return Err(CollectError::ReloginRequired {
+            market: Market::Coupang,
+            message: format!(
+                "WING listed reviews of two stores (vendorId {first} and {other}) in one session; nothing was stored"
+            ),
+        });
     }
     let mut out = Records::default();
     rows::normalize_each(&read, to_review, &mut out.reviews, &mut rejected);

@@ -180,7 +180,7 @@ pub fn parse_list(html: &str) -> Result<ListPage, ListError> {
 }
 
 /// The value of `column` in a row kept as JSON.
-fn cell<'a>(row: &'a Map<String, Value>, column: Column) -> Option<&'a Value> {
+fn cell(row: &Map<String, Value>, column: Column) -> Option<&Value> {
     row.iter()
         .find(|(label, _)| column_of(label) == Some(column))
         .map(|(_, v)| v)
