@@ -24,8 +24,9 @@ pub struct CenterConnector {
     services: Services,
     meter: Meter,
     live: tokio::sync::Mutex<Option<Live>>,
-    /// A login was attempted in this run: never a second one.
-    attempted: AtomicBool,
+    /// The run logged in again after a logged-out answer: never a second time. (A login
+    /// that fails ends the run, so a failed attempt is never followed by another.)
+    relogged: AtomicBool,
 }
 
 /// The open session and the jar text last saved.
@@ -64,7 +65,7 @@ impl CenterConnector {
             services: services.clone(),
             meter: ctx.meter.clone(),
             live: tokio::sync::Mutex::new(None),
-            attempted: AtomicBool::new(false),
+            relogged: AtomicBool::new(false),
         })
     }
 
@@ -144,7 +145,7 @@ impl CenterConnector {
             }
             _ => {
                 let session = self.session(jar)?;
-                let saved_cookies = self.log_in(&session).await?;
+                let saved_cookies = self.log_in(&session, false).await?;
                 Ok(Live {
                     session,
                     saved_cookies,
@@ -171,9 +172,10 @@ impl CenterConnector {
         }
     }
 
-    /// This run's one login attempt; the session saved with its outcome.
-    async fn log_in(&self, session: &Session) -> Result<String, CollectError> {
-        if self.attempted.swap(true, Ordering::SeqCst) {
+    /// A login attempt, the session saved with its outcome. `again`: after a logged-out
+    /// answer, which gets one login per run.
+    async fn log_in(&self, session: &Session, again: bool) -> Result<String, CollectError> {
+        if again && self.relogged.swap(true, Ordering::SeqCst) {
             return Err(CollectError::ReloginRequired {
                 market: self.market(),
                 message: "the session was logged out again right after this run's login; no second login is attempted in one run".into(),
@@ -190,7 +192,16 @@ impl CenterConnector {
             });
         }
         tracing::info!(market = %self.market(), seller = %self.seller_id, "seller-center login");
-        let outcome = self.spec.center.login(session, &self.login).await?;
+        let outcome = match self.spec.center.login(session, &self.login).await {
+            Err(CollectError::SessionExpired { .. }) => {
+                self.save(session, SessionState::Expired, None).await?;
+                return Err(CollectError::ReloginRequired {
+                    market: self.market(),
+                    message: "the center logged the session out during the login; no second login is attempted in one run".into(),
+                });
+            }
+            other => other?,
+        };
         self.settle(session, outcome).await
     }
 
@@ -253,7 +264,7 @@ impl CenterConnector {
                     Some(self.login.store_id.clone()),
                 )
                 .await?;
-                live.saved_cookies = self.log_in(&live.session).await?;
+                live.saved_cookies = self.log_in(&live.session, true).await?;
                 match self.spec.center.fetch(&live.session, kind, window).await {
                     Err(CollectError::SessionExpired { .. }) => {
                         self.save(&live.session, SessionState::Expired, None)
@@ -341,7 +352,7 @@ pub async fn submit_code(
         services: services.clone(),
         meter: Meter::default(),
         live: tokio::sync::Mutex::new(None),
-        attempted: AtomicBool::new(true),
+        relogged: AtomicBool::new(true),
     };
     let session = connector.session(jar)?;
     tracing::info!(market = %market, seller = seller_id, "seller-center 2-factor code submitted");
@@ -381,7 +392,7 @@ pub async fn import_session(
         services: services.clone(),
         meter: Meter::default(),
         live: tokio::sync::Mutex::new(None),
-        attempted: AtomicBool::new(true),
+        relogged: AtomicBool::new(true),
     };
     let session = connector.session(jar)?;
     let identity = match spec.center.identity(&session).await {

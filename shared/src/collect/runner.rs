@@ -457,10 +457,15 @@ impl Collector {
             options: target.options.clone(),
         };
         let connector: Box<dyn markets::Connector> = if from_center {
+            // A run-wide rate (`--rps`) paces the consoles too.
+            let mut services = self.centers.clone();
+            if let Some(rate) = self.http.limiter().overridden_rate().filter(|r| *r > 0.0) {
+                services.pace = std::time::Duration::from_secs_f64(1.0 / rate);
+            }
             Box::new(centers::CenterConnector::new(
                 target.market,
                 &ctx,
-                &self.centers,
+                &services,
             )?)
         } else {
             (spec.connect)(ctx)?

@@ -80,6 +80,11 @@ impl Limiter {
         *self.ceiling_override.lock().expect("limiter lock") = rate;
     }
 
+    /// The rate set by [`Limiter::override_rate`], if any.
+    pub fn overridden_rate(&self) -> Option<f64> {
+        *self.ceiling_override.lock().expect("limiter lock")
+    }
+
     fn state(&self, key: &LimitKey, documented: f64) -> Arc<Mutex<KeyState>> {
         let rate = self
             .ceiling_override

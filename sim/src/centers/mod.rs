@@ -139,6 +139,20 @@ struct Inner {
     outbox: HashMap<usize, String>,
     force_2fa: HashSet<usize>,
     force_captcha: HashSet<usize>,
+    /// Data requests answered before every session is logged out (once).
+    expire_after: Option<u32>,
+    /// Every session is logged out at its first data request.
+    expire_always: bool,
+    /// Logged-out sessions' sellers, to count what they are answered.
+    expired: HashMap<String, usize>,
+}
+
+impl Inner {
+    fn expire_all(&mut self) {
+        let gone: Vec<(String, usize)> =
+            self.sessions.drain().map(|(k, s)| (k, s.seller)).collect();
+        self.expired.extend(gone);
+    }
 }
 
 /// `POST /_sim/center`.
@@ -153,6 +167,11 @@ pub struct CenterFaults {
     pub force_captcha: Vec<String>,
     /// Sellers to unlock (and clear forced faults of).
     pub clear: Vec<String>,
+    /// Log every session out after this many more data requests (a session that dies
+    /// in the middle of a run).
+    pub expire_after_requests: Option<u32>,
+    /// Log every session out at its first data request, until cleared with `false`.
+    pub expire_always: Option<bool>,
 }
 
 impl CenterState {
@@ -203,7 +222,13 @@ impl CenterState {
             (idx(&f.force_2fa)?, idx(&f.force_captcha)?, idx(&f.clear)?);
         let mut g = self.lock();
         if f.expire_sessions {
-            g.sessions.clear();
+            g.expire_all();
+        }
+        if let Some(n) = f.expire_after_requests {
+            g.expire_after = Some(n);
+        }
+        if let Some(on) = f.expire_always {
+            g.expire_always = on;
         }
         g.force_2fa.extend(force_2fa);
         g.force_captcha.extend(force_captcha);
@@ -217,7 +242,12 @@ impl CenterState {
     }
 
     pub fn expire_sessions(&self) {
-        self.lock().sessions.clear();
+        self.lock().expire_all();
+    }
+
+    /// The seller of a session that was logged out.
+    pub fn seller_of_expired(&self, cookie: &str) -> Option<usize> {
+        self.lock().expired.get(cookie).copied()
     }
 
     fn now(&self) -> DateTime<Utc> {
@@ -251,11 +281,37 @@ impl CenterState {
         let mut g = self.lock();
         let s = g.sessions.get_mut(cookie)?;
         if now - s.last_used > Duration::minutes(SESSION_IDLE) {
+            let seller = s.seller;
             g.sessions.remove(cookie);
+            g.expired.insert(cookie.to_string(), seller);
             return None;
         }
         s.last_used = now;
         Some(s.clone())
+    }
+
+    /// The session of a data request: like [`CenterState::session`], with the expiry
+    /// faults applied.
+    pub fn data_session(&self, cookie: Option<&str>) -> Option<Signed> {
+        {
+            let mut g = self.lock();
+            let expire = g.expire_always
+                || match g.expire_after {
+                    Some(0) => {
+                        g.expire_after = None;
+                        true
+                    }
+                    Some(n) => {
+                        g.expire_after = Some(n - 1);
+                        false
+                    }
+                    None => false,
+                };
+            if expire {
+                g.expire_all();
+            }
+        }
+        self.session(cookie)
     }
 
     fn count(&self, seller: usize, f: impl FnOnce(&mut Stats)) {
@@ -365,7 +421,7 @@ impl CenterState {
             self.count(seller, |s| s.throttled += 1);
             return Err((
                 StatusCode::TOO_MANY_REQUESTS,
-                [(header::RETRY_AFTER, HeaderValue::from_static("1"))],
+                [(header::RETRY_AFTER, HeaderValue::from_static("30"))],
                 "Too Many Requests",
             )
                 .into_response());

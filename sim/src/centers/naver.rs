@@ -443,9 +443,12 @@ fn ui_time(s: &str) -> Option<DateTime<Utc>> {
 }
 
 async fn review_search(State(n): State<Arc<Naver>>, headers: HeaderMap, body: Bytes) -> Response {
-    let Some((token, seller)) = n.console_session(&headers) else {
-        return n.to_login(None);
+    let token = cookie(&headers, CONSOLE_COOKIE).map(str::to_string);
+    let Some(seller) = n.state.data_session(token.as_deref()).map(|s| s.seller) else {
+        let known = token.and_then(|t| n.state.seller_of_expired(&t));
+        return n.to_login(known);
     };
+    let token = token.unwrap_or_default();
     if let Err(throttled) = n.state.admit(&token, seller) {
         return throttled;
     }
