@@ -1,13 +1,14 @@
 //! One module per subcommand; this file wires them and holds what they share.
 
 mod bench;
+mod centers;
 mod collect;
 mod demo;
 mod sellers;
 mod serve;
 mod status;
 
-use crate::args::{Command, SimCommand};
+use crate::args::{Command, SessionsCommand, SimCommand};
 use crate::error::CliError;
 use sellerbox::collect::Target;
 use sellerbox::http::{Http, RetryPolicy};
@@ -24,6 +25,8 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
         Command::Bench(a) => bench::run(a).await,
         Command::Status(a) => status::run(a).await,
         Command::Sellers(c) => sellers::run(c).await,
+        Command::TwoFactor(a) => centers::two_factor(a).await,
+        Command::Sessions(SessionsCommand::Import(a)) => centers::import(a).await,
     }
 }
 
