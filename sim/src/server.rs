@@ -98,6 +98,32 @@ pub struct SimState {
 }
 
 impl SimState {
+    /// A small state of the Naver simulator, for unit tests of what runs over it.
+    #[cfg(test)]
+    pub(crate) fn for_tests() -> Self {
+        let config = SimConfig {
+            sellers: 1,
+            orders_per_day: 1,
+            ..SimConfig::default()
+        };
+        SimState {
+            market: &crate::naver::SIM,
+            world: World::new(WorldSpec {
+                sellers: 1,
+                seed: 1,
+                orders_per_day: 1,
+                sizes: config.seller_sizes,
+                inquiries_per_day: 1,
+                origin: config.clock.now(),
+                future_days: 1,
+            }),
+            clock: config.clock.clone(),
+            faults: Faults::default(),
+            quirks: AtomicBool::new(false),
+            config,
+        }
+    }
+
     /// Whether answers are re-spelled (crate::quirks).
     pub fn quirks(&self) -> bool {
         self.quirks.load(Ordering::Relaxed)

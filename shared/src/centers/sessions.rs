@@ -349,7 +349,9 @@ mod tests {
             state: SessionState::Active,
             identity: Some("100".into()),
             fingerprint: None,
-            saved_at: Utc::now(),
+            saved_at: DateTime::parse_from_rfc3339("2026-12-03T01:02:03Z")
+                .unwrap()
+                .with_timezone(&Utc),
         }
     }
 

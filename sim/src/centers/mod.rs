@@ -415,19 +415,15 @@ impl CenterState {
         Ok((seller, self.sign_in(seller)))
     }
 
-    /// One data request of a session: `Err` with the answer when it is refused (rate).
-    pub fn admit(&self, cookie: &str, seller: usize) -> Result<(), Response> {
+    /// One data request of a session: `false` when its rate refuses it (answer it with
+    /// [`throttled`]).
+    pub fn admit(&self, cookie: &str, seller: usize) -> bool {
         if !self.limits.admit(cookie) {
             self.count(seller, |s| s.throttled += 1);
-            return Err((
-                StatusCode::TOO_MANY_REQUESTS,
-                [(header::RETRY_AFTER, HeaderValue::from_static("30"))],
-                "Too Many Requests",
-            )
-                .into_response());
+            return false;
         }
         self.count(seller, |s| s.data_requests += 1);
-        Ok(())
+        true
     }
 
     pub fn logged_out(&self, seller: Option<usize>) {
@@ -435,6 +431,16 @@ impl CenterState {
             self.count(i, |s| s.logged_out_answers += 1);
         }
     }
+}
+
+/// A console's answer to a session over its rate: 429 with a pause of 30 s.
+pub fn throttled() -> Response {
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, HeaderValue::from_static("30"))],
+        "Too Many Requests",
+    )
+        .into_response()
 }
 
 /// What a password submission gets.
@@ -477,7 +483,7 @@ pub fn otp_secret(rng: &mut impl Rng) -> String {
 /// The accounts of `sellers`: one in three with TOTP, one in three with SMS codes, the
 /// rest without 2-step verification; seeded passwords.
 pub fn accounts(sellers: &[String], seed: u64, prefix: &str, store_base: u64) -> Vec<Account> {
-    let mut rng = rand::rngs::StdRng::seed_from_u64(seed ^ 0xC3_5E11_E2);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed ^ 0xC35E_11E2);
     sellers
         .iter()
         .enumerate()
@@ -579,4 +585,71 @@ pub fn admin(state: Arc<CenterState>) -> axum::Router {
             ),
         )
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code_at(secret: &str, t: u64) -> String {
+        let s = totp_rs::Secret::try_from_base32(secret).unwrap();
+        totp_rs::Builder::new()
+            .with_secret(s)
+            .build_noncompliant()
+            .generate(t)
+            .to_string()
+    }
+
+    #[test]
+    fn totp_is_checked_with_one_step_either_side() {
+        let secret = otp_secret(&mut rand::rngs::StdRng::seed_from_u64(7));
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        assert!(totp_ok(&secret, &code_at(&secret, now)));
+        assert!(totp_ok(&secret, &code_at(&secret, now - 30)));
+        assert!(totp_ok(&secret, &code_at(&secret, now + 30)));
+        // Three steps away is another code (unless it collides by chance, 1 in 10^6).
+        let far = code_at(&secret, now - 90);
+        if far != code_at(&secret, now) && far != code_at(&secret, now - 30) {
+            assert!(!totp_ok(&secret, &far));
+        }
+        assert!(!totp_ok(&secret, "12345x"));
+    }
+
+    #[test]
+    fn accounts_lock_after_repeated_failures_and_unlock_when_cleared() {
+        let accounts = accounts(&["s0".into(), "s1".into(), "s2".into()], 1, "t_", 10);
+        assert!(matches!(
+            accounts[0].second_factor,
+            SecondFactor::Totp { .. }
+        ));
+        assert_eq!(accounts[1].second_factor, SecondFactor::Sms);
+        assert_eq!(accounts[2].second_factor, SecondFactor::None);
+        let sim = crate::server::SimState::for_tests();
+        let state = CenterState::new(Arc::new(sim), accounts.clone());
+        for _ in 0..LOCK_AFTER - 1 {
+            assert_eq!(state.password_login("t_002", "wrong"), PasswordCheck::Wrong);
+        }
+        assert_eq!(
+            state.password_login("t_002", "wrong"),
+            PasswordCheck::Locked
+        );
+        // Locked: even the right password is refused.
+        let right = accounts[2].password.clone();
+        assert_eq!(state.password_login("t_002", &right), PasswordCheck::Locked);
+        assert!(state.stats("s2").unwrap().locked);
+        state
+            .apply(&CenterFaults {
+                clear: vec!["s2".into()],
+                ..CenterFaults::default()
+            })
+            .unwrap();
+        assert!(matches!(
+            state.password_login("t_002", &right),
+            PasswordCheck::SignedIn(2, _)
+        ));
+        assert_eq!(state.stats("s2").unwrap().logins, LOCK_AFTER + 2);
+    }
 }

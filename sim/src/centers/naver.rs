@@ -88,7 +88,7 @@ fn kst() -> FixedOffset {
 /// Seeded reviews from 90 days before the clock's start to 3 days after it (shown once
 /// the clock passes them; replies likewise).
 fn generate(seller: usize, seed: u64, origin: DateTime<Utc>) -> Vec<SimReview> {
-    let mut rng = rand::rngs::StdRng::seed_from_u64(seed ^ (seller as u64 + 1) * 0x9E37_79B9);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed ^ ((seller as u64 + 1) * 0x9E37_79B9));
     let mut out = Vec::new();
     let mut n = 0u64;
     for day in -90i64..=3 {
@@ -449,8 +449,8 @@ async fn review_search(State(n): State<Arc<Naver>>, headers: HeaderMap, body: By
         return n.to_login(known);
     };
     let token = token.unwrap_or_default();
-    if let Err(throttled) = n.state.admit(&token, seller) {
-        return throttled;
+    if !n.state.admit(&token, seller) {
+        return super::throttled();
     }
     if !has_state_headers(&headers)
         || !headers
