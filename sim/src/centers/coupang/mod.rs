@@ -551,8 +551,8 @@ async fn review_search(
         w.st.logged_out(w.seller_of_uid(&h));
         return w.login_chain_start(uri.path().trim_start_matches(WING));
     };
-    if let Err(throttled) = w.st.admit(&sx, seller) {
-        return throttled;
+    if !w.st.admit(&sx, seller) {
+        return super::throttled();
     }
     let faults = &w.st.sim.faults;
     faults.delay().await;
