@@ -31,11 +31,13 @@ assertions below (the reviewers' list):
     daily, a daily 7-day orders reconciliation; shards 0..n-1 with n = the market's Shards
     (1..4), every Input carrying that count
   - a NAT gateway whose EIP is output as EgressIp
-  - each function's Secrets Manager access is scoped to sellerbox/<its market>/* (+ DB secret)
+  - each function's Secrets Manager access is scoped to sellerbox/<its market>/* (+ DB secret),
+    and it writes only sellerbox/<its market>/*/session* (PutSecretValue, CreateSecret)
   - API: IAM default auth (InvokeRole NONE), events merged (MergeDefinitions), AlwaysDeploy, a
     canary setting; per market and environment, while the market is
-    on Lambda (not in that environment's Mappings.LegacyApi row) its function carries the three
-    Api events (POST collect, POST verify, GET status on /v1/markets/<market>/sellers/{seller}/)
+    on Lambda (not in that environment's Mappings.LegacyApi row) its function carries the five
+    Api events (POST collect, POST verify, GET status, POST 2fa, POST session on
+    /v1/markets/<market>/sellers/{seller}/)
     on CollectorsApi, and while it is on legacy it carries none, and the API's greedy
     /v1/markets/{proxy+} route proxies any method to ${LegacyBaseUrl}/v1/markets/{proxy} (a
     mock 404 without LegacyBaseUrl); an API invoke permission on each market's live alias;
@@ -68,7 +70,15 @@ except ImportError:
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SAMCONFIG = os.path.join(ROOT, "samconfig.toml")
 FOREACH = "Fn::ForEach::"
-ROUTES = (("Collect", "collect", "post"), ("Verify", "verify", "post"), ("Status", "status", "get"))
+ROUTES = (
+    ("Collect", "collect", "post"),
+    ("Verify", "verify", "post"),
+    ("Status", "status", "get"),
+    ("TwoFactor", "2fa", "post"),
+    ("SessionImport", "session", "post"),
+)
+# What a function may do to its market's seller-center sessions (and nothing else it writes).
+SESSION_WRITES = {"secretsmanager:putsecretvalue", "secretsmanager:createsecret"}
 SCHEDULE_KINDS = ("orders", "reviews", "inquiries", "settlements")
 
 
@@ -406,6 +416,7 @@ def check_expanded(tpl, raw, env_name, params, markets, fail):
 
         # secrets: only sellerbox/<market>/* and the DB secret
         own = f"arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:sellerbox/{market}/*"
+        sessions = f"arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:sellerbox/{market}/*/session*"
         saw_own = False
         for policy in props.get("Policies", []):
             if isinstance(policy, str):
@@ -432,6 +443,8 @@ def check_expanded(tpl, raw, env_name, params, markets, fail):
                         continue
                     if sub_text(r) == own:
                         saw_own = True
+                        continue
+                    if sub_text(r) == sessions and {str(a).lower() for a in actions} <= SESSION_WRITES:
                         continue
                     fail(f"{lid}: Secrets Manager resource {r!r} is not sellerbox/{market}/* or the DB secret")
         if not saw_own:
@@ -514,7 +527,7 @@ def check_expanded(tpl, raw, env_name, params, markets, fail):
             if extra:
                 fail(f"{where}: unexpected schedules {extra}")
 
-        # API routes: the market's own three while it is on Lambda, none while legacy
+        # API routes: the market's own five while it is on Lambda, none while legacy
         api_events = {n: e for n, e in events.items() if e.get("Type") == "Api"}
         on_lambda = market not in legacy_row
         for ename, action, method in ROUTES:

@@ -43,6 +43,53 @@ pub enum Command {
     /// Seller accounts the scheduled collection works through.
     #[command(subcommand)]
     Sellers(SellersCommand),
+    /// Complete a seller-center login that waits for a 2-factor code ("code needed").
+    #[command(name = "2fa")]
+    TwoFactor(TwoFactorArgs),
+    /// Seller-center sessions.
+    #[command(subcommand)]
+    Sessions(SessionsCommand),
+}
+
+/// Where the CLI keeps seller-center sessions (encrypted; see `centers::FileSessions`).
+pub const SESSIONS_DIR: &str = ".sellerbox/sessions";
+
+#[derive(Args)]
+pub struct TwoFactorArgs {
+    #[arg(long)]
+    pub market: Market,
+    #[arg(long)]
+    pub seller: String,
+    /// The code the seller received (SMS, e-mail, app).
+    #[arg(long)]
+    pub code: String,
+    /// The credentials file holding the seller's `center` login.
+    #[arg(long)]
+    pub credentials: PathBuf,
+    /// Where sessions are kept (encrypted with SELLERBOX_SESSION_KEY or a key file there).
+    #[arg(long, env = "SELLERBOX_SESSIONS_DIR", default_value = SESSIONS_DIR)]
+    pub sessions: PathBuf,
+}
+
+#[derive(Subcommand)]
+pub enum SessionsCommand {
+    /// Store a browser's exported session (Playwright storage-state JSON or cookies.txt)
+    /// for a seller whose login cannot be automated; checked to be the seller's store.
+    Import(SessionImportArgs),
+}
+
+#[derive(Args)]
+pub struct SessionImportArgs {
+    #[arg(long)]
+    pub market: Market,
+    #[arg(long)]
+    pub seller: String,
+    /// The exported file.
+    pub file: PathBuf,
+    #[arg(long)]
+    pub credentials: PathBuf,
+    #[arg(long, env = "SELLERBOX_SESSIONS_DIR", default_value = SESSIONS_DIR)]
+    pub sessions: PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -175,6 +222,9 @@ pub struct CollectArgs {
     pub credentials: PathBuf,
     #[arg(long, default_value = "sqlite:sellerbox.sqlite?mode=rwc")]
     pub db: String,
+    /// Where seller-center sessions are kept between runs (encrypted).
+    #[arg(long, env = "SELLERBOX_SESSIONS_DIR", default_value = SESSIONS_DIR)]
+    pub sessions: PathBuf,
     #[arg(long)]
     pub json: bool,
 }

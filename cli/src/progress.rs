@@ -15,13 +15,13 @@ pub async fn init_logging(
     cloudwatch: Option<&str>,
 ) -> Result<Option<Shipper>, CliError> {
     let filter = || {
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        telemetry::capped(EnvFilter::try_from_default_env().unwrap_or_else(|_| {
             EnvFilter::new(match verbose {
                 0 => "warn".to_string(),
                 1 => telemetry::DEFAULT_FILTER.to_string(),
                 _ => telemetry::DEFAULT_FILTER.replace("info,", "debug,"),
             })
-        })
+        }))
     };
     let stderr = tracing_subscriber::fmt::layer()
         .json()
@@ -47,7 +47,7 @@ pub async fn init_logging(
         .json()
         .with_ansi(false)
         .with_writer(shipper.make_writer())
-        .with_filter(EnvFilter::new(telemetry::DEFAULT_FILTER));
+        .with_filter(telemetry::capped(EnvFilter::new(telemetry::DEFAULT_FILTER)));
     tracing_subscriber::registry()
         .with(stderr)
         .with(shipped)

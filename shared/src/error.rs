@@ -14,8 +14,12 @@ pub enum ErrorKind {
     CredentialsRejected,
     /// The marketplace refuses calls from our egress IP.
     IpNotWhitelisted,
-    /// A seller-center login waits for a 2-factor code.
+    /// A seller-center login waits for a 2-factor code ("code needed"): submit it through
+    /// the 2fa route. Not a failure.
     TwoFactorRequired,
+    /// A seller-center login needs a person (captcha, wrong or expired password, locked
+    /// account, a session that expired again): no login is retried until the seller acts.
+    ReloginRequired,
     /// The marketplace is down or kept failing (5xx, timeouts).
     MarketplaceDown,
     /// A page did not parse: the marketplace changed its format. The raw page is kept.
@@ -38,6 +42,7 @@ impl ErrorKind {
             ErrorKind::CredentialsRejected => "credentials_rejected",
             ErrorKind::IpNotWhitelisted => "ip_not_whitelisted",
             ErrorKind::TwoFactorRequired => "two_factor_required",
+            ErrorKind::ReloginRequired => "relogin_required",
             ErrorKind::MarketplaceDown => "marketplace_down",
             ErrorKind::FormatChanged => "format_changed",
             ErrorKind::RateLimited => "rate_limited",
@@ -68,10 +73,24 @@ pub enum CollectError {
     )]
     IpNotWhitelisted { market: Market, detail: String },
 
-    #[error(
-        "{market} needs a 2-factor code for this seller's login; submit it through the verify route"
-    )]
-    TwoFactorRequired { market: Market },
+    /// A seller-center login waits for a code sent to the seller (SMS, e-mail, app). A
+    /// checkpoint, not a failure: the run ends successfully with this status, and the
+    /// 2fa route (or `sellerbox 2fa`) completes the login.
+    #[error("{market} seller center: {message}")]
+    TwoFactorRequired { market: Market, message: String },
+
+    /// A seller-center login that needs a person before it is tried again (captcha, wrong
+    /// password, locked account, password change, a session that keeps expiring). A
+    /// checkpoint: the run ends with this status, and no login is attempted until the
+    /// seller's login changes or a session is imported.
+    #[error("{market} seller center: {message}")]
+    ReloginRequired { market: Market, message: String },
+
+    /// A seller-center answer that says the session is logged out (a redirect to the login
+    /// host, 401/403, a login page where JSON was expected). The seller-center connector
+    /// logs in once and repeats the request; it never reaches a run record.
+    #[error("{market} seller center: the session is logged out")]
+    SessionExpired { market: Market },
 
     #[error("{market} is unavailable ({detail}); the next scheduled run retries")]
     MarketplaceDown { market: Market, detail: String },
@@ -126,6 +145,9 @@ impl CollectError {
             CollectError::CredentialsRejected { .. } => ErrorKind::CredentialsRejected,
             CollectError::IpNotWhitelisted { .. } => ErrorKind::IpNotWhitelisted,
             CollectError::TwoFactorRequired { .. } => ErrorKind::TwoFactorRequired,
+            CollectError::ReloginRequired { .. } | CollectError::SessionExpired { .. } => {
+                ErrorKind::ReloginRequired
+            }
             CollectError::MarketplaceDown { .. } => ErrorKind::MarketplaceDown,
             CollectError::FormatChanged { .. } => ErrorKind::FormatChanged,
             CollectError::RateLimited { .. } | CollectError::QuotaExhausted { .. } => {

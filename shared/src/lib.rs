@@ -1,6 +1,7 @@
 //! The Sellerbox collection fleet's library: collectors and normalizers per marketplace,
 //! the store, rate limits, and the glue the Lambda functions and the CLI share.
 
+pub mod centers;
 pub mod collect;
 pub mod error;
 pub mod http;

@@ -6,6 +6,7 @@
 //! This crate deliberately does not depend on the collectors: it is written from the
 //! marketplaces' documents, so a collector passing against it passes against the contract.
 
+pub mod centers;
 pub mod clock;
 pub mod coupang;
 pub mod elevenst;
@@ -16,6 +17,7 @@ pub mod lotteon;
 pub mod names;
 pub mod naver;
 pub mod quirks;
+pub mod reviews;
 pub mod server;
 pub mod ssg;
 pub mod world;
@@ -35,6 +37,15 @@ pub static MARKETS: &[&SimSpec] = &[
     &esm::GMARKET,
     &esm::AUCTION,
 ];
+
+/// Every simulated seller center, served on its market's port; adding one is its module
+/// in `centers/` and one line here.
+pub static CENTERS: &[&centers::CenterSim] = &[&centers::naver::CENTER, &centers::coupang::CENTER];
+
+/// The seller-center simulator served with `market`'s simulator.
+pub fn center_of(market: &str) -> Option<&'static centers::CenterSim> {
+    CENTERS.iter().copied().find(|c| c.market == market)
+}
 
 /// Markets whose inquiry listing shows only some inquiries, with the rule it shows them
 /// by (SSG: unanswered ones only), by id: `/_sim/truth` answers `inquiries` with what the

@@ -98,6 +98,32 @@ pub struct SimState {
 }
 
 impl SimState {
+    /// A small state of the Naver simulator, for unit tests of what runs over it.
+    #[cfg(test)]
+    pub(crate) fn for_tests() -> Self {
+        let config = SimConfig {
+            sellers: 1,
+            orders_per_day: 1,
+            ..SimConfig::default()
+        };
+        SimState {
+            market: &crate::naver::SIM,
+            world: World::new(WorldSpec {
+                sellers: 1,
+                seed: 1,
+                orders_per_day: 1,
+                sizes: config.seller_sizes,
+                inquiries_per_day: 1,
+                origin: config.clock.now(),
+                future_days: 1,
+            }),
+            clock: config.clock.clone(),
+            faults: Faults::default(),
+            quirks: AtomicBool::new(false),
+            config,
+        }
+    }
+
     /// Whether answers are re-spelled (crate::quirks).
     pub fn quirks(&self) -> bool {
         self.quirks.load(Ordering::Relaxed)
@@ -114,8 +140,11 @@ pub struct RunningSim {
     /// What the market's documented paths are appended to (Naver's includes `/external`).
     pub base_url: String,
     pub state: Arc<SimState>,
-    /// One entry per seller: `{"market","seller_id","base_url","credentials":{...}}`.
+    /// One entry per seller: `{"market","seller_id","base_url","credentials":{...}}`;
+    /// where the market has a seller center, `credentials.center` is the seller's login.
     pub credentials: Vec<serde_json::Value>,
+    /// The market's seller-center simulator, when it has one (served on the same port).
+    pub center: Option<Arc<crate::centers::CenterState>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -254,7 +283,20 @@ pub async fn start(
     let addr = listener.local_addr()?;
     let root = format!("http://{addr}");
     let base_url = format!("{root}{}", market.base_path);
-    let (router, credentials) = (market.build)(state.clone(), &base_url);
+    let (mut router, mut credentials) = (market.build)(state.clone(), &base_url);
+    let mut center = None;
+    if let Some(c) = crate::center_of(market.id) {
+        let sellers = seller_ids(&credentials);
+        let accounts = (c.accounts)(&sellers, state.config.seed);
+        for (entry, account) in credentials.iter_mut().zip(&accounts) {
+            entry["credentials"]["center"] = account.credentials(&root);
+        }
+        let cs = Arc::new(crate::centers::CenterState::new(state.clone(), accounts));
+        router = router
+            .merge((c.build)(cs.clone(), &root))
+            .merge(crate::centers::admin(cs.clone()));
+        center = Some(cs);
+    }
     let app = router.merge(admin(state.clone(), seller_ids(&credentials)));
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
@@ -267,6 +309,7 @@ pub async fn start(
         base_url,
         state,
         credentials,
+        center,
         task,
     })
 }

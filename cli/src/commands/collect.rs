@@ -33,11 +33,18 @@ struct RunLine<'a> {
 
 pub async fn run(args: CollectArgs) -> Result<ExitCode, CliError> {
     let spec = markets::require(args.market)?;
+    let center = sellerbox::centers::center(args.market);
     let kinds = if args.kinds.is_empty() {
-        spec.plans.iter().map(|p| p.kind).collect()
+        // Seller-center kinds run for the sellers with a center login only.
+        let center_kinds = center.into_iter().flat_map(|c| c.plans.iter());
+        spec.plans
+            .iter()
+            .chain(center_kinds)
+            .map(|p| p.kind)
+            .collect()
     } else {
         for k in &args.kinds {
-            if spec.plan(*k).is_none() {
+            if spec.plan(*k).is_none() && center.and_then(|c| c.plan(*k)).is_none() {
                 let why = spec
                     .not_by_api
                     .iter()
@@ -123,7 +130,8 @@ pub async fn run(args: CollectArgs) -> Result<ExitCode, CliError> {
     with_stored_options(store.as_ref(), &mut targets).await?;
     register(store.as_ref(), &targets).await?;
 
-    let collector = Collector::new(collector_http, store, Arc::new(chrono::Utc::now));
+    let collector = Collector::new(collector_http, store, Arc::new(chrono::Utc::now))
+        .with_centers(super::centers::services(&args.sessions)?);
     let bar = progress::bar(targets.len() * kinds.len(), args.market.as_str());
     let done = |_: &RunSummary| bar.inc(1);
     let runs = collector

@@ -5,7 +5,9 @@ use crate::args::DemoArgs;
 use crate::error::CliError;
 use crate::progress;
 use crate::report::{self, MarketReport};
-use sellerbox::collect::{Collector, Range};
+use sellerbox::ErrorKind;
+use sellerbox::centers::{self, LoginOutcome, Secret};
+use sellerbox::collect::{Collector, Range, RunSummary, Target};
 use sellerbox::model::Kind;
 use sim::{SimClock, SimConfig};
 use std::process::ExitCode;
@@ -48,6 +50,8 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode, CliError> {
     register(store.as_ref(), &targets).await?;
 
     let sim_clock = clock.clone();
+    // Seller-center sessions live for the demo (in memory); the consoles' pace is one
+    // request a second per session, or `--rps`.
     let collector = Collector::new(
         http(args.rps)?,
         store.clone(),
@@ -64,12 +68,33 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode, CliError> {
             &format!("cycle {}", cycle + 1),
         );
         let done = |_: &sellerbox::collect::RunSummary| bar.inc(1);
-        runs.extend(
-            collector
-                .run_all(&targets, &Kind::ALL, Range::Auto, None, 256, &done)
-                .await,
-        );
+        let cycle_runs = collector
+            .run_all(&targets, &Kind::ALL, Range::Auto, None, 256, &done)
+            .await;
         bar.finish_and_clear();
+        // Sellers whose seller-center login sent a code: the demo is the seller reading
+        // it from the phone and C/S submitting it through the 2fa path; then their
+        // reviews are collected without a person.
+        let completed = complete_codes(&collector, &sims, &targets, &cycle_runs).await?;
+        runs.extend(cycle_runs.into_iter().filter(|r| {
+            !completed.iter().any(|t| {
+                t.market == r.market && t.seller_id == r.seller_id && r.kind == Kind::Reviews
+            })
+        }));
+        if !completed.is_empty() {
+            runs.extend(
+                collector
+                    .run_all(
+                        &completed,
+                        &[Kind::Reviews],
+                        Range::Auto,
+                        None,
+                        256,
+                        &|_| {},
+                    )
+                    .await,
+            );
+        }
     }
     let wall_s = started.elapsed().as_secs_f64();
 
@@ -101,4 +126,48 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode, CliError> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// For every run that ended in "code needed", the code the simulated seller's phone
+/// received, submitted through `centers::submit_code` (what `sellerbox 2fa` and the 2fa
+/// route do): the targets now logged in.
+async fn complete_codes(
+    collector: &Collector,
+    sims: &[sim::RunningSim],
+    targets: &[Target],
+    runs: &[RunSummary],
+) -> Result<Vec<Target>, CliError> {
+    let mut done = Vec::new();
+    for r in runs
+        .iter()
+        .filter(|r| r.error_kind == Some(ErrorKind::TwoFactorRequired))
+    {
+        let Some(center) = sims
+            .iter()
+            .find(|s| super::market_of(s.market) == r.market)
+            .and_then(|s| s.center.as_deref())
+        else {
+            continue;
+        };
+        let (Some(code), Some(target)) = (
+            center.last_code(&r.seller_id),
+            targets
+                .iter()
+                .find(|t| t.market == r.market && t.seller_id == r.seller_id),
+        ) else {
+            continue;
+        };
+        let outcome = centers::submit_code(
+            &collector.centers,
+            r.market,
+            &r.seller_id,
+            &target.credentials,
+            &Secret::new(code),
+        )
+        .await?;
+        if outcome == LoginOutcome::LoggedIn {
+            done.push(target.clone());
+        }
+    }
+    Ok(done)
 }

@@ -1,6 +1,7 @@
 //! One module per subcommand; this file wires them and holds what they share.
 
 mod bench;
+mod centers;
 mod collect;
 mod demo;
 mod fleet_bench;
@@ -8,7 +9,7 @@ mod sellers;
 mod serve;
 mod status;
 
-use crate::args::{Command, SimCommand};
+use crate::args::{Command, SessionsCommand, SimCommand};
 use crate::error::CliError;
 use sellerbox::collect::Target;
 use sellerbox::http::{Http, RetryPolicy};
@@ -27,6 +28,8 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
         Command::BenchWorker(a) => fleet_bench::worker(a).await,
         Command::Status(a) => status::run(a).await,
         Command::Sellers(c) => sellers::run(c).await,
+        Command::TwoFactor(a) => centers::two_factor(a).await,
+        Command::Sessions(SessionsCommand::Import(a)) => centers::import(a).await,
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::budget::{Held, MemoryBudget};
 use super::planner::{start_of_run, windows};
+use crate::centers;
 use crate::error::{CollectError, ErrorKind};
 use crate::http::{Http, Meter, TokenCache};
 use crate::markets::{self, ConnectCtx};
@@ -109,7 +110,10 @@ impl Range {
         let Some(spec) = markets::spec(market) else {
             return Ok(()); // refused by `markets::require` with its own message
         };
-        for plan in kinds.iter().filter_map(|k| spec.plan(*k)) {
+        for plan in kinds
+            .iter()
+            .filter_map(|k| spec.plan(*k).or_else(|| centers::plan(market, *k)))
+        {
             self.check_plan(market, plan, now)?;
         }
         Ok(())
@@ -186,8 +190,10 @@ enum Ended {
     Complete,
     /// The deadline came first.
     Deadline,
-    /// The marketplace said its quota is spent ([`CollectError::QuotaExhausted`]).
-    Quota(CollectError),
+    /// A checkpoint: the marketplace said its quota is spent
+    /// ([`CollectError::QuotaExhausted`]), or a seller-center login waits for the seller
+    /// ([`CollectError::TwoFactorRequired`], [`CollectError::ReloginRequired`]).
+    Checkpoint(CollectError),
 }
 
 /// How far a run got: what the runs table records even when the run fails midway.
@@ -208,6 +214,8 @@ pub struct Collector {
     writes: tokio::sync::Semaphore,
     /// The fetched data all runs hold at once, bounded (see [`MemoryBudget`]).
     budget: MemoryBudget,
+    /// Seller-center sessions: where they are saved, the console pace, the IP pause.
+    pub centers: centers::Services,
 }
 
 /// Concurrent writes per collector.
@@ -228,7 +236,15 @@ impl Collector {
             clock,
             writes: tokio::sync::Semaphore::new(WRITES_IN_FLIGHT),
             budget: MemoryBudget::new(HELD_BYTES),
+            centers: centers::Services::default(),
         }
+    }
+
+    /// The same collector with these seller-center services (a session store that
+    /// outlives the process, another pace).
+    pub fn with_centers(mut self, services: centers::Services) -> Self {
+        self.centers = services;
+        self
     }
 
     /// Collect every `(target, kind)` pair, up to `concurrency` at once (the rate limiter
@@ -247,9 +263,15 @@ impl Collector {
         // `invalid_input` saying so.
         let jobs = targets.iter().flat_map(|t| {
             let spec = markets::spec(t.market);
+            // Seller-center kinds only for sellers who opted in with a center login.
+            let center = centers::opted_in(&t.credentials);
             kinds
                 .iter()
-                .filter(move |k| spec.is_none_or(|s| s.plan(**k).is_some()))
+                .filter(move |k| {
+                    spec.is_none_or(|s| {
+                        s.plan(**k).is_some() || (center && centers::plan(t.market, **k).is_some())
+                    })
+                })
                 .map(move |k| (t, *k))
         });
         futures::stream::iter(jobs)
@@ -309,11 +331,12 @@ impl Collector {
             covered,
         } = progress;
 
-        // A quota checkpoint is recorded with its reason (rate_limited) but is no failure.
+        // A checkpoint (quota, a seller-center login waiting for the seller) is recorded
+        // with its reason but is no failure.
         let (outcome, error, stopped_by) = match result {
             Ok(Ended::Complete) => (Outcome::Complete, None, None),
             Ok(Ended::Deadline) => (Outcome::Partial, None, None),
-            Ok(Ended::Quota(why)) => (Outcome::Partial, None, Some(why)),
+            Ok(Ended::Checkpoint(why)) => (Outcome::Partial, None, Some(why)),
             Err(e) => (
                 Outcome::Failed,
                 Some(self.keep_evidence(&scope, e).await),
@@ -322,7 +345,8 @@ impl Collector {
         };
         if let Some(why) = &stopped_by {
             tracing::info!(market = %target.market, seller = %target.seller_id, %kind,
-                until = %covered.to, reason = %why, "stopped at the marketplace's quota; the next run resumes here");
+                until = %covered.to, error_kind = %why.kind(), reason = %why,
+                "stopped at a checkpoint; the next run resumes here");
         }
         let noted = error.as_ref().or(stopped_by.as_ref());
         let m = meter.snapshot();
@@ -400,12 +424,16 @@ impl Collector {
         progress: &mut Progress,
     ) -> Result<Ended, CollectError> {
         let spec = markets::require(target.market)?;
-        let plan = spec.plan(scope.kind).ok_or_else(|| {
-            CollectError::InvalidInput(format!(
-                "{} does not offer {} through its API",
-                target.market, scope.kind
-            ))
-        })?;
+        let from_center = spec.plan(scope.kind).is_none();
+        let plan = spec
+            .plan(scope.kind)
+            .or_else(|| centers::plan(target.market, scope.kind))
+            .ok_or_else(|| {
+                CollectError::InvalidInput(format!(
+                    "{} does not offer {} through its API or its seller center",
+                    target.market, scope.kind
+                ))
+            })?;
         let now = (self.clock)();
         // Callers check before writing anything; this keeps the arithmetic below checked
         // for any caller that did not.
@@ -419,7 +447,7 @@ impl Collector {
             Range::Between(a, b) => (a, b.min(now)),
         };
         progress.covered = Window::new(from, from);
-        let connector = (spec.connect)(ConnectCtx {
+        let ctx = ConnectCtx {
             http: self.http.clone(),
             tokens: self.tokens.clone(),
             meter: meter.clone(),
@@ -427,7 +455,21 @@ impl Collector {
             credentials: target.credentials.clone(),
             base_url: target.base_url.clone(),
             options: target.options.clone(),
-        })?;
+        };
+        let connector: Box<dyn markets::Connector> = if from_center {
+            // A run-wide rate (`--rps`) paces the consoles too.
+            let mut services = self.centers.clone();
+            if let Some(rate) = self.http.limiter().overridden_rate().filter(|r| *r > 0.0) {
+                services.pace = std::time::Duration::from_secs_f64(1.0 / rate);
+            }
+            Box::new(centers::CenterConnector::new(
+                target.market,
+                &ctx,
+                &services,
+            )?)
+        } else {
+            (spec.connect)(ctx)?
+        };
         // Records earlier runs could not read, read again with this build's code: those
         // that read now go in with the first window (before its own rows, so that a
         // fresher copy of the same record in the window wins).
@@ -470,10 +512,15 @@ impl Collector {
                 None => fetch.await,
             };
             let next = match next {
-                // The marketplace's quota is a checkpoint, not a failure: the windows
-                // before this one are committed (above); this one is the next run's.
-                Err(e @ CollectError::QuotaExhausted { .. }) => {
-                    ended = Ended::Quota(e);
+                // The marketplace's quota, or a seller-center login that waits for the
+                // seller, is a checkpoint, not a failure: the windows before this one are
+                // committed (above); this one is the next run's.
+                Err(
+                    e @ (CollectError::QuotaExhausted { .. }
+                    | CollectError::TwoFactorRequired { .. }
+                    | CollectError::ReloginRequired { .. }),
+                ) => {
+                    ended = Ended::Checkpoint(e);
                     break;
                 }
                 other => other?,

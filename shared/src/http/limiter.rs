@@ -202,6 +202,11 @@ impl Limiter {
         self.fleet.lock().expect("limiter lock").is_some()
     }
 
+    /// The rate set by [`Limiter::override_rate`], if any.
+    pub fn overridden_rate(&self) -> Option<f64> {
+        *self.ceiling_override.lock().expect("limiter lock")
+    }
+
     fn cell(&self, key: &LimitKey, documented: f64) -> Arc<KeyCell> {
         let rate = self
             .ceiling_override

@@ -85,18 +85,30 @@ impl App {
     pub async fn from_env(market: Market) -> Result<Self, CollectError> {
         let needs_aws =
             env("SELLERBOX_CREDENTIALS_FILE").is_none() || env("SELLERBOX_DATABASE_URL").is_none();
-        let sm = if needs_aws {
+        let sm_client = if needs_aws {
             let config = aws_config::load_from_env().await;
-            let ttl = env("SELLERBOX_SECRETS_CACHE_TTL_SECONDS")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(300);
-            Some(SecretsManager::new(
-                aws_sdk_secretsmanager::Client::new(&config),
-                Duration::from_secs(ttl),
-            ))
+            Some(aws_sdk_secretsmanager::Client::new(&config))
         } else {
             None
         };
+        let sm = sm_client.clone().map(|client| {
+            let ttl = env("SELLERBOX_SECRETS_CACHE_TTL_SECONDS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(300);
+            SecretsManager::new(client, Duration::from_secs(ttl))
+        });
+        // Seller-center sessions: encrypted files where a folder is given (local runs),
+        // else Secrets Manager (`sellerbox/<market>/<seller>/session`).
+        let sessions: Arc<dyn crate::centers::SessionStore> =
+            match (env("SELLERBOX_SESSIONS_DIR"), sm_client) {
+                (Some(dir), _) => Arc::new(crate::centers::FileSessions::open(
+                    std::path::Path::new(&dir),
+                )?),
+                (None, Some(client)) => {
+                    Arc::new(crate::centers::SecretsManagerSessions::new(client))
+                }
+                (None, None) => Arc::new(crate::centers::MemorySessions::default()),
+            };
         let db_url = match (
             env("SELLERBOX_DATABASE_URL"),
             env("SELLERBOX_DB_SECRET_ARN"),
@@ -134,7 +146,9 @@ impl App {
         };
         let http = Http::new(RetryPolicy::default())?;
         share_fleet_limits(&http, &db_url).await?;
-        Ok(App::new(market, store, secrets, http, settings))
+        let mut app = App::new(market, store, secrets, http, settings);
+        app.collector.centers.sessions = sessions;
+        Ok(app)
     }
 
     /// Handle one event. HTTP requests always get an HTTP answer (400 for a malformed
@@ -162,13 +176,22 @@ impl App {
 
     fn kinds(&self, asked: &[Kind]) -> Result<Vec<Kind>, CollectError> {
         let spec = markets::require(self.market)?;
+        let center = crate::centers::center(self.market);
         if asked.is_empty() {
-            return Ok(spec.plans.iter().map(|p| p.kind).collect());
+            // Seller-center kinds run only for sellers with a center login (the runner
+            // skips the others).
+            let center_kinds = center.into_iter().flat_map(|c| c.plans.iter());
+            return Ok(spec
+                .plans
+                .iter()
+                .chain(center_kinds)
+                .map(|p| p.kind)
+                .collect());
         }
         for k in asked {
-            if spec.plan(*k).is_none() {
+            if spec.plan(*k).is_none() && center.and_then(|c| c.plan(*k)).is_none() {
                 return Err(CollectError::InvalidInput(format!(
-                    "{} does not offer {k} through its API",
+                    "{} does not offer {k} through its API or its seller center",
                     self.market
                 )));
             }
@@ -319,6 +342,8 @@ impl App {
             Route::Collect => self.api_collect(&req, deadline).await,
             Route::Verify => self.api_verify(&req.seller).await,
             Route::Status => self.api_status(&req.seller).await,
+            Route::TwoFactor => self.api_two_factor(&req).await,
+            Route::SessionImport => self.api_session_import(&req).await,
         };
         result.unwrap_or_else(|e| {
             let status = match e.kind() {
@@ -403,6 +428,63 @@ impl App {
                 )
             }
         })
+    }
+
+    /// The seller's target, for the seller-center routes (the account must exist).
+    async fn known_target(&self, seller: &str) -> Result<Target, CollectError> {
+        let account = self.account(seller).await?.ok_or_else(|| {
+            CollectError::InvalidInput(format!("no {} seller account {seller:?}", self.market))
+        })?;
+        self.target(&account).await
+    }
+
+    /// `POST .../2fa`: the code completes the login that waits for it; the next run
+    /// collects without a person.
+    async fn api_two_factor(&self, req: &ApiRequest) -> Result<Value, CollectError> {
+        let target = self.known_target(&req.seller).await?;
+        let code = req
+            .code
+            .as_ref()
+            .ok_or_else(|| CollectError::InvalidInput("the 2fa route needs {\"code\"}".into()))?;
+        let outcome = crate::centers::submit_code(
+            &self.collector.centers,
+            self.market,
+            &req.seller,
+            &target.credentials,
+            code,
+        )
+        .await?;
+        let ok = outcome == crate::centers::LoginOutcome::LoggedIn;
+        Ok(response(
+            if ok { 200 } else { 409 },
+            json!({
+                "ok": ok, "market": self.market, "seller_id": req.seller,
+                "outcome": outcome.name(), "message": outcome.message(self.market)
+            }),
+        ))
+    }
+
+    /// `POST .../session`: a browser's exported session, checked to be the seller's
+    /// store, becomes the seller's session.
+    async fn api_session_import(&self, req: &ApiRequest) -> Result<Value, CollectError> {
+        let target = self.known_target(&req.seller).await?;
+        let file = req.session_file.as_ref().ok_or_else(|| {
+            CollectError::InvalidInput(
+                "the session route needs storage_state or cookies_txt".into(),
+            )
+        })?;
+        let store_id = crate::centers::import_session(
+            &self.collector.centers,
+            self.market,
+            &req.seller,
+            &target.credentials,
+            file.expose().as_bytes(),
+        )
+        .await?;
+        Ok(response(
+            200,
+            json!({"ok": true, "market": self.market, "seller_id": req.seller, "store_id": store_id}),
+        ))
     }
 
     async fn api_status(&self, seller: &str) -> Result<Value, CollectError> {

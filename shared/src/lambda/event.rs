@@ -3,6 +3,7 @@
 //! `detail`), an API Gateway REST proxy request, and a direct invocation with the command
 //! JSON. Anything else is refused before any work starts.
 
+use crate::centers::Secret;
 use crate::model::Kind;
 use aws_lambda_events::apigw::ApiGatewayProxyRequest;
 use aws_lambda_events::eventbridge::EventBridgeEvent;
@@ -47,6 +48,11 @@ pub struct ApiRequest {
     pub seller: String,
     /// The `collect` body.
     pub collect: CollectBody,
+    /// The `2fa` body's code.
+    pub code: Option<Secret>,
+    /// The `session` body: the exported browser session (a storage state's JSON text or
+    /// a cookies.txt), never printed.
+    pub session_file: Option<Secret>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +60,28 @@ pub enum Route {
     Collect,
     Verify,
     Status,
+    /// `POST .../2fa` `{"code"}`: complete a seller-center login waiting for a code.
+    TwoFactor,
+    /// `POST .../session` `{"storage_state": {...}}` or `{"cookies_txt": "..."}`: import
+    /// a browser's seller-center session.
+    SessionImport,
+}
+
+/// `POST .../2fa` body.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CodeBody {
+    code: String,
+}
+
+/// `POST .../session` body: one of the two export formats.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SessionBody {
+    #[serde(default)]
+    storage_state: Option<serde_json::Value>,
+    #[serde(default)]
+    cookies_txt: Option<String>,
 }
 
 /// `POST .../collect` body: all fields optional.
@@ -81,7 +109,7 @@ pub enum EventError {
     #[error("malformed {shape}: {detail}")]
     Malformed { shape: &'static str, detail: String },
     #[error(
-        "no route for {method} {path}; routes: POST /v1/markets/{{market}}/sellers/{{seller}}/collect, POST .../verify, GET .../status"
+        "no route for {method} {path}; routes: POST /v1/markets/{{market}}/sellers/{{seller}}/collect, POST .../verify, GET .../status, POST .../2fa, POST .../session"
     )]
     NoRoute { method: String, path: String },
     #[error("invalid command: {0}")]
@@ -215,42 +243,90 @@ fn api(req: ApiGatewayProxyRequest) -> Result<ApiRequest, EventError> {
         ("POST", "collect") => Route::Collect,
         ("POST", "verify") => Route::Verify,
         ("GET", "status") => Route::Status,
+        ("POST", "2fa") => Route::TwoFactor,
+        ("POST", "session") => Route::SessionImport,
         _ => return Err(no_route()),
     };
-    let collect = match (route, req.body.as_deref().map(str::trim)) {
-        (Route::Collect, Some(body)) if !body.is_empty() => {
-            let text = if req.is_base64_encoded {
-                use base64::Engine;
-                let bytes = base64::engine::general_purpose::STANDARD
-                    .decode(body)
-                    .map_err(|_| EventError::Malformed {
-                        shape: "collect body",
-                        detail: "not valid base64".into(),
-                    })?;
-                String::from_utf8(bytes).map_err(|_| EventError::Malformed {
-                    shape: "collect body",
-                    detail: "not UTF-8".into(),
-                })?
-            } else {
-                body.to_string()
-            };
-            let value: serde_json::Value =
-                serde_json::from_str(&text).map_err(|e| EventError::Malformed {
-                    shape: "collect body",
-                    detail: format!("not JSON (line {}, column {})", e.line(), e.column()),
-                })?;
-            let body: CollectBody = from_value(value, "collect body")?;
-            check_range(body.from, body.to)?;
-            body
-        }
-        _ => CollectBody::default(),
-    };
-    Ok(ApiRequest {
+    let mut out = ApiRequest {
         route,
         market: market.to_string(),
         seller,
-        collect,
-    })
+        collect: CollectBody::default(),
+        code: None,
+        session_file: None,
+    };
+    match route {
+        Route::Collect => {
+            if let Some(value) = body_json(&req, "collect body")? {
+                let body: CollectBody = from_value(value, "collect body")?;
+                check_range(body.from, body.to)?;
+                out.collect = body;
+            }
+        }
+        Route::TwoFactor => {
+            let value = body_json(&req, "2fa body")?.ok_or_else(|| EventError::Malformed {
+                shape: "2fa body",
+                detail: "missing; send {\"code\": \"...\"}".into(),
+            })?;
+            let body: CodeBody = from_value(value, "2fa body")?;
+            if body.code.trim().is_empty() {
+                return Err(EventError::Invalid("the code is empty".into()));
+            }
+            out.code = Some(Secret::new(body.code.trim()));
+        }
+        Route::SessionImport => {
+            let value = body_json(&req, "session body")?.ok_or_else(|| EventError::Malformed {
+                shape: "session body",
+                detail: "missing; send {\"storage_state\": {...}} or {\"cookies_txt\": \"...\"}"
+                    .into(),
+            })?;
+            let body: SessionBody = from_value(value, "session body")?;
+            let file = match (body.storage_state, body.cookies_txt) {
+                (Some(state), None) if state.is_object() => state.to_string(),
+                (None, Some(text)) if !text.trim().is_empty() => text,
+                _ => {
+                    return Err(EventError::Invalid(
+                        "give exactly one of storage_state (a Playwright storage-state object) or cookies_txt".into(),
+                    ));
+                }
+            };
+            out.session_file = Some(Secret::new(file));
+        }
+        Route::Verify | Route::Status => {}
+    }
+    Ok(out)
+}
+
+/// A request's JSON body (base64 decoded when API Gateway says so); `None` when empty.
+/// Errors name the problem and where, never the content (it may hold codes or cookies).
+fn body_json(
+    req: &ApiGatewayProxyRequest,
+    shape: &'static str,
+) -> Result<Option<serde_json::Value>, EventError> {
+    let Some(body) = req.body.as_deref().map(str::trim).filter(|b| !b.is_empty()) else {
+        return Ok(None);
+    };
+    let text = if req.is_base64_encoded {
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .map_err(|_| EventError::Malformed {
+                shape,
+                detail: "not valid base64".into(),
+            })?;
+        String::from_utf8(bytes).map_err(|_| EventError::Malformed {
+            shape,
+            detail: "not UTF-8".into(),
+        })?
+    } else {
+        body.to_string()
+    };
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| EventError::Malformed {
+            shape,
+            detail: format!("not JSON (line {}, column {})", e.line(), e.column()),
+        })
 }
 
 #[cfg(test)]
@@ -326,6 +402,56 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn the_2fa_and_session_routes_read_their_bodies_and_never_show_them() {
+        let ev = api_event(
+            "POST",
+            "/v1/markets/naver/sellers/s1/2fa",
+            Some(r#"{"code": " 482913 "}"#),
+        );
+        let Invocation::Api(req) = decode(ev).unwrap() else {
+            panic!()
+        };
+        assert_eq!(req.route, Route::TwoFactor);
+        assert_eq!(req.code.as_ref().unwrap().expose(), "482913");
+        assert!(!format!("{req:?}").contains("482913"));
+        let ev = api_event(
+            "POST",
+            "/v1/markets/naver/sellers/s1/session",
+            Some(r#"{"storage_state": {"cookies": [{"name": "NID_SES", "value": "planted"}]}}"#),
+        );
+        let Invocation::Api(req) = decode(ev).unwrap() else {
+            panic!()
+        };
+        assert_eq!(req.route, Route::SessionImport);
+        assert!(
+            req.session_file
+                .as_ref()
+                .unwrap()
+                .expose()
+                .contains("planted")
+        );
+        assert!(!format!("{req:?}").contains("planted"));
+        for (path, body) in [
+            ("2fa", None),
+            ("2fa", Some(r#"{"code": 482913}"#)),
+            ("2fa", Some(r#"{"code": "1", "pin": "2"}"#)),
+            (
+                "session",
+                Some(r#"{"storage_state": {}, "cookies_txt": "x"}"#),
+            ),
+            ("session", Some(r#"{"cookies_txt": ""}"#)),
+        ] {
+            let ev = api_event(
+                "POST",
+                &format!("/v1/markets/naver/sellers/s1/{path}"),
+                body,
+            );
+            let err = decode(ev).unwrap_err().to_string();
+            assert!(!err.contains("482913"), "{err}");
+        }
     }
 
     #[test]

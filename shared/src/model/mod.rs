@@ -197,15 +197,25 @@ pub struct Settlement {
     pub raw: RawJson,
 }
 
-/// A buyer's product review.
+/// A buyer's product review (read from the seller centers: no API has them).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Review {
     pub review_id: String,
     pub product_id: String,
     pub order_id: Option<String>,
+    /// Stars (1-5), or the market's satisfaction flag as 5 / 1 where it has no stars.
     pub rating: Option<i16>,
     pub content: String,
+    /// The photos' (and videos') URLs, as the market lists them.
+    #[serde(default)]
+    pub photos: Vec<String>,
     pub created_at: DateTime<Utc>,
+    /// Whether the seller has replied; `None` where the market does not say (never
+    /// guessed as "unanswered").
+    #[serde(default)]
+    pub replied: Option<bool>,
+    #[serde(default)]
+    pub replied_at: Option<DateTime<Utc>>,
     pub raw: RawJson,
 }
 

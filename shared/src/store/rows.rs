@@ -367,7 +367,10 @@ pub static REVIEWS: Table = Table {
         ("order_id", Text),
         ("rating", SmallInt),
         ("content", Text),
+        ("photos", Json),
         ("created_at", Ts),
+        ("replied", Bool),
+        ("replied_at", Ts),
         ("raw", Json),
         ("content_hash", Text),
     ],
@@ -382,13 +385,16 @@ pub struct ReviewRow<'a> {
     order_id: Option<&'a str>,
     rating: Option<i16>,
     content: &'a str,
+    photos: JsonList<'a>,
     created_at: String,
+    replied: Option<bool>,
+    replied_at: Option<String>,
     raw: &'a RawJson,
     content_hash: String,
 }
 hashed_row!(ReviewRow<'_>, REVIEWS, review_id);
-columns!(ReviewRow<'a>: review_id, product_id, order_id, rating, content, created_at, raw,
-    content_hash);
+columns!(ReviewRow<'a>: review_id, product_id, order_id, rating, content, photos, created_at,
+    replied, replied_at, raw, content_hash);
 
 impl<'a> ReviewRow<'a> {
     pub fn new(r: &'a Review) -> Self {
@@ -398,7 +404,10 @@ impl<'a> ReviewRow<'a> {
             order_id: r.order_id.as_deref(),
             rating: r.rating,
             content: &r.content,
+            photos: JsonList(&r.photos),
             created_at: ts(r.created_at),
+            replied: r.replied,
+            replied_at: r.replied_at.map(ts),
             raw: &r.raw,
             content_hash: content_hash(r),
         }

@@ -228,6 +228,12 @@ impl Bind for bool {
     }
 }
 
+impl Bind for Option<bool> {
+    fn bind(&self, q: LiteQuery) -> LiteQuery {
+        q.bind(*self)
+    }
+}
+
 /// JSON columns hold the record's JSON text as the marketplace sent it.
 impl Bind for &crate::model::RawJson {
     fn bind(&self, q: LiteQuery) -> LiteQuery {

@@ -17,6 +17,20 @@ use std::sync::OnceLock;
 /// The filter used unless `RUST_LOG` says otherwise.
 pub const DEFAULT_FILTER: &str = "info,hyper=warn,hyper_util=warn,reqwest=warn,h2=warn,rustls=warn,aws_smithy_runtime=warn,aws_config=warn,sqlx=warn";
 
+/// Crates whose own debug lines print cookie values (cookie_store logs every
+/// `Set-Cookie` it stores that is not `Secure`): capped at `warn` whatever `RUST_LOG`
+/// says, so that a seller-center session never reaches a log at any level.
+pub const SECRET_PRINTING_TARGETS: &[&str] = &["cookie_store", "reqwest_cookie_store"];
+
+/// `filter` with [`SECRET_PRINTING_TARGETS`] capped at `warn` (the directives are added
+/// last, so they replace any `RUST_LOG` directive for the same crates).
+pub fn capped(mut filter: tracing_subscriber::EnvFilter) -> tracing_subscriber::EnvFilter {
+    for target in SECRET_PRINTING_TARGETS {
+        filter = filter.add_directive(format!("{target}=warn").parse().expect("a valid directive"));
+    }
+    filter
+}
+
 /// Where metric lines go: stdout in Lambda (the runtime sends stdout to the log group),
 /// the shipper or nowhere elsewhere.
 type MetricsSink = Box<dyn Fn(&str) + Send + Sync>;
@@ -34,7 +48,7 @@ pub fn init_json_stdout() {
     let _ = tracing_subscriber::fmt()
         .json()
         .flatten_event(true)
-        .with_env_filter(filter)
+        .with_env_filter(capped(filter))
         .with_current_span(true)
         .with_span_list(false)
         .with_ansi(false)

@@ -18,6 +18,7 @@
 //! - `/_sim/esm/order-calls?seller=` counts a seller's order calls (the pace's budget).
 
 pub mod quirks;
+pub mod review_list;
 
 use crate::faults::{Injected, truncate};
 use crate::limits::Buckets;
@@ -268,6 +269,12 @@ pub fn build(site: &'static Site, state: Arc<SimState>, base_url: &str) -> (Rout
         ),
         None => (Buckets::new(ORDER_RATE, 1), Buckets::new(OTHER_RATE, 2)),
     };
+    // The ESM PLUS review list page (seller center), on the same port.
+    let review_pages = review_list::router(
+        state.clone(),
+        base_url,
+        accounts.iter().map(|a| a.seller_id.clone()).collect(),
+    );
     let sim = Arc::new(Sim {
         site,
         order_calls: accounts.iter().map(|_| AtomicU64::new(0)).collect(),
@@ -315,7 +322,8 @@ pub fn build(site: &'static Site, state: Arc<SimState>, base_url: &str) -> (Rout
                 },
             ),
         )
-        .with_state(sim);
+        .with_state(sim)
+        .merge(review_pages);
     (router, credentials)
 }
 

@@ -76,6 +76,10 @@ pub struct Credentials {
     pub vendor_id: String,
     pub access_key: String,
     pub secret_key: String,
+    /// The seller's WING console login for the seller-center kinds (read by
+    /// `centers::CenterLogin`; opt-in), in the same credentials entry as the keys.
+    #[serde(default)]
+    pub center: Option<serde::de::IgnoredAny>,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -717,6 +721,7 @@ mod tests {
             vendor_id: "A00012345".into(),
             access_key: "AK-VISIBLE?".into(),
             secret_key: "SK-VISIBLE?".into(),
+            center: None,
         };
         let s = format!("{c:?}");
         assert!(s.contains("A00012345") && !s.contains("AK-VISIBLE") && !s.contains("SK-VISIBLE"));

@@ -1,0 +1,85 @@
+//! Naver 스마트스토어센터 (seller-centers.md §1): the commerce-account login
+//! (`accounts.commerce.naver.com/graphql` `idLogin`, then `sell.smartstore.naver.com/api/login`
+//! and its `X-NCP-LOGIN-INFO`), its 2-step verification, and reviews from
+//! `POST /api/v3/contents/reviews/search`.
+
+mod login;
+mod reviews;
+
+pub use reviews::{parse_page, review_search_body};
+
+use super::{CenterLogin, CenterSpec, LoginOutcome, Secret, SellerCenter, Session};
+use crate::error::CollectError;
+use crate::markets::{KindPlan, Span};
+use crate::model::{Kind, Market, Records, Rejected, Window};
+use async_trait::async_trait;
+use chrono::Duration;
+
+/// The commerce-account login host.
+pub const ACCOUNTS: &str = "accounts.commerce.naver.com";
+/// The seller center itself.
+pub const SELL: &str = "sell.smartstore.naver.com";
+/// The Naver ID login host.
+pub const NID: &str = "nid.naver.com";
+
+pub static CENTER: CenterSpec = CenterSpec {
+    market: Market::Naver,
+    name: "네이버 스마트스토어센터",
+    login_hosts: &[ACCOUNTS, NID],
+    plans: &[KindPlan {
+        kind: Kind::Reviews,
+        // The search takes whole KST days; a range limit is unknown (a working script
+        // splits history into windows of at most a year): a month per window.
+        span: Span::KstDays(31),
+        max_range: None,
+        // Replies and edits change reviews after they are written: the last 2 days again.
+        lookback: Duration::days(2),
+        backfill: Duration::days(30),
+        max_history: Duration::days(365),
+    }],
+    center: &NaverCenter,
+};
+
+pub struct NaverCenter;
+
+#[async_trait]
+impl SellerCenter for NaverCenter {
+    async fn login(&self, s: &Session, login: &CenterLogin) -> Result<LoginOutcome, CollectError> {
+        login::log_in(s, login).await
+    }
+
+    async fn submit_code(
+        &self,
+        s: &Session,
+        login: &CenterLogin,
+        pending: &serde_json::Value,
+        code: &Secret,
+    ) -> Result<LoginOutcome, CollectError> {
+        login::submit_code(s, login, pending, code).await
+    }
+
+    async fn identity(&self, s: &Session) -> Result<String, CollectError> {
+        login::channel_of(s).await.map(|info| info.channel_no)
+    }
+
+    async fn fetch(
+        &self,
+        s: &Session,
+        kind: Kind,
+        window: Window,
+    ) -> Result<Records, CollectError> {
+        match kind {
+            Kind::Reviews => reviews::fetch(s, window).await,
+            other => Err(CollectError::InvalidInput(format!(
+                "the naver seller center is read for reviews only, not {other}"
+            ))),
+        }
+    }
+
+    fn reread(&self, kind: Kind, rejected: &Rejected) -> Result<Records, String> {
+        match kind {
+            Kind::Reviews => reviews::reread(rejected),
+            other => Err(format!("no {other} from the naver seller center")),
+        }
+    }
+}
