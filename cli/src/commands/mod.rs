@@ -4,6 +4,7 @@ mod bench;
 mod collect;
 mod demo;
 mod fleet_bench;
+mod plan;
 mod sellers;
 mod serve;
 mod status;
@@ -27,6 +28,7 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
         Command::BenchWorker(a) => fleet_bench::worker(a).await,
         Command::Status(a) => status::run(a).await,
         Command::Sellers(c) => sellers::run(c).await,
+        Command::Plan(a) => plan::run(a).await,
     }
 }
 
