@@ -321,7 +321,7 @@ pub fn plan_kind(
                 per = b.per
             ));
             fixes.push(format!(
-                "a longer cycle for quiet sellers: all {sellers} at this pace need a {needed_cycle_min:.0}-minute cycle"
+                "a longer cycle for quiet sellers: all {sellers} at this pace need a cycle of {needed_cycle_min:.0} minutes"
             ));
             fixes.push(format!(
                 "fewer calls per seller: at most {fitting_requests:.1} requests per seller per cycle fit (now {r:.1})"
