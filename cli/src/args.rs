@@ -49,6 +49,9 @@ pub enum Command {
     /// Seller-center sessions.
     #[command(subcommand)]
     Sessions(SessionsCommand),
+    /// Capacity plan per market and kind cycle: the busiest limit key's load, the sellers
+    /// that fit one application key, shards, containers and the Lambda cost per month.
+    Plan(PlanArgs),
 }
 
 /// Where the CLI keeps seller-center sessions (encrypted; see `centers::FileSessions`).
@@ -90,6 +93,36 @@ pub struct SessionImportArgs {
     pub credentials: PathBuf,
     #[arg(long, env = "SELLERBOX_SESSIONS_DIR", default_value = SESSIONS_DIR)]
     pub sessions: PathBuf,
+}
+
+#[derive(Args)]
+pub struct PlanArgs {
+    /// One market (default: every market this build collects).
+    #[arg(long)]
+    pub market: Option<Market>,
+    /// Plan for N sellers per market (default: the enabled accounts in the database).
+    #[arg(long, value_name = "N")]
+    pub sellers: Option<u64>,
+    /// Requests per seller per cycle, for every kind (default: the mean of the runs
+    /// table's scheduled runs of the last 7 days; a floor estimate where there are none).
+    #[arg(long, value_name = "R")]
+    pub requests_per_seller: Option<f64>,
+    #[arg(long, default_value = "sqlite:sellerbox.sqlite?mode=rwc")]
+    pub db: String,
+    /// The collector's memory in MiB (template parameter CollectorMemorySize).
+    #[arg(long, default_value_t = 512)]
+    pub memory_mb: u32,
+    /// Seller runs in flight at once per container (the Lambda settings' concurrency).
+    #[arg(long, default_value_t = 64)]
+    pub concurrency: u32,
+    /// USD per GB-second (AWS Lambda x86, us-east-1 and Seoul, before the free tier).
+    #[arg(long, default_value_t = 0.000_016_666_7)]
+    pub price_gb_s: f64,
+    /// USD per million Lambda requests.
+    #[arg(long, default_value_t = 0.20)]
+    pub price_per_million_requests: f64,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Subcommand)]

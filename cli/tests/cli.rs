@@ -516,3 +516,78 @@ async fn collector_processes_sharing_the_application_limit_are_never_throttled()
         "{report}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn plan_counts_enabled_sellers_and_says_where_one_application_key_does_not_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}?mode=rwc", dir.path().join("p.sqlite").display());
+    for (seller, disabled) in [("n-1", false), ("n-2", false), ("n-3", true)] {
+        let mut cmd = sellerbox();
+        cmd.args([
+            "sellers", "add", "--market", "naver", "--seller", seller, "--db", &db,
+        ]);
+        if disabled {
+            cmd.arg("--disabled");
+        }
+        assert!(run(&mut cmd).await.status.success());
+    }
+    // The enabled accounts are the seller count; every compiled market is planned.
+    let plan = json(&run(sellerbox().args(["plan", "--db", &db, "--json"])).await);
+    let markets = plan["markets"].as_array().unwrap();
+    assert_eq!(markets.len(), sellerbox::markets::compiled().count());
+    let naver = markets.iter().find(|m| m["market"] == "naver").unwrap();
+    assert_eq!(naver["sellers"], 2);
+    for m in markets {
+        for field in [
+            "sellers",
+            "fits",
+            "peak_containers",
+            "usd_per_month",
+            "kinds",
+        ] {
+            assert!(!m[field].is_null(), "{}: {field}", m["market"]);
+        }
+    }
+    // 1,000 Naver sellers at 20 requests per order run overflow the application's buckets.
+    let plan = json(
+        &run(sellerbox().args([
+            "plan",
+            "--db",
+            &db,
+            "--json",
+            "--market",
+            "naver",
+            "--sellers",
+            "1000",
+            "--requests-per-seller",
+            "20",
+        ]))
+        .await,
+    );
+    let orders = &plan["markets"][0]["kinds"][0];
+    assert_eq!(orders["kind"], "orders");
+    assert_eq!(orders["fits"], false);
+    assert_eq!(orders["max_sellers_per_app_key"], 590);
+    assert!(
+        orders["fixes"][0]
+            .as_str()
+            .unwrap()
+            .contains("a second application"),
+        "{orders}"
+    );
+    // The table says it in words.
+    let out = run(sellerbox().args([
+        "plan",
+        "--db",
+        &db,
+        "--market",
+        "naver",
+        "--sellers",
+        "1000",
+        "--requests-per-seller",
+        "20",
+    ]))
+    .await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("DOES NOT FIT") && text.contains("does not fit; what would fix it"));
+}

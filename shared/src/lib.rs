@@ -8,6 +8,7 @@ pub mod http;
 pub mod lambda;
 pub mod markets;
 pub mod model;
+pub mod plan;
 pub mod secrets;
 pub mod store;
 pub mod telemetry;

@@ -5,6 +5,7 @@ mod centers;
 mod collect;
 mod demo;
 mod fleet_bench;
+mod plan;
 mod sellers;
 mod serve;
 mod status;
@@ -30,6 +31,7 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
         Command::Sellers(c) => sellers::run(c).await,
         Command::TwoFactor(a) => centers::two_factor(a).await,
         Command::Sessions(SessionsCommand::Import(a)) => centers::import(a).await,
+        Command::Plan(a) => plan::run(a).await,
     }
 }
 

@@ -13,7 +13,7 @@
 //! connector; the CLI and the tests enable `all-markets`.
 
 use crate::error::CollectError;
-use crate::http::{Http, Meter, TokenCache};
+use crate::http::{Http, Meter, Reach, TokenCache};
 use crate::model::{Kind, Records, Rejected, Window};
 use async_trait::async_trait;
 use chrono::{Duration, NaiveDate};
@@ -259,10 +259,43 @@ pub struct MarketSpec {
     /// conformance suite has the market's simulator give each one (`SimSpec::throttles`
     /// uses the same names) and checks that a run still completes.
     pub throttles: &'static [&'static str],
+    /// The market's limits table, one row per limit key group (see [`Limit`]): what
+    /// `sellerbox plan` sizes the fleet from. The connector's own pacing reads the same
+    /// constants in the market's `limits.rs`.
+    pub limits: &'static [Limit],
     pub connect: fn(ConnectCtx) -> Result<Box<dyn Connector>, CollectError>,
 }
 
+/// One row of a market's limits table: a bucket the marketplace meters, how fast it
+/// refills, who counts against it, and which share of each kind's requests lands in it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limit {
+    /// The endpoint group, as in the market's `LimitKey`s.
+    pub group: &'static str,
+    /// Per seller, or one bucket for the whole fleet (our application, our egress IP).
+    pub reach: Reach,
+    /// What one bucket belongs to, in words ("vendor", "application", "egress IP"): what
+    /// a second one of it would be.
+    pub per: &'static str,
+    /// Requests per second, as the connector paces the key.
+    pub rate: f64,
+    /// `(kind, share)`: the share of one run's requests of `kind` sent on this key (the
+    /// runs table records requests per run, not per endpoint; the shares come from the
+    /// connector's calls per window). A kind's shares add up to 1 over its keys.
+    pub uses: &'static [(Kind, f64)],
+}
+
 impl MarketSpec {
+    /// The limits table's rows a run of `kind` sends on, with their shares.
+    pub fn limits_of(&self, kind: Kind) -> impl Iterator<Item = (&Limit, f64)> {
+        self.limits.iter().filter_map(move |l| {
+            l.uses
+                .iter()
+                .find(|(k, _)| *k == kind)
+                .map(|(_, share)| (l, *share))
+        })
+    }
+
     pub fn plan(&self, kind: Kind) -> Option<&KindPlan> {
         self.plans.iter().find(|p| p.kind == kind)
     }

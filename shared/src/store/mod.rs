@@ -111,6 +111,19 @@ pub struct RunRecord {
     pub error_message: Option<String>,
 }
 
+/// What one complete run cost: the runs table's figures `sellerbox plan` measures from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunCost {
+    pub market: Market,
+    pub kind: Kind,
+    /// How long the run's window was (a scheduled run: the kind's lookback plus a cycle;
+    /// a first run: its backfill).
+    pub window: chrono::Duration,
+    /// From the run's start to its end.
+    pub duration: chrono::Duration,
+    pub requests: u64,
+}
+
 /// Per market and kind, what `sellerbox status` shows for one seller.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KindStatus {
@@ -183,6 +196,8 @@ pub trait Store: Send + Sync {
     ) -> Result<bool, StoreError>;
 
     async fn status(&self, seller_id: &str) -> Result<Vec<KindStatus>, StoreError>;
+    /// Every complete run that started at or after `since`, of markets this build knows.
+    async fn run_costs(&self, since: DateTime<Utc>) -> Result<Vec<RunCost>, StoreError>;
     async fn totals(&self, market: Option<Market>) -> Result<Totals, StoreError>;
 }
 

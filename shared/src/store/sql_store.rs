@@ -3,7 +3,9 @@
 //! their connection speaks.
 
 use super::sql::{AnyRow, Exec, Param, parse_ts, query_error, ts};
-use super::{KindStatus, Outcome, RunRecord, Scope, Store, StoreError, Totals, WriteStats, window};
+use super::{
+    KindStatus, Outcome, RunCost, RunRecord, Scope, Store, StoreError, Totals, WriteStats, window,
+};
 use crate::error::ErrorKind;
 use crate::model::{Kind, Market, RawJson, Records, RejectKey, Rejected, SellerAccount};
 use async_trait::async_trait;
@@ -342,6 +344,36 @@ impl<B: Backend> Store for SqlStore<B> {
             }
         }
         Ok(out.into_values().collect())
+    }
+
+    async fn run_costs(&self, since: DateTime<Utc>) -> Result<Vec<RunCost>, StoreError> {
+        let d = B::Conn::DIALECT;
+        let sql = format!(
+            "SELECT market, kind, {}, {}, {}, {}, requests FROM collection_runs \
+             WHERE outcome = 'complete' AND started_at >= {} ORDER BY id",
+            d.ts_out("window_from"),
+            d.ts_out("window_to"),
+            d.ts_out("started_at"),
+            d.ts_out("finished_at"),
+            d.ts_in("$1"),
+        );
+        type Row = (String, String, String, String, String, String, i64);
+        let rows: Vec<Row> = self.fetch(&sql, vec![ts(since).into()]).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (market, kind, from, to, started, finished, requests) in rows {
+            // A market or kind this build does not know (a newer deployment's) is skipped.
+            let (Ok(market), Ok(kind)) = (market.parse(), kind.parse()) else {
+                continue;
+            };
+            out.push(RunCost {
+                market,
+                kind,
+                window: parse_ts(&to)? - parse_ts(&from)?,
+                duration: parse_ts(&finished)? - parse_ts(&started)?,
+                requests: requests.max(0) as u64,
+            });
+        }
+        Ok(out)
     }
 
     async fn totals(&self, market: Option<Market>) -> Result<Totals, StoreError> {

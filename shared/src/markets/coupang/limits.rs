@@ -4,6 +4,9 @@
 //! endpoint.
 
 use crate::http::LimitKey;
+use crate::http::Reach;
+use crate::markets::Limit;
+use crate::model::Kind;
 use crate::model::Market;
 
 /// Requests per second per vendorId, all endpoints together.
@@ -15,3 +18,16 @@ pub const GROUP: &str = "all";
 pub fn key(vendor_id: &str) -> LimitKey {
     LimitKey::new(Market::Coupang, vendor_id, GROUP)
 }
+
+/// The limits table `sellerbox plan` reads: one bucket per vendor for every call.
+pub const LIMITS: &[Limit] = &[Limit {
+    group: GROUP,
+    reach: Reach::Seller,
+    per: "vendor",
+    rate: RATE_PER_VENDOR,
+    uses: &[
+        (Kind::Orders, 1.0),
+        (Kind::Settlements, 1.0),
+        (Kind::Inquiries, 1.0),
+    ],
+}];

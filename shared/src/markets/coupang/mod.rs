@@ -65,6 +65,7 @@ pub static SPEC: MarketSpec = MarketSpec {
     not_by_api: &[(Kind::Reviews, "no review API; WING seller-center only")],
     // HTTP 429, and Akamai's HTML 403 "Access Denied" after bursts of failures (§4).
     throttles: &["429", "akamai-403"],
+    limits: limits::LIMITS,
     connect,
 };
 

@@ -10,6 +10,9 @@
 //! 10,000. The AIMD limiter backs off from there when 11st throttles (HTTP 429 or 503).
 
 use crate::http::LimitKey;
+use crate::http::Reach;
+use crate::markets::Limit;
+use crate::model::Kind;
 use crate::model::Market;
 
 /// Requests per second from the fleet's egress IP, every seller and endpoint together.
@@ -24,3 +27,16 @@ pub const GROUP: &str = "all";
 pub fn key() -> LimitKey {
     LimitKey::fleet(Market::Elevenst, SCOPE, GROUP)
 }
+
+/// The limits table `sellerbox plan` reads: one bucket for the fleet's egress IP.
+pub const LIMITS: &[Limit] = &[Limit {
+    group: GROUP,
+    reach: Reach::Fleet,
+    per: "egress IP",
+    rate: RATE_PER_IP,
+    uses: &[
+        (Kind::Orders, 1.0),
+        (Kind::Settlements, 1.0),
+        (Kind::Inquiries, 1.0),
+    ],
+}];

@@ -68,6 +68,7 @@ pub static SPEC: MarketSpec = MarketSpec {
     not_by_api: &[(Kind::Reviews, "no review API in 11st's Open API catalog")],
     // No throttle answer is documented: HTTP 429 and 503 are what a gateway answers.
     throttles: &["429", "503"],
+    limits: limits::LIMITS,
     connect,
 };
 

@@ -6,6 +6,9 @@
 //! parallel. Every key below is scoped by the seller on its site (`G:<id>` / `A:<id>`).
 
 use crate::http::LimitKey;
+use crate::http::Reach;
+use crate::markets::Limit;
+use crate::model::Kind;
 use crate::model::Market;
 
 /// `RequestOrders` + `PreRequestOrders`: one budget per seller.
@@ -65,6 +68,40 @@ pub fn key(market: Market, scope: &str, group: &'static str) -> LimitKey {
         key
     }
 }
+
+/// The limits table `sellerbox plan` reads, every key per seller. An order run sends
+/// `RequestOrders` per status and `PreRequestOrders` (about 0.6 of its calls) and the three
+/// claim lists (about 0.4).
+pub const LIMITS: &[Limit] = &[
+    Limit {
+        group: ORDERS,
+        reach: Reach::Seller,
+        per: "seller",
+        rate: 1.0 / ORDER_INTERVAL_S,
+        uses: &[(Kind::Orders, 0.6)],
+    },
+    Limit {
+        group: CLAIMS,
+        reach: Reach::Seller,
+        per: "seller",
+        rate: 1.0,
+        uses: &[(Kind::Orders, 0.4)],
+    },
+    Limit {
+        group: SETTLE,
+        reach: Reach::Seller,
+        per: "seller",
+        rate: 1.0,
+        uses: &[(Kind::Settlements, 1.0)],
+    },
+    Limit {
+        group: CS,
+        reach: Reach::Seller,
+        per: "seller",
+        rate: 1.0,
+        uses: &[(Kind::Inquiries, 1.0)],
+    },
+];
 
 #[cfg(test)]
 mod tests {

@@ -112,6 +112,7 @@ pub static GMARKET: MarketSpec = MarketSpec {
     plans: plans!(31 * 24, 93),
     not_by_api: &[(Kind::Reviews, "no review API; ESM PLUS review page only")],
     throttles: THROTTLES,
+    limits: limits::LIMITS,
     connect: connect_gmarket,
 };
 
@@ -121,6 +122,7 @@ pub static AUCTION: MarketSpec = MarketSpec {
     plans: plans!(180 * 24, 180),
     not_by_api: &[(Kind::Reviews, "no review API; ESM PLUS review page only")],
     throttles: THROTTLES,
+    limits: limits::LIMITS,
     connect: connect_auction,
 };
 

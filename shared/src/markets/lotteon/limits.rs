@@ -13,6 +13,9 @@
 //! `CollectError::QuotaExhausted`.
 
 use crate::http::LimitKey;
+use crate::http::Reach;
+use crate::markets::Limit;
+use crate::model::Kind;
 use crate::model::Market;
 
 /// Requests per second per API key, every endpoint together: 10,000 per minute.
@@ -25,6 +28,15 @@ pub const GROUP: &str = "all";
 pub fn key(seller_id: &str) -> LimitKey {
     LimitKey::new(Market::LotteOn, seller_id, GROUP)
 }
+
+/// The limits table `sellerbox plan` reads: one bucket per API key for every call.
+pub const LIMITS: &[Limit] = &[Limit {
+    group: GROUP,
+    reach: Reach::Seller,
+    per: "API key",
+    rate: RATE_PER_KEY,
+    uses: &[(Kind::Orders, 1.0), (Kind::Settlements, 1.0)],
+}];
 
 #[cfg(test)]
 mod tests {

@@ -80,6 +80,7 @@ pub static SPEC: MarketSpec = MarketSpec {
     // HTTP 429 (접속량 초과). The daily cap (returnCode 1004) is a quota checkpoint, not
     // a throttle.
     throttles: &["429"],
+    limits: limits::LIMITS,
     connect,
 };
 

@@ -69,6 +69,7 @@ pub static SPEC: MarketSpec = MarketSpec {
     )],
     // 429 with the bucket's or the seller quota's code (§4).
     throttles: &["GW.RATE_LIMIT", "GW.QUOTA_LIMIT"],
+    limits: limits::LIMITS,
     connect,
 };
 

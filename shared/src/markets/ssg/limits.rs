@@ -9,6 +9,9 @@
 //! `resultCode` 429 body) and climbs back slowly.
 
 use crate::http::LimitKey;
+use crate::http::Reach;
+use crate::markets::Limit;
+use crate::model::Kind;
 use crate::model::Market;
 
 /// Requests per second from the fleet's egress IP, all sellers and endpoints together.
@@ -23,3 +26,16 @@ pub const GROUP: &str = "reads";
 pub fn key() -> LimitKey {
     LimitKey::fleet(Market::Ssg, SCOPE, GROUP)
 }
+
+/// The limits table `sellerbox plan` reads: one bucket for the fleet's egress IP.
+pub const LIMITS: &[Limit] = &[Limit {
+    group: GROUP,
+    reach: Reach::Fleet,
+    per: "egress IP",
+    rate: RATE_PER_EGRESS_IP,
+    uses: &[
+        (Kind::Orders, 1.0),
+        (Kind::Settlements, 1.0),
+        (Kind::Inquiries, 1.0),
+    ],
+}];

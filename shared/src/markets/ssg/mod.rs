@@ -76,6 +76,7 @@ pub static SPEC: MarketSpec = MarketSpec {
     not_by_api: &[(Kind::Reviews, "no review API in SSG's API catalogue")],
     // SSG documents no throttle answer: HTTP 429, and a `resultCode` 429 envelope on 200.
     throttles: &["429", "result-429"],
+    limits: limits::LIMITS,
     connect,
 };
 
