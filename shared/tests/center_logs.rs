@@ -4,6 +4,9 @@
 //! an SMS code, a wrong password, a session import and a logged-out session run.
 //! One test in its own binary: it installs the process-wide subscriber.
 
+#[path = "support/capture.rs"]
+mod capture;
+use capture::Capture;
 use sellerbox::centers::{self, MemorySessions, Secret, Services, SessionStore};
 use sellerbox::collect::{Collector, Range, Target};
 use sellerbox::http::{Http, RetryPolicy};
@@ -11,23 +14,9 @@ use sellerbox::model::{Kind, Market};
 use sellerbox::store;
 use sellerbox::telemetry;
 use sim::{SimClock, SimConfig};
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 use tracing_subscriber::util::SubscriberInitExt;
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// Every cookie value of a saved jar (cookie_store's JSON keeps each `raw_cookie`).
 fn cookie_values(jar_json: &str) -> Vec<String> {
@@ -182,7 +171,7 @@ async fn no_password_otp_secret_code_or_cookie_in_the_logs_at_any_level() {
     tracing::debug!(target: "sellerbox::canary", "control-line-is-logged");
     planted.push("planted-canary-value".into());
 
-    let text = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let text = capture.text();
     assert!(text.contains("control-line-is-logged"));
     assert!(
         text.lines().count() > 50,

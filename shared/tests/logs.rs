@@ -4,23 +4,13 @@
 
 mod support;
 
+#[path = "support/capture.rs"]
+mod capture;
+use capture::Capture;
 use sellerbox::model::Market;
 use sellerbox::telemetry::{self, DEFAULT_FILTER};
 use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use std::sync::Arc;
 
 #[tokio::test(flavor = "current_thread")]
 async fn planted_secrets_and_buyers_data_never_reach_the_logs() {
@@ -101,7 +91,7 @@ async fn planted_secrets_and_buyers_data_never_reach_the_logs() {
         assert!(refused["failed"].as_u64().unwrap() > 0, "{refused}");
     }
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     assert!(logs.contains("run finished"), "logs were captured");
     assert!(
         logs.contains("credentials_rejected"),

@@ -5,6 +5,9 @@
 //! for a person, an imported browser session collects without a login, and no password,
 //! code or cookie reaches the logs at any level.
 
+#[path = "support/capture.rs"]
+mod capture;
+use capture::Capture;
 use chrono::{Duration as Days, Utc};
 use sellerbox::centers::{
     CenterConnector, LoginOutcome, MemorySessions, Secret, Services, import_session, submit_code,
@@ -16,8 +19,7 @@ use sellerbox::model::{Kind, Market, Window};
 use serde_json::{Value, json};
 use sim::centers::CenterFaults;
 use sim::{RunningSim, SimConfig};
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 async fn start() -> RunningSim {
@@ -242,22 +244,9 @@ async fn an_imported_browser_session_collects_without_a_login() {
     assert_eq!(stats(&s, PLAIN).logins, 1, "the fleet never logged in");
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn no_password_code_or_cookie_reaches_the_logs_at_any_level() {
-    let logs = Captured::default();
+    let logs = Capture::default();
     let writer = logs.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
@@ -321,7 +310,7 @@ async fn no_password_code_or_cookie_reaches_the_logs_at_any_level() {
         "passwords, the code and the session cookies: {}",
         secrets.len()
     );
-    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let text = logs.text();
     assert!(
         text.contains("seller-center login"),
         "the logs were captured"
