@@ -189,7 +189,7 @@ impl App {
                 .collect());
         }
         for k in asked {
-            if spec.plan(*k).is_none() && center.and_then(|c| c.plan(*k)).is_none() {
+            if !self.offers(*k)? {
                 return Err(CollectError::InvalidInput(format!(
                     "{} does not offer {k} through its API or its seller center",
                     self.market
@@ -224,11 +224,26 @@ impl App {
     /// API gets a reviews schedule: that is no error, there is nothing to do. A direct
     /// invocation asking for such a kind is still refused ([`Self::kinds`]).
     fn scheduled_kinds(&self, asked: &[Kind]) -> Result<(Vec<Kind>, Vec<Kind>), CollectError> {
-        let spec = markets::require(self.market)?;
         if asked.is_empty() {
             return Ok((self.kinds(asked)?, Vec::new()));
         }
-        Ok(asked.iter().partition(|k| spec.plan(**k).is_some()))
+        let mut offered = Vec::new();
+        let mut skipped = Vec::new();
+        for &k in asked {
+            if self.offers(k)? {
+                offered.push(k);
+            } else {
+                skipped.push(k);
+            }
+        }
+        Ok((offered, skipped))
+    }
+
+    /// Whether this market collects `kind` through its API or its seller center.
+    fn offers(&self, kind: Kind) -> Result<bool, CollectError> {
+        let spec = markets::require(self.market)?;
+        let center = crate::centers::center(self.market);
+        Ok(spec.plan(kind).is_some() || center.and_then(|c| c.plan(kind)).is_some())
     }
 
     /// A schedule or direct invocation: collect the shard (or the one seller).
@@ -238,7 +253,7 @@ impl App {
             let (offered, skipped) = self.scheduled_kinds(&c.kinds)?;
             if offered.is_empty() {
                 tracing::debug!(market = %self.market, ?skipped,
-                    "scheduled kinds not offered by this market's API; nothing to collect");
+                    "scheduled kinds this market does not offer; nothing to collect");
                 return Ok(json!({
                     "market": self.market, "sellers": 0, "complete": 0, "partial": 0,
                     "failed": 0, "runs": [], "unresolved": [], "skipped_kinds": skipped,
