@@ -139,8 +139,10 @@ async fn the_demo_collects_every_registered_market_without_errors() {
 /// Part of the conformance suite: `sellerbox bench` works for every registered market.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_bench_runs_every_registered_market_without_errors() {
+    // Seller-center sessions land in the working folder's .sellerbox/.
+    let dir = tempfile::tempdir().unwrap();
     for m in sim::MARKETS {
-        let out = run(sellerbox().args([
+        let out = run(sellerbox().current_dir(dir.path()).args([
             "bench",
             "--market",
             m.id,
@@ -202,12 +204,13 @@ async fn collecting_the_same_window_twice_changes_nothing_the_second_time() {
     for market in ["coupang", "naver", "ssg", "lotteon", "11st"] {
         let collect = |db: &str| {
             let mut c = sellerbox();
-            c.args([
-                "collect", "--market", market, "--all", "--since", "7d", "--json",
-            ])
-            .arg("--credentials")
-            .arg(&creds)
-            .args(["--db", db]);
+            c.current_dir(dir.path())
+                .args([
+                    "collect", "--market", market, "--all", "--since", "7d", "--json",
+                ])
+                .arg("--credentials")
+                .arg(&creds)
+                .args(["--db", db]);
             c
         };
         let first = json(&run(&mut collect(&db)).await);

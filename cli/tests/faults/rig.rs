@@ -268,6 +268,8 @@ impl Case {
         let rfc = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
         let mut c = Command::new(env!("CARGO_BIN_EXE_sellerbox"));
         c.env_remove("RUST_LOG")
+            // Seller-center sessions land in the working folder's .sellerbox/.
+            .current_dir(self.dir.path())
             .args(["collect", "--market", self.market.id, "--json"])
             .args(["--from", &rfc(self.from), "--to", &rfc(to)])
             .arg("--credentials")
