@@ -26,10 +26,12 @@ assertions below (the reviewers' list):
   - functions: provided.al2023, bootstrap, x86_64, VpcConfig, alias live, a DeploymentPreference
     whose alarm is the market's Errors alarm on its function, ReservedConcurrentExecutions
   - every function logs (Globals or own LoggingConfig) to the ONE AWS::Logs::LogGroup, as JSON
-  - every schedule has ScheduleExpressionTimezone Asia/Seoul and invokes the live alias; per
-    market and shard: orders every 10 min, reviews and inquiries every 30 min, settlements
-    daily, a daily 7-day orders reconciliation; shards 0..n-1 with n = the market's Shards
-    (1..4), every Input carrying that count
+  - every schedule has ScheduleExpressionTimezone Asia/Seoul and invokes the live alias; one
+    per market and kind (not per shard): orders every 10 min, reviews and inquiries every 30
+    min, settlements daily, a daily 7-day orders reconciliation; every Input carries the
+    firing's time ("scheduled": "<aws.scheduler.scheduled-time>") and no shard, and no market
+    row sets a shard count (the firing plans its shards); the function knows its own live
+    alias (SELLERBOX_SHARD_FUNCTION) and may invoke it and nothing else
   - a NAT gateway whose EIP is output as EgressIp
   - each function's Secrets Manager access is scoped to sellerbox/<its market>/* (+ DB secret),
     and it writes only sellerbox/<its market>/*/session* (PutSecretValue, CreateSecret)
@@ -80,6 +82,9 @@ ROUTES = (
 # What a function may do to its market's seller-center sessions (and nothing else it writes).
 SESSION_WRITES = {"secretsmanager:putsecretvalue", "secretsmanager:createsecret"}
 SCHEDULE_KINDS = ("orders", "reviews", "inquiries", "settlements")
+# EventBridge Scheduler's context attribute: the firing's scheduled time, the same on every
+# delivery of that firing.
+SCHEDULED_TIME = "<aws.scheduler.scheduled-time>"
 
 
 def plain(node):
@@ -472,11 +477,9 @@ def check_expanded(tpl, raw, env_name, params, markets, fail):
                 if ep.get("ScheduleExpressionTimezone") != "Asia/Seoul":
                     fail(f"{lid}.{ename}: ScheduleExpressionTimezone must be Asia/Seoul")
                 entries.append((f"{lid}.{ename}", ep, ep.get("Input")))
-        want_count = row.get("Shards")
-        if want_count not in ("1", "2", "3", "4"):
-            fail(f"{lid}: Mappings.Markets.{market}.Shards must be 1..4, got {want_count!r}")
-        seen = {}  # (kind, lookback, index) -> expression
-        counts = set()
+        if "Shards" in row:
+            fail(f"{lid}: Mappings.Markets.{market}.Shards: shards follow the sellers (planned at each firing), no hand-set count")
+        seen = {}  # (kind, lookback) -> expression
         for where, sp, raw_input in entries:
             if sp.get("State") not in (None, "ENABLED"):
                 fail(f"{where}: State must be ENABLED, got {sp.get('State')!r}")
@@ -489,43 +492,48 @@ def check_expanded(tpl, raw, env_name, params, markets, fail):
             except ValueError as e:
                 fail(f"{where}: Input is not JSON ({e})")
                 continue
-            shard = payload.get("shard", {})
-            index, count = shard.get("index"), shard.get("count")
-            if not isinstance(index, int) or not isinstance(count, int):
-                fail(f"{where}: Input.shard needs an integer index and count, got {shard!r}")
-                continue
-            counts.add(count)
+            if "shard" in payload:
+                fail(f"{where}: a schedule carries no shard (the firing plans and starts its shards), got {payload['shard']!r}")
+            if payload.get("scheduled") != SCHEDULED_TIME:
+                fail(f"{where}: Input.scheduled must be {SCHEDULED_TIME!r} (a redelivered firing is known by it), got {payload.get('scheduled')!r}")
             for kind in payload.get("kinds", []):
-                key = (kind, payload.get("lookback"), index)
+                key = (kind, payload.get("lookback"))
                 if key in seen:
                     fail(f"{where}: a second schedule for {key}")
                 seen[key] = sp.get("ScheduleExpression", "")
-        if len(counts) > 1:
-            fail(f"{lid}: schedules disagree on the shard count: {sorted(counts)}")
-        count = next(iter(counts), 0)
-        if str(count) != want_count:
-            fail(f"{lid}: schedules carry shard count {count}, Mappings.Markets.{market}.Shards is {want_count!r}")
-        shard_indices = sorted({i for (_, _, i) in seen})
-        if shard_indices != list(range(count)) or not shard_indices:
-            fail(f"{lid}: schedules for shards 0..{count - 1} expected, found {shard_indices}")
-        for index in shard_indices:
-            where = f"{lid} shard {index}"
-            orders = seen.get(("orders", None, index))
-            if orders is None or every_minutes(orders) != 10:
-                fail(f"{where}: orders must run every 10 minutes, got {orders!r}")
-            for kind in ("reviews", "inquiries"):
-                expr = seen.get((kind, None, index))
-                if expr is None or every_minutes(expr) != 30:
-                    fail(f"{where}: {kind} must run every 30 minutes, got {expr!r}")
-            expr = seen.get(("settlements", None, index))
-            if expr is None or not DAILY_CRON.match(expr):
-                fail(f"{where}: settlements must run daily (cron(M H * * ? *)), got {expr!r}")
-            expr = seen.get(("orders", "7d", index))
-            if expr is None or not DAILY_CRON.match(expr):
-                fail(f"{where}: a daily 7-day orders reconciliation (lookback 7d) is missing, got {expr!r}")
-            extra = [k for k in seen if k[2] == index and (k[1] not in (None, "7d") or k[0] not in SCHEDULE_KINDS)]
-            if extra:
-                fail(f"{where}: unexpected schedules {extra}")
+        orders = seen.get(("orders", None))
+        if orders is None or every_minutes(orders) != 10:
+            fail(f"{lid}: orders must run every 10 minutes, got {orders!r}")
+        for kind in ("reviews", "inquiries"):
+            expr = seen.get((kind, None))
+            if expr is None or every_minutes(expr) != 30:
+                fail(f"{lid}: {kind} must run every 30 minutes, got {expr!r}")
+        expr = seen.get(("settlements", None))
+        if expr is None or not DAILY_CRON.match(expr):
+            fail(f"{lid}: settlements must run daily (cron(M H * * ? *)), got {expr!r}")
+        expr = seen.get(("orders", "7d"))
+        if expr is None or not DAILY_CRON.match(expr):
+            fail(f"{lid}: a daily 7-day orders reconciliation (lookback 7d) is missing, got {expr!r}")
+        extra = [k for k in seen if k[1] not in (None, "7d") or k[0] not in SCHEDULE_KINDS]
+        if extra:
+            fail(f"{lid}: unexpected schedules {extra}")
+
+        # shards: the function starts its own live alias, and only that
+        own_alias = f"sellerbox-${{EnvironmentName}}-{market}:live"
+        shard_fn = sub_text(props.get("Environment", {}).get("Variables", {}).get("SELLERBOX_SHARD_FUNCTION"))
+        if shard_fn != own_alias:
+            fail(f"{lid}: Environment SELLERBOX_SHARD_FUNCTION must be !Sub {own_alias}, got {shard_fn!r}")
+        invokes = []
+        for pol in props.get("Policies", []):
+            for st in (pol.get("Statement", []) if isinstance(pol, dict) else []):
+                actions = st.get("Action", [])
+                actions = actions if isinstance(actions, list) else [actions]
+                if any(str(a).lower().startswith("lambda:") for a in actions):
+                    res = st.get("Resource", [])
+                    invokes += [sub_text(r) for r in (res if isinstance(res, list) else [res])]
+        want_arn = f"arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{own_alias}"
+        if invokes != [want_arn]:
+            fail(f"{lid}: lambda:InvokeFunction must be allowed on its own live alias only ({want_arn}), got {invokes!r}")
 
         # API routes: the market's own five while it is on Lambda, none while legacy
         api_events = {n: e for n, e in events.items() if e.get("Type") == "Api"}
@@ -832,9 +840,9 @@ MUTATIONS = [
     # (what, old text, new text, a fragment of the expected violation)
     ("drop a schedule from the loop", "[Orders, Reviews, Inquiries, Settlements, Reconcile]",
      "[Orders, Reviews, Settlements, Reconcile]", "inquiries must run every 30 minutes"),
-    ("slow one market's orders", "Title: Naver SmartStore\n      Shards: \"1\"\n      # Per-APPLICATION limits (one bucket shared by every seller): cap the containers.\n      ReservedConcurrency: \"3\"\n      Orders: rate(10 minutes)",
-     "Title: Naver SmartStore\n      Shards: \"1\"\n      # Per-APPLICATION limits (one bucket shared by every seller): cap the containers.\n      ReservedConcurrency: \"3\"\n      Orders: rate(15 minutes)",
-     "naverCollector shard 0: orders must run every 10 minutes"),
+    ("slow one market's orders", "Title: Naver SmartStore\n      # Per-APPLICATION limits (one bucket shared by every seller): cap the containers.\n      ReservedConcurrency: \"3\"\n      Orders: rate(10 minutes)",
+     "Title: Naver SmartStore\n      # Per-APPLICATION limits (one bucket shared by every seller): cap the containers.\n      ReservedConcurrency: \"3\"\n      Orders: rate(15 minutes)",
+     "naverCollector: orders must run every 10 minutes"),
     ("make settlements hourly", "Settlements: cron(0 6 * * ? *)", "Settlements: rate(1 hour)", "settlements must run daily"),
     ("drop the reconciliation lookback", "Command: '\"kinds\":[\"orders\"],\"lookback\":\"7d\"'",
      "Command: '\"kinds\":[\"orders\"]'", "a second schedule for ('orders', None"),
@@ -844,8 +852,12 @@ MUTATIONS = [
      "plain string 'functions/${Market}'"),
     ("a wrong route path", "sellers/{seller}/verify\"}", "seller/{seller}/verify\"}", "must be POST /v1/markets/coupang/sellers/{seller}/verify"),
     ("a wrong route method", "Method: get, Path", "Method: post, Path", "must be GET /v1/markets/coupang/sellers/{seller}/status"),
-    ("shards that disagree with the count", "\"2\": {Indexes: [\"0\", \"1\"]}", "\"2\": {Indexes: [\"0\"]}", "schedules for shards 0..1 expected"),
-    ("a shard count beyond 4", "Shards: \"2\"", "Shards: \"5\"", "Shards must be 1..4"),
+    ("a hand-set shard count", "      Title: Coupang\n", "      Title: Coupang\n      Shards: \"2\"\n", "no hand-set count"),
+    ("a schedule per shard", "'{${Command},\"scheduled\":\"<aws.scheduler.scheduled-time>\"}'",
+     "'{${Command},\"scheduled\":\"<aws.scheduler.scheduled-time>\",\"shard\":{\"index\":0,\"count\":1}}'", "a schedule carries no shard"),
+    ("a firing without its time", "\"scheduled\":\"<aws.scheduler.scheduled-time>\"}'", "\"scheduled\":\"now\"}'", "Input.scheduled must be"),
+    ("invoking any function", "function:sellerbox-${EnvironmentName}-${Market}:live\n", "function:*\n", "lambda:InvokeFunction must be allowed on its own live alias only"),
+    ("a shard function of another market", "SELLERBOX_SHARD_FUNCTION: !Sub sellerbox-${EnvironmentName}-${Market}:live", "SELLERBOX_SHARD_FUNCTION: !Sub sellerbox-${EnvironmentName}-naver:live", "SELLERBOX_SHARD_FUNCTION must be"),
     ("another time zone", "ScheduleExpressionTimezone: Asia/Seoul", "ScheduleExpressionTimezone: UTC", "must be Asia/Seoul"),
     ("schedules on the function, not its alias", "Arn: {Ref: !Sub \"${Market}Collector.Alias\"}", "Arn: !GetAtt [!Sub \"${Market}Collector\", Arn]",
      "Target.Arn must be the live alias"),

@@ -1,7 +1,8 @@
-//! No password, OTP secret, 2-factor code or cookie reaches the logs, at any level: a
-//! global subscriber at `trace` for every crate (with `log` records bridged in, as the
-//! CLI and the Lambda functions set up), the production caps applied, while a TOTP login,
-//! an SMS code, a wrong password, a session import and a logged-out session run.
+//! No password, OTP secret, 2-factor code, `encpw` or cookie reaches the logs, at any
+//! level: a global subscriber at `trace` for every crate (with `log` records bridged in, as
+//! the CLI and the Lambda functions set up), the production caps applied, while a TOTP
+//! login, an SMS code, a wrong password, Naver ID logins (RSA `encpw`, a new-device code),
+//! a session import and a logged-out session run.
 //! One test in its own binary: it installs the process-wide subscriber.
 
 #[path = "support/capture.rs"]
@@ -62,7 +63,9 @@ async fn no_password_otp_secret_code_or_cookie_in_the_logs_at_any_level() {
     let sim = sim::start(
         sim::find("naver").unwrap(),
         SimConfig {
-            sellers: 3,
+            // 0 TOTP, 1 SMS, 2 plain, 3 TOTP (commerce logins); 4 Naver ID with a
+            // new-device code, 5 Naver ID plain.
+            sellers: 6,
             clock: SimClock::frozen_now(),
             rps: Some(1000.0),
             ..SimConfig::default()
@@ -132,6 +135,20 @@ async fn no_password_otp_secret_code_or_cookie_in_the_logs_at_any_level() {
     )
     .await
     .unwrap();
+    // The Naver ID seller's new-device code.
+    let nid_sms = &targets[4];
+    assert_eq!(nid_sms.credentials["center"]["login"], "naver_id");
+    let code = center.last_code(&nid_sms.seller_id).unwrap();
+    planted.push(code.clone());
+    centers::submit_code(
+        &services,
+        Market::Naver,
+        &nid_sms.seller_id,
+        &nid_sms.credentials,
+        &Secret::new(code),
+    )
+    .await
+    .unwrap();
     let mut wrong = targets[2].clone();
     wrong.credentials["center"]["password"] = "planted-wrong-password".into();
     planted.push("planted-wrong-password".into());
@@ -139,6 +156,14 @@ async fn no_password_otp_secret_code_or_cookie_in_the_logs_at_any_level() {
         .run(&wrong, Kind::Reviews, Range::Auto, None)
         .await;
     center.expire_sessions();
+    // A logged-out Naver ID session logs in again, with a wrong password.
+    let mut wrong_nid = targets[5].clone();
+    wrong_nid.credentials["center"]["password"] = "planted-wrong-nid-password".into();
+    planted.push("planted-wrong-nid-password".into());
+    collector
+        .run(&wrong_nid, Kind::Reviews, Range::Auto, None)
+        .await;
+    assert_eq!(center.stats(&wrong_nid.seller_id).unwrap().failed_logins, 1);
     for t in &targets {
         collector.run(t, Kind::Reviews, Range::Auto, None).await;
     }
@@ -187,4 +212,15 @@ async fn no_password_otp_secret_code_or_cookie_in_the_logs_at_any_level() {
             "a password, OTP secret, code or cookie reached the logs"
         );
     }
+    // `encpw` (hex of a 1024-bit RSA block, fresh each login) is never logged: no long
+    // hex run anywhere.
+    let longest_hex = text
+        .split(|c: char| !c.is_ascii_hexdigit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    assert!(
+        longest_hex < 128,
+        "a {longest_hex}-digit hex run in the logs"
+    );
 }

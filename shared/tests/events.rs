@@ -62,11 +62,27 @@ async fn every_sample_event_has_the_outcome_its_name_expects() {
         match expect {
             Expect::Ok => {
                 let v = result.unwrap_or_else(|e| panic!("events/{name}: {e}"));
-                assert_eq!(v["failed"], 0, "events/{name}: {v}");
-                assert!(
-                    !v["runs"].as_array().unwrap().is_empty(),
-                    "events/{name}: {v}"
-                );
+                let started = fleet.started.take();
+                if v.get("shards").is_some() {
+                    // A schedule firing: it started every shard it planned, and each of
+                    // them (what Lambda would run next) collects with no failed run.
+                    let shards = v["shards"].as_u64().unwrap();
+                    assert!(shards >= 1, "events/{name}: {v}");
+                    assert_eq!(started.len() as u64, shards, "events/{name}: {v}");
+                    for shard in started {
+                        let payload = serde_json::to_value(&shard).unwrap();
+                        let r = app.handle(payload, None).await.unwrap();
+                        assert_eq!(r["failed"], 0, "events/{name}'s shard: {r}");
+                        assert!(!r["runs"].as_array().unwrap().is_empty(), "{r}");
+                    }
+                } else {
+                    assert!(started.is_empty(), "events/{name} started shards");
+                    assert_eq!(v["failed"], 0, "events/{name}: {v}");
+                    assert!(
+                        !v["runs"].as_array().unwrap().is_empty(),
+                        "events/{name}: {v}"
+                    );
+                }
             }
             Expect::Error => {
                 let e = result
@@ -88,7 +104,7 @@ async fn every_sample_event_has_the_outcome_its_name_expects() {
     }
     // Every market has every shape.
     for &m in Market::ALL {
-        for shape in ["scheduler", "rule", "direct", "api"] {
+        for shape in ["scheduler", "shard", "rule", "direct", "api"] {
             assert!(
                 seen_shapes.contains(&(m, shape.to_string())),
                 "no {shape} event for {m}"
@@ -116,7 +132,13 @@ fn every_market_has_every_shape_of_sample_event() {
     }
     let every_shape: std::collections::BTreeSet<String> =
         by_market.values().flatten().cloned().collect();
-    for base in ["scheduler.ok", "rule.ok", "direct.ok", "api-collect.200"] {
+    for base in [
+        "scheduler.ok",
+        "shard.ok",
+        "rule.ok",
+        "direct.ok",
+        "api-collect.200",
+    ] {
         assert!(
             every_shape.contains(base),
             "no market has events/<market>.{base}.json"

@@ -31,7 +31,7 @@ impl fmt::Debug for Secret {
 
 /// The `center` object of a seller's credentials (opt-in per seller: without it no
 /// seller-center kind is collected for the seller):
-/// `{"login_id", "password", "otp_secret"?, "store_id", "base_url"?}`.
+/// `{"login_id", "password", "otp_secret"?, "store_id", "login"?, "base_url"?}`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CenterLogin {
@@ -48,6 +48,9 @@ pub struct CenterLogin {
     /// The store the session must be logged into before anything is ingested (Naver
     /// `channelNo`, Coupang `vendorId`, ...).
     pub store_id: String,
+    /// Which of the center's logins the seller uses (absent: the center's own account).
+    #[serde(default)]
+    pub login: LoginMethod,
     /// Where the center's hosts are served (simulators: `{base_url}/{host}/{path}`);
     /// absent: the real hosts over https.
     #[serde(default)]
@@ -61,13 +64,19 @@ impl CenterLogin {
         market: Market,
         credentials: &serde_json::Value,
     ) -> Result<Option<Self>, CollectError> {
-        match credentials.get("center") {
-            None | Some(serde_json::Value::Null) => Ok(None),
+        let login = match credentials.get("center") {
+            None | Some(serde_json::Value::Null) => return Ok(None),
             Some(v) => {
                 crate::markets::parse_credentials(market, &serde_json::json!({ "center": v }))
-                    .map(|w: Wrapped| Some(w.center))
+                    .map(|w: Wrapped| w.center)?
             }
+        };
+        if login.login == LoginMethod::NaverId && market != Market::Naver {
+            return Err(CollectError::InvalidInput(format!(
+                "center.login \"naver_id\" is a Naver login; the {market} seller center has its own accounts only"
+            )));
         }
+        Ok(Some(login))
     }
 
     /// A digest of what a login attempt sends: a saved "wrong password" or "code needed"
@@ -84,7 +93,35 @@ impl CenterLogin {
             h.update((part.len() as u64).to_be_bytes());
             h.update(part.as_bytes());
         }
+        // Another login method is another attempt. Only a non-default one is hashed, so
+        // fingerprints saved before the field existed still match.
+        if self.login != LoginMethod::Center {
+            let m = self.login.name();
+            h.update((m.len() as u64).to_be_bytes());
+            h.update(m.as_bytes());
+        }
         hex::encode(&h.finalize()[..16])
+    }
+}
+
+/// How a seller logs in to the center.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginMethod {
+    /// The center's own account (Naver 판매자 아이디 on accounts.commerce.naver.com,
+    /// WING and ESM ids).
+    #[default]
+    Center,
+    /// A Naver ID (네이버 아이디) on nid.naver.com, then the commerce SSO (Naver only).
+    NaverId,
+}
+
+impl LoginMethod {
+    pub fn name(self) -> &'static str {
+        match self {
+            LoginMethod::Center => "center",
+            LoginMethod::NaverId => "naver_id",
+        }
     }
 }
 
@@ -212,6 +249,29 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("center.password"), "{err}");
+    }
+
+    #[test]
+    fn the_login_method_is_center_unless_naver_id_and_naver_id_is_naver_only() {
+        let parse = |market, login: serde_json::Value| {
+            let mut c = serde_json::json!({"login_id": "me", "password": "pw", "store_id": "1"});
+            if !login.is_null() {
+                c["login"] = login;
+            }
+            CenterLogin::from_credentials(market, &serde_json::json!({ "center": c }))
+        };
+        let plain = parse(Market::Naver, serde_json::Value::Null)
+            .unwrap()
+            .unwrap();
+        assert_eq!(plain.login, LoginMethod::Center);
+        let nid = parse(Market::Naver, "naver_id".into()).unwrap().unwrap();
+        assert_eq!(nid.login, LoginMethod::NaverId);
+        // Another method is another login attempt: the fingerprint says so.
+        assert_ne!(plain.fingerprint(), nid.fingerprint());
+        let err = parse(Market::Naver, "kakao".into()).unwrap_err();
+        assert!(err.to_string().contains("center.login"), "{err}");
+        let err = parse(Market::Coupang, "naver_id".into()).unwrap_err();
+        assert!(err.to_string().contains("naver_id"), "{err}");
     }
 
     #[test]

@@ -37,8 +37,8 @@ pub mod naver;
 
 pub use connector::{CenterConnector, import_session, submit_code};
 pub use jar::{Jar, JarError};
-pub use login::{CenterLogin, CodeChannel, LoginOutcome, Secret};
-pub use session::{Expect, IpPause, Reply, Services, Session, resolve};
+pub use login::{CenterLogin, CodeChannel, LoginMethod, LoginOutcome, Secret};
+pub use session::{Expect, IpPause, Reply, Services, Session, USER_AGENT, resolve};
 pub use sessions::{
     FileSessions, MemorySessions, SavedSession, SecretsManagerSessions, SessionState, SessionStore,
     session_name,

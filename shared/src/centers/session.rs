@@ -106,6 +106,9 @@ impl Reply {
     }
 }
 
+/// The browser a session presents itself as (Naver's `bvsd` repeats it).
+pub const USER_AGENT: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
 /// The longest chain of redirects [`Session::follow`] walks.
 const MAX_REDIRECTS: usize = 10;
 /// Attempts of one request through 5xx answers and transport failures.
@@ -140,9 +143,7 @@ impl Session {
             // sign of a logged-out session, and login chains must be seen hop by hop.
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(30))
-            .user_agent(
-                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
-            )
+            .user_agent(USER_AGENT)
             .build()
             .map_err(|e| CollectError::Internal(format!("HTTP client: {e}")))?;
         Ok(Session {

@@ -294,19 +294,23 @@ pub fn cut_off_json(body: &[u8]) -> bool {
     if !matches!(body[start], b'{' | b'[') {
         return false;
     }
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    for &b in &body[start..] {
+    // Inside a string only a quote or a backslash matters: jump to the next one (most of
+    // a body is string contents, and this runs over every page).
+    let (mut depth, mut in_string, mut i) = (0usize, false, start);
+    while i < body.len() {
         if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
+            match memchr::memchr2(b'"', b'\\', &body[i..]) {
+                None => return true,
+                // A backslash escapes the byte after it, whatever it is.
+                Some(j) if body[i + j] == b'\\' => i += j + 2,
+                Some(j) => {
+                    in_string = false;
+                    i += j + 1;
+                }
             }
             continue;
         }
-        match b {
+        match body[i] {
             b'"' => in_string = true,
             b'{' | b'[' => depth += 1,
             b'}' | b']' => {
@@ -317,6 +321,7 @@ pub fn cut_off_json(body: &[u8]) -> bool {
             }
             _ => {}
         }
+        i += 1;
     }
     true
 }

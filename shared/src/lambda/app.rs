@@ -1,17 +1,17 @@
 //! What a collector function does with a decoded event.
 
 use super::event::{self, ApiRequest, Command, Invocation, Route};
+use super::shards::{LambdaStarter, ShardStarter, shard_accounts};
 use crate::collect::{Collector, Range, RunSummary, Target};
 use crate::error::{CollectError, ErrorKind};
 use crate::http::{Http, RetryPolicy};
 use crate::markets;
 use crate::model::{Kind, Market, SellerAccount};
 use crate::secrets::{CredentialsFile, SecretsManager, SecretsProvider, secret_name};
-use crate::store::{self, Outcome, Store};
+use crate::store::{self, CycleClaim, CyclePart, Outcome, Store};
 use aws_lambda_events::apigw::ApiGatewayProxyResponse;
 use aws_lambda_events::encodings::Body;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -48,13 +48,9 @@ pub struct App {
     pub collector: Collector,
     pub secrets: Arc<dyn SecretsProvider>,
     pub settings: Settings,
-}
-
-/// A seller's shard: a stable hash of its id modulo the shard count.
-pub fn stable_shard(seller_id: &str, count: u32) -> u32 {
-    let digest = Sha256::digest(seller_id.as_bytes());
-    let n = u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"));
-    (n % u64::from(count.max(1))) as u32
+    /// Starts a schedule firing's shards (`lambda::shards`); `None` where this function is
+    /// not told its own name (local runs), which then refuses a firing.
+    pub starter: Option<Arc<dyn ShardStarter>>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -76,6 +72,7 @@ impl App {
             collector,
             secrets,
             settings,
+            starter: None,
         }
     }
 
@@ -83,13 +80,24 @@ impl App {
     /// `SELLERBOX_DB_SECRET_ARN` (+ `SELLERBOX_DB_ENDPOINT`), `SELLERBOX_CREDENTIALS_FILE`
     /// (local) or Secrets Manager, `SELLERBOX_EGRESS_IP`, `SELLERBOX_BASE_URL`.
     pub async fn from_env(market: Market) -> Result<Self, CollectError> {
-        let needs_aws =
+        let shard_function = env("SELLERBOX_SHARD_FUNCTION");
+        let needs_secrets_manager =
             env("SELLERBOX_CREDENTIALS_FILE").is_none() || env("SELLERBOX_DATABASE_URL").is_none();
-        let sm_client = if needs_aws {
-            let config = aws_config::load_from_env().await;
-            Some(aws_sdk_secretsmanager::Client::new(&config))
+        let config = if needs_secrets_manager || shard_function.is_some() {
+            Some(aws_config::load_from_env().await)
         } else {
             None
+        };
+        let sm_client = config
+            .as_ref()
+            .filter(|_| needs_secrets_manager)
+            .map(aws_sdk_secretsmanager::Client::new);
+        let starter: Option<Arc<dyn ShardStarter>> = match (shard_function, &config) {
+            (Some(function), Some(config)) => Some(Arc::new(LambdaStarter::new(
+                aws_sdk_lambda::Client::new(config),
+                function,
+            ))),
+            _ => None,
         };
         let sm = sm_client.clone().map(|client| {
             let ttl = env("SELLERBOX_SECRETS_CACHE_TTL_SECONDS")
@@ -148,6 +156,7 @@ impl App {
         share_fleet_limits(&http, &db_url).await?;
         let mut app = App::new(market, store, secrets, http, settings);
         app.collector.centers.sessions = sessions;
+        app.starter = starter;
         Ok(app)
     }
 
@@ -248,8 +257,8 @@ impl App {
 
     /// A schedule or direct invocation: collect the shard (or the one seller).
     async fn command(&self, c: Command, deadline: Option<Instant>) -> Result<Value, CollectError> {
-        // Only schedules carry a shard.
-        let kinds = if c.shard.is_some() {
+        // Schedules (a firing, or one of its shards) carry a time or a shard.
+        let kinds = if c.shard.is_some() || c.scheduled.is_some() {
             let (offered, skipped) = self.scheduled_kinds(&c.kinds)?;
             if offered.is_empty() {
                 tracing::debug!(market = %self.market, ?skipped,
@@ -275,21 +284,49 @@ impl App {
         };
         // Before any account is read or any run recorded.
         range.check(self.market, &kinds, (self.collector.clock)())?;
+        let run_claim = match (c.scheduled, c.shard) {
+            (Some(at), None) => return self.start_cycle(&c, at, kinds).await,
+            (Some(at), Some(shard)) => {
+                let claim = CycleClaim {
+                    market: self.market,
+                    schedule: super::shards::schedule_name(&kinds, c.lookback.as_deref()),
+                    scheduled_at: at,
+                    part: CyclePart::Run {
+                        index: shard.index,
+                        count: shard.count,
+                    },
+                };
+                if !self
+                    .store
+                    .claim(&claim, (self.collector.clock)())
+                    .await?
+                    .first
+                {
+                    tracing::info!(market = %self.market, shard = shard.index, count = shard.count,
+                        scheduled = %at, "this shard of the firing is already collecting");
+                    return Ok(json!({
+                        "market": self.market, "sellers": 0, "complete": 0, "partial": 0,
+                        "failed": 0, "runs": [], "unresolved": [], "duplicate": true,
+                    }));
+                }
+                Some(claim)
+            }
+            _ => None,
+        };
         let accounts: Vec<SellerAccount> = match &c.seller {
             Some(s) => vec![self.account(s).await?.ok_or_else(|| {
                 CollectError::InvalidInput(format!("no {} seller account {s:?}", self.market))
             })?],
-            None => self
-                .store
-                .accounts(Some(self.market))
-                .await?
-                .into_iter()
-                .filter(|a| a.enabled)
-                .filter(|a| {
-                    c.shard
-                        .is_none_or(|s| stable_shard(&a.seller_id, s.count) == s.index)
-                })
-                .collect(),
+            None => match self.store.accounts(Some(self.market)).await {
+                Ok(accounts) => shard_accounts(accounts, c.shard),
+                Err(e) => {
+                    // Nothing collected: a retry of this shard may take it again.
+                    if let Some(claim) = &run_claim {
+                        let _ = self.store.release(claim).await;
+                    }
+                    return Err(e.into());
+                }
+            },
         };
         let (runs, unresolved) = self.collect(&accounts, &kinds, range, deadline).await;
         let count = |o: Outcome| runs.iter().filter(|r| r.outcome == o).count();
@@ -604,19 +641,5 @@ mod tests {
             "postgres://collector:p%40ss%2Fword@proxy.internal:5432/sellerbox"
         );
         assert!(database_url("{}", None, None).is_err());
-    }
-
-    #[test]
-    fn shards_partition_the_sellers_stably() {
-        let sellers: Vec<String> = (0..1000).map(|i| format!("A{i:08}")).collect();
-        let mut seen = vec![0; 4];
-        for s in &sellers {
-            let shard = stable_shard(s, 4);
-            assert_eq!(shard, stable_shard(s, 4));
-            seen[shard as usize] += 1;
-        }
-        assert_eq!(seen.iter().sum::<i32>(), 1000);
-        assert!(seen.iter().all(|n| *n > 150), "{seen:?}");
-        assert_eq!(stable_shard("x", 1), 0);
     }
 }

@@ -24,6 +24,12 @@ pub struct Command {
     /// Which slice of the market's sellers this invocation owns.
     #[serde(default)]
     pub shard: Option<Shard>,
+    /// The schedule's firing this invocation belongs to (EventBridge Scheduler's
+    /// `<aws.scheduler.scheduled-time>`, a rule event's `time`). Without a shard it asks
+    /// for the cycle's shards to be planned and started (`lambda::shards`); with one, it is
+    /// that shard of the firing. Every delivery of one firing carries the same time.
+    #[serde(default)]
+    pub scheduled: Option<DateTime<Utc>>,
     /// One seller only (direct invocations).
     #[serde(default)]
     pub seller: Option<String>,
@@ -124,7 +130,10 @@ pub fn decode(event: serde_json::Value) -> Result<Invocation, EventError> {
     }
     if event.get("detail-type").is_some() {
         let envelope: EventBridgeEvent<Command> = from_value(event, "EventBridge event")?;
-        return validated(envelope.detail).map(Invocation::Command);
+        let mut command = envelope.detail;
+        // A rule fires with its time in the envelope; a redelivery carries the same.
+        command.scheduled = command.scheduled.or(envelope.time);
+        return validated(command).map(Invocation::Command);
     }
     let command: Command = from_value(event, "command")?;
     validated(command).map(Invocation::Command)
@@ -180,6 +189,12 @@ fn validated(c: Command) -> Result<Command, EventError> {
     check_range(c.from, c.to)?;
     if c.seller.as_deref().is_some_and(|s| s.trim().is_empty()) {
         return Err(EventError::Invalid("seller is empty".into()));
+    }
+    if c.seller.is_some() && (c.scheduled.is_some() || c.shard.is_some()) {
+        return Err(EventError::Invalid(
+            "a seller's command carries no schedule or shard: those collect the market's sellers"
+                .into(),
+        ));
     }
     Ok(c)
 }
@@ -359,7 +374,15 @@ mod tests {
             "account": "123456789012", "time": "2025-01-01T00:00:00Z", "region": "ap-northeast-2",
             "resources": [], "detail": input
         });
-        assert_eq!(decode(envelope).unwrap(), direct);
+        // The envelope's time is the firing's, as a Scheduler input's `scheduled` is.
+        let Invocation::Command(from_rule) = decode(envelope).unwrap() else {
+            panic!()
+        };
+        let at: DateTime<Utc> = "2025-01-01T00:00:00Z".parse().unwrap();
+        assert_eq!(from_rule.scheduled, Some(at));
+        let mut timed = input.clone();
+        timed["scheduled"] = json!("2025-01-01T00:00:00Z");
+        assert_eq!(decode(timed).unwrap(), Invocation::Command(from_rule));
         let Invocation::Command(c) = direct else {
             panic!()
         };
@@ -462,6 +485,8 @@ mod tests {
             json!({"lookback": "7 days"}),
             json!({"lookback": "7d", "from": "2025-01-01T00:00:00Z", "to": "2025-01-02T00:00:00Z"}),
             json!({"surprise": true}),
+            json!({"seller": "s1", "scheduled": "2025-01-01T00:00:00Z"}),
+            json!({"kinds": ["orders"], "scheduled": "at ten past"}),
             json!("just a string"),
         ];
         for c in cases {

@@ -3,9 +3,13 @@
 
 mod app;
 mod event;
+mod shards;
 
-pub use app::{App, Settings, share_fleet_limits, stable_shard};
+pub use app::{App, Settings, share_fleet_limits};
 pub use event::{ApiRequest, CollectBody, Command, EventError, Invocation, Route, Shard, decode};
+pub use shards::{
+    LambdaStarter, ShardStarter, schedule_name, shard_accounts, shard_count, stable_shard,
+};
 
 use crate::model::Market;
 use lambda_runtime::{LambdaEvent, service_fn};

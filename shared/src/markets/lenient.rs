@@ -338,6 +338,15 @@ const WITHOUT_OFFSET: [&str; 5] = [
 /// names the field in a `format_changed`).
 pub fn kst_time(s: &str) -> Option<DateTime<Utc>> {
     let s = s.trim();
+    // The form most offset-less times come in, read directly: the formats below are
+    // interpreted per call and tried in turn, and this one is only reached after the
+    // offset forms fail. Whatever it does not read goes the general way.
+    if let Some(naive) = plain_naive(s) {
+        return kst()
+            .from_local_datetime(&naive)
+            .single()
+            .map(|t| t.with_timezone(&Utc));
+    }
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.with_timezone(&Utc));
     }
@@ -356,6 +365,31 @@ pub fn kst_time(s: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
+/// Exactly `yyyy-MM-ddTHH:mm:ss` (or with a space for `T`), as
+/// `%Y-%m-%dT%H:%M:%S%.f` reads it; `None` for anything else (then the formats decide).
+fn plain_naive(s: &str) -> Option<NaiveDateTime> {
+    let b = s.as_bytes();
+    if b.len() != 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let n = |from: usize, to: usize| {
+        b[from..to].iter().try_fold(0u32, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    NaiveDate::from_ymd_opt(n(0, 4)? as i32, n(5, 7)?, n(8, 10)?)?.and_hms_opt(
+        n(11, 13)?,
+        n(14, 16)?,
+        n(17, 19)?,
+    )
+}
+
 /// A marketplace date (a KST calendar day): `yyyy-MM-dd`, `yyyyMMdd`, `yyyy.MM.dd`, or a
 /// date-time, whose KST day it is.
 pub fn kst_date(s: &str) -> Option<NaiveDate> {
@@ -371,6 +405,37 @@ mod tests {
     use super::*;
     use serde::Deserialize;
     use serde_json::json;
+
+    #[test]
+    fn the_plain_time_shortcut_reads_what_the_format_reads() {
+        for s in [
+            "2026-12-01T10:20:30",
+            "2026-12-01 00:00:00",
+            "2024-02-29T23:59:59",
+            "2023-02-29T10:00:00",
+            "2026-13-01T10:00:00",
+            "2026-12-01T24:00:00",
+            "2026-12-01T23:59:60",
+            "2026-12-01T1a:00:00",
+            "2026-12-01T10:20:30.5",
+            "2026-12-01T10:20",
+        ] {
+            let general = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+                .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f"))
+                .ok();
+            // Whatever the shortcut reads, the format reads the same; what it declines
+            // goes the general way, as before.
+            if let Some(t) = plain_naive(s) {
+                assert_eq!(Some(t), general, "{s}");
+            }
+        }
+        assert!(plain_naive("2026-12-01T10:20:30").is_some());
+        assert!(plain_naive("2026-12-01 10:20:30").is_some());
+        assert_eq!(
+            kst_time("2026-12-01T09:00:00"),
+            Some(Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap())
+        );
+    }
 
     /// Reads `{"v": <value>}` through one deserializer.
     macro_rules! field {

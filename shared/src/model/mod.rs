@@ -351,22 +351,23 @@ impl Records {
 }
 
 /// A stable digest of a record's content, for "did anything change?" checks in the store.
-/// The record is serialized straight into the hash: no buffer, and a record's raw JSON
-/// goes in as the text it already is.
+/// The record is serialized into one reused buffer (a record's raw JSON goes in as the
+/// text it already is), then hashed in one call: feeding the hash serde's many small
+/// writes one by one cost more than the hashing itself.
 pub fn content_hash<T: Serialize>(record: &T) -> String {
-    struct Digest(Sha256);
-    impl std::io::Write for Digest {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.update(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
+    thread_local! {
+        static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    let mut d = Digest(Sha256::new());
-    serde_json::to_writer(&mut d, record).expect("records serialize to JSON");
-    hex::encode(&d.0.finalize()[..16])
+    BUF.with_borrow_mut(|buf| {
+        buf.clear();
+        serde_json::to_writer(&mut *buf, record).expect("records serialize to JSON");
+        let digest = Sha256::digest(&buf[..]);
+        // An unusually large record does not keep its buffer for the thread's life.
+        if buf.capacity() > 1 << 20 {
+            *buf = Vec::new();
+        }
+        hex::encode(&digest[..16])
+    })
 }
 
 #[cfg(test)]

@@ -111,6 +111,55 @@ pub struct RunRecord {
     pub error_message: Option<String>,
 }
 
+/// One part of one firing of a market's schedule (see `lambda::shards`): schedules and
+/// Lambda's asynchronous invocations arrive at least once, so whoever inserts a part first
+/// does it and a duplicate finds it taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CycleClaim {
+    pub market: Market,
+    /// The schedule's name: its kinds and lookback (`orders`, `orders~7d`).
+    pub schedule: String,
+    /// The firing's scheduled time: the same for every delivery of it.
+    pub scheduled_at: DateTime<Utc>,
+    pub part: CyclePart,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CyclePart {
+    /// The plan: how many shards the firing has (the first planner's count holds).
+    Plan { shards: u32 },
+    /// The planner started shard `index` of `count`.
+    Start { index: u32, count: u32 },
+    /// Shard `index` of `count` is collecting.
+    Run { index: u32, count: u32 },
+}
+
+impl CyclePart {
+    fn key(self) -> String {
+        match self {
+            CyclePart::Plan { .. } => "plan".into(),
+            CyclePart::Start { index, count } => format!("start {index}/{count}"),
+            CyclePart::Run { index, count } => format!("run {index}/{count}"),
+        }
+    }
+
+    fn shards(self) -> u32 {
+        match self {
+            CyclePart::Plan { shards } => shards,
+            CyclePart::Start { count, .. } | CyclePart::Run { count, .. } => count,
+        }
+    }
+}
+
+/// What [`Store::claim`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Claimed {
+    /// This caller inserted the part: it is theirs to do.
+    pub first: bool,
+    /// The shard count stored with the part (the first claimant's).
+    pub shards: u32,
+}
+
 /// What one complete run cost: the runs table's figures `sellerbox plan` measures from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RunCost {
@@ -199,6 +248,13 @@ pub trait Store: Send + Sync {
     /// Every complete run that started at or after `since`, of markets this build knows.
     async fn run_costs(&self, since: DateTime<Utc>) -> Result<Vec<RunCost>, StoreError>;
     async fn totals(&self, market: Option<Market>) -> Result<Totals, StoreError>;
+
+    /// Take `claim` if nobody has: atomic, so of two concurrent deliveries one is first.
+    async fn claim(&self, claim: &CycleClaim, now: DateTime<Utc>) -> Result<Claimed, StoreError>;
+    /// Give a claim back: the work it guarded did not start, a retry may take it.
+    async fn release(&self, claim: &CycleClaim) -> Result<(), StoreError>;
+    /// Forget the claims of firings scheduled before `before`; returns how many.
+    async fn prune_claims(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
 }
 
 /// Open the store a URL names (`postgres://...` or `sqlite:...`), applying the embedded

@@ -69,6 +69,17 @@ impl Dialect {
         }
     }
 
+    /// Every row's `(a, b)` as one JSON array text `[[a, b], ...]` (`[]` for no rows):
+    /// an aggregate, so a select of many pairs answers in one row.
+    pub fn json_pairs(self, a: &str, b: &str) -> String {
+        match self {
+            Dialect::Postgres => {
+                format!("COALESCE(json_agg(json_build_array({a}, {b})), '[]')::text")
+            }
+            Dialect::Sqlite => format!("json_group_array(json_array({a}, {b}))"),
+        }
+    }
+
     /// Null-safe "differs".
     fn distinct(self) -> &'static str {
         match self {

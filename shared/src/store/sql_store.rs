@@ -4,7 +4,8 @@
 
 use super::sql::{AnyRow, Exec, Param, parse_ts, query_error, ts};
 use super::{
-    KindStatus, Outcome, RunCost, RunRecord, Scope, Store, StoreError, Totals, WriteStats, window,
+    Claimed, CycleClaim, KindStatus, Outcome, RunCost, RunRecord, Scope, Store, StoreError, Totals,
+    WriteStats, window,
 };
 use crate::error::ErrorKind;
 use crate::model::{Kind, Market, RawJson, Records, RejectKey, Rejected, SellerAccount};
@@ -376,6 +377,61 @@ impl<B: Backend> Store for SqlStore<B> {
         Ok(out)
     }
 
+    async fn claim(&self, claim: &CycleClaim, now: DateTime<Utc>) -> Result<Claimed, StoreError> {
+        let d = B::Conn::DIALECT;
+        let key = claim_params(claim);
+        let insert = format!(
+            "INSERT INTO cycle_claims (market, schedule, scheduled_at, part, shards, claimed_at) \
+             VALUES ($1, $2, {}, $4, $5, {}) ON CONFLICT DO NOTHING",
+            d.ts_in("$3"),
+            d.ts_in("$6")
+        );
+        let mut params = key.clone();
+        params.push(u64::from(claim.part.shards()).into());
+        params.push(ts(now).into());
+        if self.writer().await?.execute(&insert, params).await? > 0 {
+            return Ok(Claimed {
+                first: true,
+                shards: claim.part.shards(),
+            });
+        }
+        let select = format!(
+            "SELECT shards FROM cycle_claims WHERE market = $1 AND schedule = $2 \
+             AND scheduled_at = {} AND part = $4",
+            d.ts_in("$3")
+        );
+        let rows: Vec<(i64,)> = self.fetch(&select, key).await?;
+        let shards = rows.first().map_or(0, |r| r.0.max(0) as u32);
+        Ok(Claimed {
+            first: false,
+            shards,
+        })
+    }
+
+    async fn release(&self, claim: &CycleClaim) -> Result<(), StoreError> {
+        let sql = format!(
+            "DELETE FROM cycle_claims WHERE market = $1 AND schedule = $2 \
+             AND scheduled_at = {} AND part = $4",
+            B::Conn::DIALECT.ts_in("$3")
+        );
+        self.writer()
+            .await?
+            .execute(&sql, claim_params(claim))
+            .await?;
+        Ok(())
+    }
+
+    async fn prune_claims(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let sql = format!(
+            "DELETE FROM cycle_claims WHERE scheduled_at < {}",
+            B::Conn::DIALECT.ts_in("$1")
+        );
+        self.writer()
+            .await?
+            .execute(&sql, vec![ts(before).into()])
+            .await
+    }
+
     async fn totals(&self, market: Option<Market>) -> Result<Totals, StoreError> {
         let count = |table: &str, extra: &str| {
             format!("(SELECT COUNT(*) FROM {table} WHERE ($1 IS NULL OR market = $1) {extra})")
@@ -418,6 +474,16 @@ impl<B: Backend> Store for SqlStore<B> {
             rejected: n(rejected),
         })
     }
+}
+
+/// A claim's key: market, schedule, scheduled time, part ($1..$4).
+fn claim_params(c: &CycleClaim) -> Vec<Param> {
+    vec![
+        c.market.as_str().into(),
+        c.schedule.as_str().into(),
+        ts(c.scheduled_at).into(),
+        c.part.key().into(),
+    ]
 }
 
 fn market_param(market: Option<Market>) -> Param {

@@ -14,7 +14,7 @@ use super::sql::{Exec, Param, Table, ts};
 use super::{Scope, StoreError, WriteStats};
 use crate::model::Records;
 use chrono::{DateTime, Utc};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 pub async fn commit<E: Exec + ?Sized>(
     ex: &mut E,
@@ -38,25 +38,47 @@ pub async fn commit<E: Exec + ?Sized>(
 
     let mut stats = WriteStats::default();
     // Claims first: the items written below read the active claims back from the table.
+    //
+    // Order items are re-derived only for orders whose row changed and orders named by a
+    // claim that changed: every commit leaves the stored items of the orders it touches
+    // equal to their order's items under the claims then stored, so an order and claims
+    // stored unchanged mean items stored unchanged (the steady state reads none back).
+    // A key listed twice in one window is always re-derived, as its copies may differ.
     let claims: Vec<ClaimRow> = records.claims.iter().map(ClaimRow::new).collect();
-    let claimed_orders: Vec<String> = claims.iter().map(|c| c.order_id.to_string()).collect();
-    stats.add(w.upsert(ex, claims).await?);
+    let (claim_stats, changed_claims) = w.upsert(ex, claims).await?;
+    stats.add(claim_stats);
+    let repeated_claims = repeated(records.claims.iter().map(|c| c.claim_id.as_str()));
+    let claimed_orders: Vec<String> = records
+        .claims
+        .iter()
+        .filter(|c| {
+            changed_claims.contains(c.claim_id.as_str())
+                || repeated_claims.contains(c.claim_id.as_str())
+        })
+        .map(|c| c.order_id.clone())
+        .collect();
 
     let orders: Vec<OrderRow> = records.orders.iter().map(OrderRow::new).collect();
-    stats.add(w.upsert(ex, orders).await?);
+    let (order_stats, changed_orders) = w.upsert(ex, orders).await?;
+    stats.add(order_stats);
+    let repeated_orders = repeated(records.orders.iter().map(|o| o.order_id.as_str()));
     let items: Vec<ItemRow> = records
         .orders
         .iter()
+        .filter(|o| {
+            changed_orders.contains(o.order_id.as_str())
+                || repeated_orders.contains(o.order_id.as_str())
+        })
         .flat_map(|o| o.items.iter().map(|i| ItemRow::new(&o.order_id, i)))
         .collect();
     stats.history = w.write_items(ex, items, claimed_orders).await?;
 
     let settlements = records.settlements.iter().map(SettlementRow::new).collect();
-    stats.add(w.upsert(ex, settlements).await?);
+    stats.add(w.upsert(ex, settlements).await?.0);
     let reviews = records.reviews.iter().map(ReviewRow::new).collect();
-    stats.add(w.upsert(ex, reviews).await?);
+    stats.add(w.upsert(ex, reviews).await?.0);
     let inquiries = records.inquiries.iter().map(InquiryRow::new).collect();
-    stats.add(w.upsert(ex, inquiries).await?);
+    stats.add(w.upsert(ex, inquiries).await?.0);
     stats.updated += w.answered_by_absence(ex, records).await?;
     stats.rejected = w.keep_rejected(ex, scope, records).await?;
 
@@ -88,15 +110,16 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    /// Upserts rows of a table with a content hash; returns what changed.
+    /// Upserts rows of a table with a content hash; returns what changed, and the ids of
+    /// the rows written (new or changed).
     async fn upsert<E: Exec + ?Sized, R: HashedRow>(
         &self,
         ex: &mut E,
         rows: Vec<R>,
-    ) -> Result<WriteStats, StoreError> {
+    ) -> Result<(WriteStats, HashSet<String>), StoreError> {
         let rows = last_per_key(rows, |r| r.id().to_string());
         if rows.is_empty() {
-            return Ok(WriteStats::default());
+            return Ok(Default::default());
         }
         let old = self
             .hashes(ex, R::TABLE, rows.iter().map(|r| r.id()))
@@ -115,7 +138,7 @@ impl Writer<'_> {
             changed.push(row);
         }
         self.write(ex, R::TABLE, &changed).await?;
-        Ok(stats)
+        Ok((stats, changed.iter().map(|r| r.id().to_string()).collect()))
     }
 
     /// Keeps the window's rejected records (refreshing ones seen before) and marks the
@@ -264,14 +287,21 @@ impl Writer<'_> {
         ids: impl Iterator<Item = &'i str>,
     ) -> Result<HashMap<String, String>, StoreError> {
         let id_col = table.key[0];
+        // One row holding every pair: a result row is a message from the database
+        // driver's worker thread, and a window re-read in full has thousands of them.
         let sql = format!(
-            "SELECT {id_col}, content_hash FROM {t} \
-             WHERE market = $1 AND seller_id = $2 AND {filter}",
+            "SELECT {pairs} FROM {t} WHERE market = $1 AND seller_id = $2 AND {filter}",
+            pairs = E::DIALECT.json_pairs(id_col, "content_hash"),
             t = table.name,
             filter = E::DIALECT.in_json_array(id_col, "$3"),
         );
-        let rows: Vec<(String, String)> = ex.fetch(&sql, self.params(json_list(ids))).await?;
-        Ok(rows.into_iter().collect())
+        let rows: Vec<(String,)> = ex.fetch(&sql, self.params(json_list(ids))).await?;
+        let Some((pairs,)) = rows.first() else {
+            return Ok(HashMap::new());
+        };
+        let pairs: Vec<(String, String)> = serde_json::from_str(pairs)
+            .map_err(|_| StoreError::Query("stored content hashes did not read back".into()))?;
+        Ok(pairs.into_iter().collect())
     }
 
     async fn stored_items<E: Exec + ?Sized>(
@@ -349,6 +379,12 @@ impl Writer<'_> {
     fn params(&self, third: String) -> Vec<Param> {
         vec![self.market.into(), self.seller_id.into(), third.into()]
     }
+}
+
+/// The keys that occur more than once.
+fn repeated<'k>(keys: impl Iterator<Item = &'k str>) -> HashSet<&'k str> {
+    let mut seen = HashSet::new();
+    keys.filter(|k| !seen.insert(*k)).collect()
 }
 
 fn json_list<'i>(ids: impl Iterator<Item = &'i str>) -> String {

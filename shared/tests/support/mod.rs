@@ -1,8 +1,9 @@
 //! What the handler tests share: both simulators, a SQLite store with their sellers
 //! registered, and a credentials-file secrets provider pointing at them.
 
+use sellerbox::error::CollectError;
 use sellerbox::http::{Http, RetryPolicy};
-use sellerbox::lambda::{App, Settings};
+use sellerbox::lambda::{App, Command, Settings, ShardStarter};
 use sellerbox::model::{Market, SellerAccount};
 use sellerbox::secrets::{CredentialsFile, secret_name};
 use sellerbox::store::{self, Store};
@@ -15,6 +16,28 @@ pub struct Fleet {
     pub _sims: Vec<sim::RunningSim>,
     pub store: Arc<dyn Store>,
     pub secrets: Arc<CredentialsFile>,
+    /// The shards the apps' schedule firings started, in order (Lambda's part).
+    pub started: Arc<Started>,
+}
+
+/// Records the shard commands a firing starts instead of invoking Lambda.
+#[derive(Default)]
+pub struct Started(std::sync::Mutex<Vec<Command>>);
+
+impl Started {
+    /// The commands started since the last call.
+    #[allow(dead_code)] // Not every test binary that shares this module starts shards.
+    pub fn take(&self) -> Vec<Command> {
+        std::mem::take(&mut self.0.lock().unwrap())
+    }
+}
+
+#[async_trait::async_trait]
+impl ShardStarter for Started {
+    async fn start(&self, shard: &Command) -> Result<(), CollectError> {
+        self.0.lock().unwrap().push(shard.clone());
+        Ok(())
+    }
 }
 
 /// The rate every simulator of the fleet allows and every app sends at: these tests are
@@ -64,6 +87,7 @@ pub async fn fleet(sellers: usize) -> Fleet {
         _sims: sims,
         store,
         secrets: Arc::new(secrets),
+        started: Arc::default(),
     }
 }
 
@@ -80,12 +104,14 @@ impl Fleet {
             egress_ip: Some("203.0.113.10".into()),
             ..Settings::default()
         };
-        App::new(
+        let mut app = App::new(
             market,
             self.store.clone(),
             self.secrets.clone(),
             http,
             settings,
-        )
+        );
+        app.starter = Some(self.started.clone());
+        app
     }
 }

@@ -55,6 +55,8 @@ pub struct Account {
     pub second_factor: SecondFactor,
     /// The store the account is logged into (Naver `channelNo`).
     pub store_id: String,
+    /// The center's `center.login` when not its own account (Naver `naver_id`).
+    pub login: Option<&'static str>,
 }
 
 impl Account {
@@ -68,6 +70,9 @@ impl Account {
         });
         if let SecondFactor::Totp { secret } = &self.second_factor {
             c["otp_secret"] = secret.clone().into();
+        }
+        if let Some(login) = self.login {
+            c["login"] = login.into();
         }
         c
     }
@@ -368,6 +373,15 @@ impl CenterState {
         }
     }
 
+    /// A login the center answered with a captcha before judging the password (Naver ID:
+    /// no usable `bvsd`): counted as a login attempt and a captcha shown.
+    pub fn captcha_for(&self, seller: usize) {
+        self.count(seller, |s| {
+            s.logins += 1;
+            s.captchas_shown += 1;
+        });
+    }
+
     /// Send the SMS code of a challenge to the seller's phone.
     pub fn send_code(&self, key: &str) -> Result<(), ChallengeError> {
         let mut g = self.lock();
@@ -503,6 +517,7 @@ pub fn accounts(sellers: &[String], seed: u64, prefix: &str, store_base: u64) ->
                 password: format!("pw-{}", hex::encode(pw)),
                 second_factor,
                 store_id: (store_base + i as u64).to_string(),
+                login: None,
             }
         })
         .collect()

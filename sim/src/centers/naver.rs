@@ -1,8 +1,9 @@
 //! Naver 스마트스토어센터 (seller-centers.md §1): the commerce-account login on
 //! `accounts.commerce.naver.com` (GraphQL `idLogin`; the 2-step verification as
 //! `certifySend`/`certifyVerify`, the shape the collector assumes where captures stop),
-//! the seller center's `/api/login` with `X-NCP-LOGIN-INFO`, its channel list, and the
-//! review search with Korean reviews, photos and replies.
+//! the Naver ID login and its SSO into the commerce accounts (`nid.rs`), the seller
+//! center's `/api/login` with `X-NCP-LOGIN-INFO`, its channel list, and the review search
+//! with Korean reviews, photos and replies.
 
 use super::{
     Account, CenterSim, CenterState, ChallengeError, PasswordCheck, cookie, session_cookie,
@@ -21,6 +22,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
+mod nid;
+
 pub static CENTER: CenterSim = CenterSim {
     market: "naver",
     accounts,
@@ -34,9 +37,23 @@ const LOGIN_COOKIE: &str = "CBI_SES";
 /// The seller-center session cookie (set by `/api/login`).
 const CONSOLE_COOKIE: &str = "nstore_session";
 
+/// Whether seller `i` logs in with a Naver ID: sellers 4 and 5 of every 6 (the 5th with
+/// SMS codes, a new-device check; the 6th without 2-step verification), so that the
+/// first four keep the commerce login (tests and the demo rely on sellers 0–2).
+pub fn is_naver_id(i: usize) -> bool {
+    i % 6 >= 4
+}
+
 /// The seller-center accounts of a simulator's sellers.
 pub fn accounts(sellers: &[String], seed: u64) -> Vec<Account> {
-    super::accounts(sellers, seed, "ncp_seller_", 500_100_000)
+    let mut accounts = super::accounts(sellers, seed, "ncp_seller_", 500_100_000);
+    for (i, a) in accounts.iter_mut().enumerate() {
+        if is_naver_id(i) {
+            a.login = Some("naver_id");
+            a.login_id = format!("nid_seller{i:03}");
+        }
+    }
+    accounts
 }
 
 struct Naver {
@@ -44,6 +61,7 @@ struct Naver {
     root: String,
     /// Every seller's reviews, newest last.
     reviews: Vec<Vec<SimReview>>,
+    nid: nid::Nid,
 }
 
 #[derive(Debug, Clone)]
@@ -154,7 +172,12 @@ fn build(state: Arc<CenterState>, root: &str) -> axum::Router {
         state,
         root: root.trim_end_matches('/').to_string(),
         reviews,
+        nid: nid::Nid::new(),
     });
+    nid::routes().with_state(n.clone()).merge(routes(n))
+}
+
+fn routes(n: Arc<Naver>) -> axum::Router {
     axum::Router::new()
         .route(&format!("{ACCOUNTS}/graphql"), post(graphql))
         .route(&format!("{ACCOUNTS}/login"), get(login_page))
@@ -209,6 +232,12 @@ async fn graphql(State(n): State<Arc<Naver>>, body: Bytes) -> Response {
         Some("certifyVerify") if r.query.contains("certifyVerify(certifyRequest:") => {
             certify_verify(&n, &r)
         }
+        Some("snsLoginBegin") if r.query.contains("snsBegin(snsLoginBeginRequest:") => {
+            nid::sns_begin(&n, &r)
+        }
+        Some("snsLoginCallback") if r.query.contains("snsCallback(snsLoginCallbackRequest:") => {
+            nid::sns_callback(&n, &r)
+        }
         _ => Json(json!({"errors": [{"message": "unknown operation"}], "data": null}))
             .into_response(),
     }
@@ -242,6 +271,15 @@ fn id_login(n: &Naver, r: &GqlRequest) -> Response {
     }
     let id = var(r, "id").unwrap_or_default();
     let pw = var(r, "password").unwrap_or_default();
+    // A Naver ID is no 판매자 아이디: unknown here, as for any unknown id.
+    if n.is_naver_id_login(id) {
+        return gql(login_result(
+            "FAIL",
+            Some("INVALID_ID_PASSWORD"),
+            false,
+            None,
+        ));
+    }
     match n.state.password_login(id, pw) {
         PasswordCheck::SignedIn(_, token) => {
             let (k, v) = session_cookie(LOGIN_COOKIE, &token);
@@ -317,6 +355,13 @@ async fn console_page() -> Response {
 }
 
 impl Naver {
+    fn is_naver_id_login(&self, login_id: &str) -> bool {
+        self.state
+            .accounts
+            .iter()
+            .any(|a| a.login_id == login_id && a.login == Some("naver_id"))
+    }
+
     /// Where a logged-out request is sent: the commerce login, as the real console does.
     fn to_login(&self, seller: Option<usize>) -> Response {
         self.state.logged_out(seller);

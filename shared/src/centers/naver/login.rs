@@ -32,8 +32,8 @@ pub const STAT_WRONG_CODE: &str = "INVALID_CODE";
 pub const STAT_CERTIFY_EXPIRED: &str = "CERTIFY_EXPIRED";
 
 /// Where the login returns to (the captured `svcUrl`).
-const CALLBACK: &str = "https://sell.smartstore.naver.com/#/login-callback";
-const DASHBOARD: &str = "https://sell.smartstore.naver.com/#/home/dashboard";
+pub(super) const CALLBACK: &str = "https://sell.smartstore.naver.com/#/login-callback";
+pub(super) const DASHBOARD: &str = "https://sell.smartstore.naver.com/#/home/dashboard";
 
 const ID_LOGIN: &str = "mutation idLogin($id: String!, $password: String!, $saveId: Boolean!, $chkLong: Boolean!, $captchaKey: String, $captcha: String, $svcUrl: String) {\n  login(loginRequest: {id: $id, password: $password, saveId: $saveId, chkLong: $chkLong, captchaKey: $captchaKey, captcha: $captcha, svcUrl: $svcUrl}) {\n    id\n    statCd\n    loginStatus\n    showCaptcha\n    captchaKey\n    sessionKey\n    idNo\n  }\n}\n";
 pub const CERTIFY_SEND: &str = "mutation certifySend($sessionKey: String!, $certType: String!) {\n  certifySend(certifyRequest: {sessionKey: $sessionKey, certType: $certType}) {\n    statCd\n  }\n}\n";
@@ -107,7 +107,19 @@ async fn graphql<T: serde::de::DeserializeOwned>(
     query: &str,
     variables: serde_json::Value,
 ) -> Result<T, CollectError> {
-    let url = s.url(ACCOUNTS, "/graphql");
+    graphql_at(s, "/graphql", operation, query, variables).await
+}
+
+/// A GraphQL operation posted to `path` (the SSO operations are posted with a
+/// `?query=<operation>` the captures show).
+pub(super) async fn graphql_at<T: serde::de::DeserializeOwned>(
+    s: &Session,
+    path: &str,
+    operation: &str,
+    query: &str,
+    variables: serde_json::Value,
+) -> Result<T, CollectError> {
+    let url = s.url(ACCOUNTS, path);
     let req = s
         .client()
         .post(&url)
@@ -301,7 +313,7 @@ pub async fn submit_code(
 
 /// The seller center after the commerce login: its page, then `/api/login`, and the
 /// seller's own store when the login has several.
-async fn finish(s: &Session, store_id: &str) -> Result<(), CollectError> {
+pub(super) async fn finish(s: &Session, store_id: &str) -> Result<(), CollectError> {
     s.follow(&s.url(SELL, "/"), "/", Expect::Login).await?;
     let info = channel_of(s).await?;
     if info.channel_no != store_id {
@@ -340,7 +352,7 @@ pub async fn channel_of(s: &Session) -> Result<LoginInfo, CollectError> {
     })
 }
 
-fn enc(s: &str) -> String {
+pub(super) fn enc(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 

@@ -1,14 +1,16 @@
-//! Naver 스마트스토어센터 (seller-centers.md §1): the commerce-account login
-//! (`accounts.commerce.naver.com/graphql` `idLogin`, then `sell.smartstore.naver.com/api/login`
-//! and its `X-NCP-LOGIN-INFO`), its 2-step verification, and reviews from
-//! `POST /api/v3/contents/reviews/search`.
+//! Naver 스마트스토어센터 (seller-centers.md §1): two logins, chosen by the seller's
+//! `center.login`: the commerce account (`accounts.commerce.naver.com/graphql` `idLogin`,
+//! [`login`]) or a Naver ID (`nid.naver.com/nidlogin.login` with RSA `encpw` and LZString
+//! `bvsd`, then the commerce SSO, [`nid`]); both end in `sell.smartstore.naver.com/api/login`
+//! and its `X-NCP-LOGIN-INFO`. Reviews from `POST /api/v3/contents/reviews/search`.
 
 mod login;
+pub mod nid;
 mod reviews;
 
 pub use reviews::{parse_page, review_search_body};
 
-use super::{CenterLogin, CenterSpec, LoginOutcome, Secret, SellerCenter, Session};
+use super::{CenterLogin, CenterSpec, LoginMethod, LoginOutcome, Secret, SellerCenter, Session};
 use crate::error::CollectError;
 use crate::markets::{KindPlan, Span};
 use crate::model::{Kind, Market, Records, Rejected, Window};
@@ -45,7 +47,10 @@ pub struct NaverCenter;
 #[async_trait]
 impl SellerCenter for NaverCenter {
     async fn login(&self, s: &Session, login: &CenterLogin) -> Result<LoginOutcome, CollectError> {
-        login::log_in(s, login).await
+        match login.login {
+            LoginMethod::Center => login::log_in(s, login).await,
+            LoginMethod::NaverId => nid::log_in(s, login).await,
+        }
     }
 
     async fn submit_code(
@@ -55,7 +60,12 @@ impl SellerCenter for NaverCenter {
         pending: &serde_json::Value,
         code: &Secret,
     ) -> Result<LoginOutcome, CollectError> {
-        login::submit_code(s, login, pending, code).await
+        // The saved state says which login waits (the seller may have switched since).
+        if nid::is_pending(pending) {
+            nid::submit_code(s, login, pending, code).await
+        } else {
+            login::submit_code(s, login, pending, code).await
+        }
     }
 
     async fn identity(&self, s: &Session) -> Result<String, CollectError> {

@@ -86,6 +86,7 @@ fn accounts(sellers: &[String], seed: u64) -> Vec<Account> {
                     SecondFactor::None
                 },
                 store_id: s.clone(),
+                login: None,
             }
         })
         .collect()
