@@ -135,6 +135,11 @@ pub fn measured(runs: &[RunCost], market: Market, plan: &KindPlan) -> Option<Dem
     })
 }
 
+/// What a kind's cycle costs per seller: the measured runs' mean, else the floor estimate.
+pub fn demand(runs: &[RunCost], spec: &MarketSpec, plan: &KindPlan) -> Demand {
+    measured(runs, spec.market, plan).unwrap_or_else(|| estimate(spec, plan))
+}
+
 /// The floor estimate when nothing is measured (see [`Source::Estimate`]).
 pub fn estimate(spec: &MarketSpec, plan: &KindPlan) -> Demand {
     let span_s = match plan.span {

@@ -91,10 +91,17 @@ async fn plan_reads_measured_requests(store: &dyn Store) {
         store.record_run(&r).await.unwrap();
     }
     let runs = store
-        .run_costs(Utc::now() - Duration::days(7))
+        .run_costs(None, Utc::now() - Duration::days(7))
         .await
         .unwrap();
     assert_eq!(runs.len(), 4, "complete runs only: {runs:?}");
+    // A schedule's planner reads its own market's runs only.
+    let coupang = store
+        .run_costs(Some(Market::Coupang), Utc::now() - Duration::days(7))
+        .await
+        .unwrap();
+    assert_eq!(coupang.len(), 1, "{coupang:?}");
+    assert_eq!(coupang[0].market, Market::Coupang);
 
     let naver = spec(Market::Naver).unwrap();
     let orders = naver.plan(Kind::Orders).unwrap();
@@ -106,7 +113,7 @@ async fn plan_reads_measured_requests(store: &dyn Store) {
     let m = plan::plan_market(
         naver,
         1_000,
-        |p| plan::measured(&runs, Market::Naver, p).unwrap_or_else(|| plan::estimate(naver, p)),
+        |p| plan::demand(&runs, naver, p),
         &Containers::default(),
         &Prices::default(),
     );
@@ -124,7 +131,7 @@ async fn plan_reads_measured_requests(store: &dyn Store) {
     assert_eq!(s.requests_source, Source::Estimate);
 
     // Runs older than the asked range are left out.
-    let none = store.run_costs(Utc::now()).await.unwrap();
+    let none = store.run_costs(None, Utc::now()).await.unwrap();
     assert!(none.is_empty(), "{none:?}");
 }
 

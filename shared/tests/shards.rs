@@ -162,7 +162,7 @@ fn firing(at: DateTime<Utc>) -> Value {
 async fn planned_shards(store: &dyn Store) -> u64 {
     let spec = markets::require(Market::Coupang).unwrap();
     let runs = store
-        .run_costs(Utc::now() - Duration::days(7))
+        .run_costs(None, Utc::now() - Duration::days(7))
         .await
         .unwrap();
     let capacity = plan::plan_market(

@@ -21,7 +21,7 @@ pub async fn run(a: PlanArgs) -> Result<ExitCode, CliError> {
     };
     let store = open_store(&a.db).await?;
     let runs = store
-        .run_costs(Utc::now() - chrono::Duration::days(MEASURED_DAYS))
+        .run_costs(a.market, Utc::now() - chrono::Duration::days(MEASURED_DAYS))
         .await?;
     let accounts = if a.sellers.is_none() {
         store.accounts(a.market).await?
@@ -110,7 +110,7 @@ fn demand(
             source: Source::Override,
             runs: 0,
         },
-        None => plan::measured(runs, spec.market, p).unwrap_or_else(|| plan::estimate(spec, p)),
+        None => plan::demand(runs, spec, p),
     }
 }
 

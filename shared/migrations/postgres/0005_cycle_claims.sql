@@ -12,3 +12,6 @@ CREATE TABLE cycle_claims (
     claimed_at   TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (market, schedule, scheduled_at, part)
 );
+
+-- The planner reads the recent runs of its own market at every firing of a schedule.
+CREATE INDEX collection_runs_market_started ON collection_runs (market, started_at);

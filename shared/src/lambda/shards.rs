@@ -122,8 +122,7 @@ pub fn shard_count(
         .iter()
         .filter_map(|&kind| spec.plan(kind).or_else(|| centers::plan(market, kind)))
         .map(|kind_plan| {
-            let demand = plan::measured(runs, market, kind_plan)
-                .unwrap_or_else(|| plan::estimate(spec, kind_plan));
+            let demand = plan::demand(runs, spec, kind_plan);
             let capacity = plan::plan_kind(
                 spec,
                 kind_plan.kind,
@@ -169,7 +168,7 @@ impl App {
         let sellers = shard_accounts(self.store.accounts(Some(self.market)).await?, None).len();
         let runs = self
             .store
-            .run_costs(now - Duration::hours(MEASURED_HOURS))
+            .run_costs(Some(self.market), now - Duration::hours(MEASURED_HOURS))
             .await?;
         let containers = Containers {
             concurrency: u32::try_from(self.settings.concurrency).unwrap_or(u32::MAX),

@@ -245,8 +245,13 @@ pub trait Store: Send + Sync {
     ) -> Result<bool, StoreError>;
 
     async fn status(&self, seller_id: &str) -> Result<Vec<KindStatus>, StoreError>;
-    /// Every complete run that started at or after `since`, of markets this build knows.
-    async fn run_costs(&self, since: DateTime<Utc>) -> Result<Vec<RunCost>, StoreError>;
+    /// Every complete run of `market` (None: of every market this build knows) that started
+    /// at or after `since`.
+    async fn run_costs(
+        &self,
+        market: Option<Market>,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<RunCost>, StoreError>;
     async fn totals(&self, market: Option<Market>) -> Result<Totals, StoreError>;
 
     /// Take `claim` if nobody has: atomic, so of two concurrent deliveries one is first.

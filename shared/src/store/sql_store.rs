@@ -347,19 +347,26 @@ impl<B: Backend> Store for SqlStore<B> {
         Ok(out.into_values().collect())
     }
 
-    async fn run_costs(&self, since: DateTime<Utc>) -> Result<Vec<RunCost>, StoreError> {
+    async fn run_costs(
+        &self,
+        market: Option<Market>,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<RunCost>, StoreError> {
         let d = B::Conn::DIALECT;
         let sql = format!(
             "SELECT market, kind, {}, {}, {}, {}, requests FROM collection_runs \
-             WHERE outcome = 'complete' AND started_at >= {} ORDER BY id",
+             WHERE outcome = 'complete' AND started_at >= {}{} ORDER BY id",
             d.ts_out("window_from"),
             d.ts_out("window_to"),
             d.ts_out("started_at"),
             d.ts_out("finished_at"),
             d.ts_in("$1"),
+            if market.is_some() { " AND market = $2" } else { "" },
         );
         type Row = (String, String, String, String, String, String, i64);
-        let rows: Vec<Row> = self.fetch(&sql, vec![ts(since).into()]).await?;
+        let mut params = vec![ts(since).into()];
+        params.extend(market.map(|m| m.as_str().into()));
+        let rows: Vec<Row> = self.fetch(&sql, params).await?;
         let mut out = Vec::with_capacity(rows.len());
         for (market, kind, from, to, started, finished, requests) in rows {
             // A market or kind this build does not know (a newer deployment's) is skipped.
