@@ -361,7 +361,11 @@ impl<B: Backend> Store for SqlStore<B> {
             d.ts_out("started_at"),
             d.ts_out("finished_at"),
             d.ts_in("$1"),
-            if market.is_some() { " AND market = $2" } else { "" },
+            if market.is_some() {
+                " AND market = $2"
+            } else {
+                ""
+            },
         );
         type Row = (String, String, String, String, String, String, i64);
         let mut params = vec![ts(since).into()];
