@@ -216,7 +216,12 @@ async fn no_password_otp_secret_code_or_cookie_in_the_logs_at_any_level() {
         })
         .collect();
     for t in &esm_targets {
-        planted.push(t.credentials["center"]["password"].as_str().unwrap().to_string());
+        planted.push(
+            t.credentials["center"]["password"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
         collector.run(t, Kind::Reviews, Range::Auto, None).await;
     }
     let mut wrong = esm_targets[1].clone();
@@ -265,7 +270,10 @@ async fn no_password_otp_secret_code_or_cookie_in_the_logs_at_any_level() {
         }
     }
     let esm_stats = esm.center.as_ref().unwrap();
-    assert_eq!(esm_stats.stats(&esm_targets[2].seller_id).unwrap().logins, 2);
+    assert_eq!(
+        esm_stats.stats(&esm_targets[2].seller_id).unwrap().logins,
+        2
+    );
     assert_eq!(esm_stats.stats(&wrong.seller_id).unwrap().failed_logins, 1);
 
     // cookie_store's own debug line prints every non-Secure `Set-Cookie` it stores (the

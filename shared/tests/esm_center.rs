@@ -108,10 +108,17 @@ async fn a_login_collects_a_second_run_reuses_it_and_an_expiry_costs_one_login()
         let svc = services();
         for i in [PLAIN, MASTER] {
             let first = run(&s, i, &svc).await.unwrap();
-            assert!(first > 20, "{market}: more than a page of reviews ({first})");
+            assert!(
+                first > 20,
+                "{market}: more than a page of reviews ({first})"
+            );
             assert_eq!(stats(&s, i).logins, 1, "{market}");
             assert_eq!(run(&s, i, &svc).await.unwrap(), first);
-            assert_eq!(stats(&s, i).logins, 1, "{market}: the saved session was used");
+            assert_eq!(
+                stats(&s, i).logins,
+                1,
+                "{market}: the saved session was used"
+            );
             let saved = svc
                 .sessions
                 .load(market, &seller(&s, i))
@@ -184,7 +191,11 @@ async fn a_session_of_another_store_stores_nothing() {
             let err = c.fetch(Kind::Reviews, last_weeks()).await.unwrap_err();
             assert_eq!(err.kind(), ErrorKind::ReloginRequired, "{market}: {err}");
             assert!(err.to_string().contains("someone_else"), "{err}");
-            assert_eq!(stats(&s, i).data_requests, 0, "{market}: no review page read");
+            assert_eq!(
+                stats(&s, i).data_requests,
+                0,
+                "{market}: no review page read"
+            );
         }
     }
 }
@@ -221,14 +232,22 @@ async fn an_imported_browser_session_collects_without_a_login() {
         )
         .await
         .unwrap();
-        assert_eq!(store, seller(&s, MASTER), "{market}: the store list checked");
+        assert_eq!(
+            store,
+            seller(&s, MASTER),
+            "{market}: the store list checked"
+        );
         let mut no_password = credentials(&s, MASTER);
         no_password["center"]
             .as_object_mut()
             .unwrap()
             .remove("password");
         assert!(run_with(&s, MASTER, no_password, &fleet).await.unwrap() > 0);
-        assert_eq!(stats(&s, MASTER).logins, 0, "{market}: the fleet never logged in");
+        assert_eq!(
+            stats(&s, MASTER).logins,
+            0,
+            "{market}: the fleet never logged in"
+        );
     }
 }
 
@@ -278,7 +297,10 @@ async fn no_password_or_cookie_reaches_the_logs_at_any_level() {
         secrets.len()
     );
     let text = logs.text();
-    assert!(text.contains("seller-center login"), "the logs were captured");
+    assert!(
+        text.contains("seller-center login"),
+        "the logs were captured"
+    );
     for secret in &secrets {
         assert!(!text.contains(secret.as_str()), "a secret reached the logs");
     }

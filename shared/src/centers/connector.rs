@@ -310,7 +310,11 @@ impl Connector for CenterConnector {
             *guard = Some(self.open().await?);
         }
         let live = guard.as_ref().expect("opened above");
-        let id = self.spec.center.identity(&live.session, &self.login).await?;
+        let id = self
+            .spec
+            .center
+            .identity(&live.session, &self.login)
+            .await?;
         self.check_identity(Some(&id))
     }
 

@@ -90,7 +90,8 @@ fn accounts(site: &Site, sellers: &[String], seed: u64) -> Vec<Account> {
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let d = Sha256::digest(format!("esmplus/{}/{seed}/{s}/password", site.market).as_bytes());
+            let d =
+                Sha256::digest(format!("esmplus/{}/{seed}/{s}/password", site.market).as_bytes());
             Account {
                 seller_id: s.clone(),
                 login_id: if is_master(i) {
@@ -154,7 +155,10 @@ fn build(site: &'static Site, st: Arc<CenterState>, root: &str) -> Router {
         inner: Mutex::default(),
     });
     Router::new()
-        .route(&format!("{SIGNIN}/login"), get(|| async { review_list::signin() }))
+        .route(
+            &format!("{SIGNIN}/login"),
+            get(|| async { review_list::signin() }),
+        )
         .route(&format!("{SIGNIN}/api/login"), post(api_login))
         .route(
             &format!("{WWW}/Member/Authenticate/JwtAuthService"),
@@ -164,7 +168,10 @@ fn build(site: &'static Site, st: Arc<CenterState>, root: &str) -> Router {
             &format!("{WWW}/Member/SignIn/RegisterContacts"),
             get(register_contacts),
         )
-        .route(&format!("{WWW}/Member/SignIn/LogOn"), get(|| async { review_list::signin() }))
+        .route(
+            &format!("{WWW}/Member/SignIn/LogOn"),
+            get(|| async { review_list::signin() }),
+        )
         .route(
             &format!("{WWW}/Member/AntiMoneyLaundering/GetAMLSellerList"),
             get(aml_seller_list),
@@ -262,7 +269,12 @@ async fn api_login(State(e): State<Arc<Esm>>, body: axum::body::Bytes) -> Respon
         )
     };
     let Ok(q) = serde_json::from_slice::<Value>(&body) else {
-        return refused(StatusCode::BAD_REQUEST, -9, "잘못된 요청입니다.", Value::Null);
+        return refused(
+            StatusCode::BAD_REQUEST,
+            -9,
+            "잘못된 요청입니다.",
+            Value::Null,
+        );
     };
     let text = |k: &str| q.get(k).and_then(Value::as_str).unwrap_or_default();
     let complete = [
@@ -275,7 +287,12 @@ async fn api_login(State(e): State<Arc<Esm>>, body: axum::body::Bytes) -> Respon
     .iter()
     .all(|k| q.get(k).is_some());
     if !complete || text("loginId").is_empty() {
-        return refused(StatusCode::BAD_REQUEST, -9, "잘못된 요청입니다.", Value::Null);
+        return refused(
+            StatusCode::BAD_REQUEST,
+            -9,
+            "잘못된 요청입니다.",
+            Value::Null,
+        );
     }
     if text("siteType") != e.site.site_type {
         // Another site's tab: that site has no such seller.
@@ -290,9 +307,7 @@ async fn api_login(State(e): State<Arc<Esm>>, body: axum::body::Bytes) -> Respon
         PasswordCheck::SignedIn(_, session) => {
             let enc = format!("eyJ{}.{}.{}", token(12), token(24), token(16));
             let pc = token(16);
-            e.lock()
-                .tokens
-                .insert(enc.clone(), (pc.clone(), session));
+            e.lock().tokens.insert(enc.clone(), (pc.clone(), session));
             json_answer(
                 StatusCode::OK,
                 &json!({"success": true, "resultCode": 0, "message": "", "data": {
@@ -356,7 +371,10 @@ async fn jwt_auth_service(
         .unwrap_or_else(|| "/Home/v2".into());
     redirect(
         &format!("{}{WWW}{next}", e.root),
-        vec![set_cookie("ESM_TOKEN", &session), set_cookie("ESM_AUTH", &auth)],
+        vec![
+            set_cookie("ESM_TOKEN", &session),
+            set_cookie("ESM_AUTH", &auth),
+        ],
     )
 }
 

@@ -44,9 +44,8 @@ pub enum ListError {
 pub fn parse_list(body: &[u8]) -> Result<Vec<AmlSeller>, ListError> {
     let outer: serde_json::Value = serde_json::from_slice(body).map_err(|_| ListError::NotJson)?;
     let inner = match outer {
-        serde_json::Value::String(s) => {
-            serde_json::from_str(&s).map_err(|_| ListError::Shape("a string that is no JSON".into()))?
-        }
+        serde_json::Value::String(s) => serde_json::from_str(&s)
+            .map_err(|_| ListError::Shape("a string that is no JSON".into()))?,
         v => v,
     };
     if !inner.is_array() {

@@ -52,7 +52,10 @@ pub fn login_body(login_id: &str, password: &str, site: Site) -> Value {
 #[derive(Debug, PartialEq)]
 pub enum SignIn {
     /// `data.encData` and `data.cookieValue`.
-    Token { enc_data: String, cookie: String },
+    Token {
+        enc_data: String,
+        cookie: String,
+    },
     Refused(LoginOutcome),
 }
 
@@ -99,7 +102,8 @@ pub fn read_sign_in(body: &[u8]) -> Option<SignIn> {
     let words = text_in(&v);
     let lower = words.to_lowercase();
     let has = |ws: &[&str]| ws.iter().any(|w| lower.contains(w));
-    let outcome = if captcha_flag(&v) || has(&["보안문자", "자동입력", "captcha", "추가 인증"]) {
+    let outcome = if captcha_flag(&v) || has(&["보안문자", "자동입력", "captcha", "추가 인증"])
+    {
         LoginOutcome::Captcha
     } else if has(&["잠금", "잠겼", "잠김", "locked"]) {
         LoginOutcome::AccountLocked
@@ -147,8 +151,7 @@ pub async fn log_in(
     let market = site.market;
     let Some(password) = login.password.as_ref() else {
         return Err(CollectError::InvalidInput(
-            "no ESM PLUS password stored for this seller: import a browser session instead"
-                .into(),
+            "no ESM PLUS password stored for this seller: import a browser session instead".into(),
         ));
     };
     let body = login_body(&login.login_id, password.expose(), site);

@@ -195,7 +195,9 @@ mod sign_in {
             other => panic!("{other:?}"),
         };
         assert_eq!(
-            refused(r#"{"success":false,"message":"아이디 또는 비밀번호를 확인해 주세요.","data":null}"#),
+            refused(
+                r#"{"success":false,"message":"아이디 또는 비밀번호를 확인해 주세요.","data":null}"#
+            ),
             LoginOutcome::WrongPassword
         );
         assert_eq!(
