@@ -12,6 +12,8 @@ async fn pages_of(market: &str) {
         sim::find(market).unwrap(),
         SimConfig {
             sellers: 2,
+            // The console's per-session pace is not what this test is about.
+            rps: Some(1_000.0),
             ..SimConfig::default()
         },
         "127.0.0.1:0".parse().unwrap(),
@@ -32,12 +34,20 @@ async fn pages_of(market: &str) {
         .json()
         .await
         .unwrap();
-    let c = &state["cookies"][0];
-    let cookie = format!(
-        "{}={}",
-        c["name"].as_str().unwrap(),
-        c["value"].as_str().unwrap()
-    );
+    // The whole session: ESM_TOKEN, ESM_AUTH, ESM_REQUEST_AUTH_PC (and ESM_PC).
+    let cookie = state["cookies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{}={}",
+                c["name"].as_str().unwrap(),
+                c["value"].as_str().unwrap()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
     let today = Utc::now().with_timezone(&kst()).date_naive();
     let mut url = format!(
         "{root}/www.esmplus.com/Review/ReviewList?AnsStatus=&BeginDt={}&EndDt={today}",
@@ -78,7 +88,10 @@ async fn pages_of(market: &str) {
     );
     assert_eq!(seen as u64, total, "{market}: every page read");
     assert_eq!(pages, total.div_ceil(20));
-    // Without the browser's cookie: the sign-in page.
+    // Without the browser's cookies (or with only one of them): the sign-in page.
+    let one = cookie.split("; ").next().unwrap().to_string();
+    let r = http.get(&url).header("cookie", one).send().await.unwrap();
+    assert_eq!(r.status(), 302);
     let r = http.get(&url).send().await.unwrap();
     assert_eq!(r.status(), 302);
     let signin = r.headers()["location"].to_str().unwrap().to_string();

@@ -40,7 +40,12 @@ pub static MARKETS: &[&SimSpec] = &[
 
 /// Every simulated seller center, served on its market's port; adding one is its module
 /// in `centers/` and one line here.
-pub static CENTERS: &[&centers::CenterSim] = &[&centers::naver::CENTER, &centers::coupang::CENTER];
+pub static CENTERS: &[&centers::CenterSim] = &[
+    &centers::naver::CENTER,
+    &centers::coupang::CENTER,
+    &centers::esm::GMARKET,
+    &centers::esm::AUCTION,
+];
 
 /// The seller-center simulator served with `market`'s simulator.
 pub fn center_of(market: &str) -> Option<&'static centers::CenterSim> {

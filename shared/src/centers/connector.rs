@@ -226,7 +226,7 @@ impl CenterConnector {
                 .into_error(self.market())
                 .unwrap_or_else(|| self.internal("a login outcome")));
         }
-        let identity = match self.spec.center.identity(session).await {
+        let identity = match self.spec.center.identity(session, &self.login).await {
             Ok(id) => id,
             Err(CollectError::SessionExpired { .. }) => {
                 return Err(CollectError::ReloginRequired {
@@ -310,7 +310,11 @@ impl Connector for CenterConnector {
             *guard = Some(self.open().await?);
         }
         let live = guard.as_ref().expect("opened above");
-        let id = self.spec.center.identity(&live.session).await?;
+        let id = self
+            .spec
+            .center
+            .identity(&live.session, &self.login)
+            .await?;
         self.check_identity(Some(&id))
     }
 
@@ -395,7 +399,7 @@ pub async fn import_session(
         relogged: AtomicBool::new(true),
     };
     let session = connector.session(jar)?;
-    let identity = match spec.center.identity(&session).await {
+    let identity = match spec.center.identity(&session, &connector.login).await {
         Ok(id) => id,
         Err(CollectError::SessionExpired { .. }) => {
             return Err(CollectError::InvalidInput(format!(

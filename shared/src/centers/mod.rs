@@ -67,6 +67,8 @@ macro_rules! centers {
 centers! {
     Naver => naver::CENTER, feature "naver";
     Coupang => coupang::CENTER, feature "coupang";
+    Gmarket => esm::GMARKET_CENTER, feature "gmarket";
+    Auction => esm::AUCTION_CENTER, feature "auction";
 }
 
 /// A market's seller center as the fleet knows it.
@@ -116,10 +118,12 @@ pub trait SellerCenter: Send + Sync {
         code: &Secret,
     ) -> Result<LoginOutcome, CollectError>;
 
-    /// The store the session is logged into (Naver `channelNo`, Coupang `vendorId`...):
-    /// compared with [`CenterLogin::store_id`] before anything is ingested. A logged-out
+    /// The store the session is logged into (Naver `channelNo`, Coupang `vendorId`, ESM
+    /// PLUS `SellerId`...): compared with [`CenterLogin::store_id`] before anything is
+    /// ingested. `login` is for a session that reaches several stores (an ESM PLUS master
+    /// account), which answers the seller's own when it is among them. A logged-out
     /// session answers [`CollectError::SessionExpired`].
-    async fn identity(&self, s: &Session) -> Result<String, CollectError>;
+    async fn identity(&self, s: &Session, login: &CenterLogin) -> Result<String, CollectError>;
 
     /// Everything of `kind` in `window`, every page, normalized. "Could not read" is an
     /// error or a rejected record, never an empty result.

@@ -87,6 +87,10 @@ pub enum Expect {
     Html,
     /// A step of the login itself: answered as it comes.
     Login,
+    /// A login API that gives its refusals in the body, whatever the status (ESM PLUS's
+    /// sign-in): like `Login`, and a 4xx answer is returned to be read, not `Rejected`,
+    /// so that a refusal is an outcome saved against another attempt (lockouts).
+    LoginAnswer,
 }
 
 /// One answer of a seller center.
@@ -257,10 +261,10 @@ impl Session {
                 last = format!("HTTP {}", status.as_u16());
                 continue;
             }
-            if expect != Expect::Login {
+            if !matches!(expect, Expect::Login | Expect::LoginAnswer) {
                 self.check_logged_in(&reply, endpoint, expect)?;
             }
-            if status.is_client_error() {
+            if status.is_client_error() && expect != Expect::LoginAnswer {
                 return Err(CollectError::Rejected {
                     market: self.market,
                     endpoint: endpoint.to_string(),

@@ -8,6 +8,7 @@
 //! or a captcha).
 
 pub mod coupang;
+pub mod esm;
 pub mod naver;
 
 use crate::limits::Buckets;

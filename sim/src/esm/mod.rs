@@ -269,12 +269,6 @@ pub fn build(site: &'static Site, state: Arc<SimState>, base_url: &str) -> (Rout
         ),
         None => (Buckets::new(ORDER_RATE, 1), Buckets::new(OTHER_RATE, 2)),
     };
-    // The ESM PLUS review list page (seller center), on the same port.
-    let review_pages = review_list::router(
-        state.clone(),
-        base_url,
-        accounts.iter().map(|a| a.seller_id.clone()).collect(),
-    );
     let sim = Arc::new(Sim {
         site,
         order_calls: accounts.iter().map(|_| AtomicU64::new(0)).collect(),
@@ -322,8 +316,9 @@ pub fn build(site: &'static Site, state: Arc<SimState>, base_url: &str) -> (Rout
                 },
             ),
         )
-        .with_state(sim)
-        .merge(review_pages);
+        .with_state(sim);
+    // The ESM PLUS seller center (login, store list, review list) is
+    // `crate::centers::esm`, merged on the same port by the server.
     (router, credentials)
 }
 

@@ -7,57 +7,19 @@
 //!   `.paging .next` link while older rows remain. The columns, the review id and the page
 //!   size are not captured: this page's (상품평번호, 주문번호, 상품번호, 상품명, 평점, 상품평
 //!   내용, 사진, 작성자, 작성일, 답변여부, 답변일; 20 rows) are the simulator's choice.
-//! - Without a session: 302 to `/signin.esmplus.com/login`, the sign-in page with the
-//!   captured form (`.box__tab`, `#typeMemberInputId01`, `#typeMemberInputPassword01`,
-//!   `button.button--blue`). What that form posts is not captured, so the simulator has no
-//!   login: a session comes from a person's browser, as in production.
-//!   `POST /_sim/esm/browser-session?seller=ID` plays that person: it answers the Playwright
-//!   storage state (`{"cookies":[…],"origins":[]}`) a browser would export after logging in.
+//! - Sessions, the sign-in and the logged-out answers are the ESM PLUS center simulator's
+//!   (`crate::centers::esm`), which serves this page for a signed-in seller.
 
-use crate::reviews::{self, SimReview};
-use crate::server::SimState;
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use crate::reviews::SimReview;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
-use rand::Rng;
-use serde_json::json;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
 
 const HOST: &str = "/www.esmplus.com";
-const SIGNIN: &str = "/signin.esmplus.com/login";
-/// The simulator's own cookie name: ESM PLUS's are not captured.
-const COOKIE: &str = "ESM_SIM_SESSION";
 pub const PAGE_SIZE: usize = 20;
 
-struct Pages {
-    state: Arc<SimState>,
-    root: String,
-    sellers: Vec<String>,
-    reviews: Vec<OnceLock<Vec<SimReview>>>,
-    sessions: Mutex<HashMap<String, usize>>,
-}
-
-/// The routes, for the sellers (by id, in world order) of one ESM site.
-pub fn router(state: Arc<SimState>, root: &str, sellers: Vec<String>) -> Router {
-    let pages = Arc::new(Pages {
-        reviews: sellers.iter().map(|_| OnceLock::new()).collect(),
-        root: root.trim_end_matches('/').to_string(),
-        sellers,
-        state,
-        sessions: Mutex::default(),
-    });
-    Router::new()
-        .route(&format!("{HOST}/Review/ReviewList"), get(review_list))
-        .route(SIGNIN, get(signin))
-        .route("/_sim/esm/browser-session", post(browser_session))
-        .with_state(pages)
-}
-
-fn html(status: StatusCode, body: String) -> Response {
+pub fn html(status: StatusCode, body: String) -> Response {
     let mut r = (status, body).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -66,7 +28,8 @@ fn html(status: StatusCode, body: String) -> Response {
     r
 }
 
-async fn signin() -> Response {
+/// The sign-in page with the captured form.
+pub fn signin() -> Response {
     html(
         StatusCode::OK,
         r#"<!DOCTYPE html><html lang="ko"><head><meta charset="utf-8"><title>ESM PLUS 로그인</title></head><body>
@@ -78,55 +41,6 @@ async fn signin() -> Response {
     )
 }
 
-#[derive(serde::Deserialize)]
-struct SellerQuery {
-    seller: String,
-}
-
-async fn browser_session(State(p): State<Arc<Pages>>, Query(q): Query<SellerQuery>) -> Response {
-    let Some(i) = p.sellers.iter().position(|s| *s == q.seller) else {
-        return (StatusCode::NOT_FOUND, "no such seller").into_response();
-    };
-    let mut b = [0u8; 18];
-    rand::rng().fill(&mut b);
-    let value = hex::encode(b);
-    p.sessions
-        .lock()
-        .expect("esm sessions")
-        .insert(value.clone(), i);
-    let domain = p
-        .root
-        .trim_start_matches("http://")
-        .split(':')
-        .next()
-        .unwrap_or("127.0.0.1")
-        .to_string();
-    Json(json!({
-        "cookies": [{
-            "name": COOKIE, "value": value, "domain": domain, "path": HOST,
-            "expires": -1, "httpOnly": true, "secure": false, "sameSite": "Lax"
-        }],
-        "origins": []
-    }))
-    .into_response()
-}
-
-fn session(p: &Pages, h: &HeaderMap) -> Option<usize> {
-    let value = h
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
-        .map(|(_, v)| v.to_string())?;
-    p.sessions
-        .lock()
-        .expect("esm sessions")
-        .get(&value)
-        .copied()
-}
-
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -134,23 +48,12 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-type Params = HashMap<String, String>;
+pub type Params = HashMap<String, String>;
 
-async fn review_list(
-    State(p): State<Arc<Pages>>,
-    h: HeaderMap,
-    Query(q): Query<Params>,
-) -> Response {
-    let Some(i) = session(&p, &h) else {
-        let mut r = StatusCode::FOUND.into_response();
-        if let Ok(v) = HeaderValue::from_str(&format!(
-            "{}{SIGNIN}?ReturnUrl=%2FReview%2FReviewList",
-            p.root
-        )) {
-            r.headers_mut().insert(header::LOCATION, v);
-        }
-        return r;
-    };
+/// The list page of seller `seller` (world index) for a signed-in session: `all` is the
+/// seller's reviews, oldest first; `now` the simulated time.
+pub fn review_list(seller: usize, all: &[SimReview], now: DateTime<Utc>, q: &Params) -> Response {
+    let i = seller;
     let date = |k: &str| {
         q.get(k)
             .and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok())
@@ -166,11 +69,7 @@ async fn review_list(
         .and_then(|v| v.parse().ok())
         .filter(|n| *n >= 1)
         .unwrap_or(1);
-    let now = p.state.clock.now();
     let kst = chrono::FixedOffset::east_opt(9 * 3600).expect("KST");
-    let all = p.reviews[i].get_or_init(|| {
-        reviews::of_seller(p.state.config.seed, i, &p.state.world.seller(i).orders)
-    });
     let answered = |r: &SimReview| r.replied_at.is_some_and(|t| t <= now);
     let listed: Vec<&SimReview> = all
         .iter()

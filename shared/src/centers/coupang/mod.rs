@@ -62,7 +62,7 @@ impl SellerCenter for WingCenter {
         login::submit_code(s, login, pending, code).await
     }
 
-    async fn identity(&self, s: &Session) -> Result<String, CollectError> {
+    async fn identity(&self, s: &Session, _: &CenterLogin) -> Result<String, CollectError> {
         reviews::vendor_of(s).await
     }
 

@@ -14,12 +14,21 @@
 //! a rejected record. A page whose total says reviews exist but that shows none, or that
 //! has no total at all, is a format change, never "no reviews".
 
-use crate::markets::{lenient, rows};
-use crate::model::{RawJson, Records, RejectKey, Rejected, Review};
+use super::{MAX_DAYS, WWW, is_logged_out_redirect};
+use crate::centers::{Expect, Session, resolve};
+use crate::error::{CollectError, RawPage};
+use crate::markets::{day_chunks, lenient, rows};
+use crate::model::{Market, RawJson, Records, RejectKey, Rejected, Review, Window};
+use chrono::NaiveDate;
+use reqwest::header::LOCATION;
 use scraper::{ElementRef, Html, Selector};
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 pub const ENDPOINT: &str = "/Review/ReviewList";
+/// A guard against a listing that never ends: at the simulator's 20 rows a page, 20,000
+/// reviews in one month.
+const MAX_PAGES: u32 = 1000;
 
 /// What a column holds, found by words in its header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -327,4 +336,99 @@ pub fn reread(rejected: &Rejected) -> Result<Records, String> {
         }],
         ..Records::default()
     })
+}
+
+/// The first page's URL of `[begin, end]` (KST dates, both inclusive), every answer state.
+pub fn list_url(s: &Session, begin: NaiveDate, end: NaiveDate) -> String {
+    s.url(
+        WWW,
+        &format!(
+            "{ENDPOINT}?AnsStatus=&BeginDt={}&EndDt={}",
+            begin.format("%Y-%m-%d"),
+            end.format("%Y-%m-%d")
+        ),
+    )
+}
+
+fn changed(market: Market, detail: String, body: &[u8]) -> CollectError {
+    CollectError::FormatChanged {
+        market,
+        endpoint: ENDPOINT.into(),
+        detail,
+        page_ref: String::new(),
+        raw: RawPage(Arc::from(body)),
+    }
+}
+
+/// One page of the list; logged-out signs are `SessionExpired`.
+async fn page(s: &Session, market: Market, url: &str) -> Result<ListPage, CollectError> {
+    let reply = s
+        .send(
+            s.client()
+                .get(url)
+                .header("referer", s.url(WWW, "/Home/v2")),
+            ENDPOINT,
+            Expect::Html,
+        )
+        .await?;
+    if reply.status.is_redirection() {
+        let to = reply.header(LOCATION.as_str()).unwrap_or_default();
+        if is_logged_out_redirect(s, to) {
+            tracing::info!(market = %market, endpoint = ENDPOINT, "ESM PLUS sent the session to sign in");
+            return Err(CollectError::SessionExpired { market });
+        }
+        return Err(CollectError::Rejected {
+            market,
+            endpoint: ENDPOINT.into(),
+            detail: format!("HTTP {} to an unexpected place", reply.status.as_u16()),
+        });
+    }
+    s.meter().page();
+    match parse_list(&reply.text()) {
+        Ok(p) => Ok(p),
+        Err(ListError::LoggedOut) => Err(CollectError::SessionExpired { market }),
+        Err(ListError::Changed(detail)) => Err(changed(market, detail, &reply.body)),
+    }
+}
+
+/// Every review of the window's KST dates: every page of each month, following the
+/// page's own next link. A month whose pages hold fewer rows than its total is an error,
+/// never a partial "all".
+pub async fn fetch(s: &Session, market: Market, window: Window) -> Result<Records, CollectError> {
+    let (first, last) = window.kst_dates();
+    let mut out = Records::default();
+    for (begin, end) in day_chunks(first, last, MAX_DAYS) {
+        let mut url = list_url(s, begin, end);
+        let mut rows = 0u64;
+        let mut total = 0u64;
+        for n in 0.. {
+            if n >= MAX_PAGES {
+                return Err(CollectError::Rejected {
+                    market,
+                    endpoint: ENDPOINT.into(),
+                    detail: format!(
+                        "{begin}..{end}: more than {MAX_PAGES} pages; nothing of it was stored"
+                    ),
+                });
+            }
+            let p = page(s, market, &url).await?;
+            total = total.max(p.total);
+            rows += p.rows.len() as u64;
+            out.extend(normalize(&p.rows));
+            match p.next.as_deref().and_then(|next| resolve(&url, next)) {
+                Some(next) if !p.rows.is_empty() => url = next,
+                _ => break,
+            }
+        }
+        if rows < total {
+            return Err(CollectError::Rejected {
+                market,
+                endpoint: ENDPOINT.into(),
+                detail: format!(
+                    "{begin}..{end}: the list counts {total} reviews but its pages showed {rows}; nothing of it was stored"
+                ),
+            });
+        }
+    }
+    Ok(out)
 }

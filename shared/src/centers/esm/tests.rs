@@ -1,5 +1,6 @@
-//! The ESM PLUS review list parser on recorded pages of the shape in seller-centers.md §4
-//! (`#lblTotalCount`, `tbody tr`, `.paging .next`); columns by their header labels.
+//! ESM PLUS: the review list parser on recorded pages of the shape in seller-centers.md §4
+//! (`#lblTotalCount`, `tbody tr`, `.paging .next`); columns by their header labels. Also the
+//! store list (GetAMLSellerList, encoded twice) and the sign-in answers.
 
 use super::reviews::{ListError, normalize, parse_list};
 
@@ -95,4 +96,127 @@ fn no_reviews_is_only_what_the_page_says() {
         .replace("</tbody>", "--></tbody>");
     assert!(matches!(parse_list(&rows_gone), Err(ListError::Changed(m)) if m.contains("says 3")));
     assert_eq!(parse_list(SIGNIN).unwrap_err(), ListError::LoggedOut);
+}
+
+mod identity {
+    use crate::centers::esm::identity::{AmlSeller, ListError, parse_list, pick};
+    use crate::centers::esm::{AUCTION, GMARKET};
+
+    /// A master account's list, encoded twice as ESM PLUS answers it (research §1a).
+    const MASTER: &str = r#""[{\"SiteId\":2,\"SellerId\":\"gsister\",\"SellerCustNo\":\"100200301\"},{\"SiteId\":1,\"SellerId\":\"amine\",\"SellerCustNo\":100200302},{\"SiteId\":2,\"SellerId\":\"gmine\",\"SellerCustNo\":\"100200303\",\"Other\":true}]""#;
+
+    #[test]
+    fn a_double_encoded_list_reads_and_a_plain_array_too() {
+        let list = parse_list(MASTER.as_bytes()).unwrap();
+        assert_eq!(list.len(), 3);
+        assert_eq!(
+            list[1],
+            AmlSeller {
+                site_id: "1".into(),
+                seller_id: "amine".into(),
+                seller_cust_no: Some("100200302".into()),
+            },
+            "numbers and strings alike"
+        );
+        let plain: String = serde_json::from_str(MASTER).unwrap();
+        assert_eq!(parse_list(plain.as_bytes()).unwrap(), list);
+    }
+
+    #[test]
+    fn the_seller_s_own_id_of_the_site_is_picked_else_the_site_s_first() {
+        let list = parse_list(MASTER.as_bytes()).unwrap();
+        assert_eq!(pick(&list, GMARKET, "gmine").as_deref(), Some("gmine"));
+        assert_eq!(
+            pick(&list, GMARKET, "someone").as_deref(),
+            Some("gsister"),
+            "another store: the identity check fails on it"
+        );
+        assert_eq!(
+            pick(&list, AUCTION, "gmine").as_deref(),
+            Some("amine"),
+            "a Gmarket id is no Auction store"
+        );
+        let gmarket_only: Vec<_> = list.into_iter().filter(|s| s.site_id == "2").collect();
+        assert_eq!(pick(&gmarket_only, AUCTION, "amine"), None);
+    }
+
+    #[test]
+    fn html_is_no_list_and_an_object_is_a_changed_format() {
+        assert_eq!(
+            parse_list(b"<!DOCTYPE html><html>login</html>"),
+            Err(ListError::NotJson)
+        );
+        assert!(matches!(
+            parse_list(br#"{"SiteId":2}"#),
+            Err(ListError::Shape(_))
+        ));
+        assert!(matches!(
+            parse_list(br#""not json""#),
+            Err(ListError::Shape(_))
+        ));
+    }
+}
+
+mod sign_in {
+    use crate::centers::LoginOutcome;
+    use crate::centers::esm::GMARKET;
+    use crate::centers::esm::login::{SignIn, login_body, read_sign_in};
+
+    #[test]
+    fn the_body_has_the_captured_fields() {
+        let b = login_body("me", "pw", GMARKET);
+        for k in [
+            "loginId",
+            "password",
+            "siteType",
+            "rememberMe",
+            "nextUrl",
+            "captcha",
+            "captchaRequest",
+            "atoCollectData",
+        ] {
+            assert!(b.get(k).is_some(), "{k}");
+        }
+        assert_eq!(b["siteType"], "GMARKET");
+        assert_eq!(b["captchaRequest"]["sessionID"], "");
+    }
+
+    #[test]
+    fn a_token_or_a_refusal_read_by_its_words() {
+        assert_eq!(
+            read_sign_in(br#"{"data":{"encData":"e.n.c","cookieValue":"ESM_PC=x; Path=/"}}"#),
+            Some(SignIn::Token {
+                enc_data: "e.n.c".into(),
+                cookie: "ESM_PC=x; Path=/".into()
+            })
+        );
+        let refused = |body: &str| match read_sign_in(body.as_bytes()) {
+            Some(SignIn::Refused(o)) => o,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            refused(
+                r#"{"success":false,"message":"아이디 또는 비밀번호를 확인해 주세요.","data":null}"#
+            ),
+            LoginOutcome::WrongPassword
+        );
+        assert_eq!(
+            refused(r#"{"success":false,"data":{"isCaptcha":true}}"#),
+            LoginOutcome::Captcha
+        );
+        assert_eq!(
+            refused(r#"{"message":"자동입력 방지문자를 입력해 주세요."}"#),
+            LoginOutcome::Captcha
+        );
+        assert_eq!(
+            refused(r#"{"message":"로그인 실패가 5회를 넘어 계정이 잠겼습니다."}"#),
+            LoginOutcome::AccountLocked
+        );
+        assert_eq!(
+            refused(r#"{"data":{"encData":""}}"#),
+            LoginOutcome::WrongPassword,
+            "an empty token is no token"
+        );
+        assert_eq!(read_sign_in(b"<html></html>"), None);
+    }
 }

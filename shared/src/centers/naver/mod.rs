@@ -68,7 +68,7 @@ impl SellerCenter for NaverCenter {
         }
     }
 
-    async fn identity(&self, s: &Session) -> Result<String, CollectError> {
+    async fn identity(&self, s: &Session, _: &CenterLogin) -> Result<String, CollectError> {
         login::channel_of(s).await.map(|info| info.channel_no)
     }
 

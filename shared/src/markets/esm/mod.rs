@@ -110,7 +110,7 @@ pub static GMARKET: MarketSpec = MarketSpec {
     market: Market::Gmarket,
     base_url: BASE_URL,
     plans: plans!(31 * 24, 93),
-    not_by_api: &[(Kind::Reviews, "no review API; ESM PLUS review page only")],
+    not_by_api: &[(Kind::Reviews, "no review API; ESM PLUS seller-center only")],
     throttles: THROTTLES,
     limits: limits::LIMITS,
     connect: connect_gmarket,
@@ -120,7 +120,7 @@ pub static AUCTION: MarketSpec = MarketSpec {
     market: Market::Auction,
     base_url: BASE_URL,
     plans: plans!(180 * 24, 180),
-    not_by_api: &[(Kind::Reviews, "no review API; ESM PLUS review page only")],
+    not_by_api: &[(Kind::Reviews, "no review API; ESM PLUS seller-center only")],
     throttles: THROTTLES,
     limits: limits::LIMITS,
     connect: connect_auction,
@@ -160,6 +160,10 @@ const EP_NOTICES: &str = "/assist/v1/Selling/GetEmergencyInformList";
 pub struct Credentials {
     pub master_id: String,
     pub secret_key: String,
+    /// The seller's ESM PLUS console login for the seller-center kinds (read by
+    /// `centers::CenterLogin`; opt-in), in the same credentials entry as the keys.
+    #[serde(default)]
+    pub center: Option<serde::de::IgnoredAny>,
 }
 
 impl std::fmt::Debug for Credentials {

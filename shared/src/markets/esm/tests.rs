@@ -224,6 +224,7 @@ fn credentials_debug_hides_the_secret_and_the_ssi_names_the_site() {
     let c = Credentials {
         master_id: "master01".into(),
         secret_key: "SK-VISIBLE?".into(),
+        center: None,
     };
     let s = format!("{c:?}");
     assert!(s.contains("master01") && !s.contains("SK-VISIBLE"));
