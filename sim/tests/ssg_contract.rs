@@ -4,7 +4,8 @@
 
 use chrono::{Duration, FixedOffset, Utc};
 use serde_json::{Value, json};
-use sim::{RunningSim, SimConfig};
+use sim::{RunningSim, SimClock, SimConfig};
+use std::collections::BTreeSet;
 
 fn key(s: &RunningSim, i: usize) -> String {
     s.credentials[i]["credentials"]["api_key"]
@@ -69,6 +70,27 @@ async fn start(rps: f64) -> RunningSim {
 
 fn directions(from: &str, to: &str) -> Value {
     json!({"requestShppDirection": {"perdType": "01", "perdStrDts": from, "perdEndDts": to}})
+}
+
+const CANCEL_REQUESTS: &str = "/api/claim/v2/cancel/requests";
+const CANCELLED: &str = "/api/clm/cncl/ord/inquiry.ssg";
+const PICK_UPS: &str = "/api/pd/1/listExchangeTarget.ssg";
+
+fn pick_ups(perd_type: &str, from: &str, to: &str, kinds: Option<&str>) -> Value {
+    let mut req = json!({"perdType": perd_type, "perdStrDts": from, "perdEndDts": to});
+    if let Some(k) = kinds {
+        req["shppDivDtlCds"] = json!(k);
+    }
+    json!({ "requestExchangeTarget": req })
+}
+
+/// Rows of a plain list (`resultData`, `data`): an array, or one row bare.
+fn plain_rows(v: &Value, list: &str) -> Vec<Value> {
+    match &v["result"][list] {
+        Value::Array(rows) => rows.clone(),
+        Value::Null => Vec::new(),
+        one => vec![one.clone()],
+    }
 }
 
 fn code(v: &Value) -> &str {
@@ -215,13 +237,24 @@ async fn periods_over_the_documented_maximum_are_refused_in_the_envelope() {
             .unwrap()
             .contains("180일")
     );
-    // Cancel requests: 7 days.
+    // The claim listings: 7 days.
     let q = |from: i64| vec![("perdStrDts", kst_day(from)), ("perdEndDts", kst_day(0))];
-    let (status, v) = get(&s, &k, "/api/claim/v2/cancel/requests", &q(6)).await;
+    let (status, v) = get(&s, &k, CANCEL_REQUESTS, &q(6)).await;
     assert_eq!((status, code(&v)), (200, "00"), "{v}");
-    let (status, v) = get(&s, &k, "/api/claim/v2/cancel/requests", &q(7)).await;
+    let (status, v) = get(&s, &k, CANCEL_REQUESTS, &q(7)).await;
     assert_eq!((status, code(&v)), (200, "400"), "{v}");
     assert!(v["result"]["resultDesc"].as_str().unwrap().contains("7일"));
+    for (path, body) in [
+        (
+            CANCELLED,
+            json!({"request": {"perdStrDts": kst_day(7), "perdEndDts": kst_day(0)}}),
+        ),
+        (PICK_UPS, pick_ups("01", &kst_day(7), &kst_day(0), None)),
+    ] {
+        let (status, v) = post(&s, &k, path, body).await;
+        assert_eq!((status, code(&v)), (200, "400"), "{path}: {v}");
+        assert!(v["result"]["resultDesc"].as_str().unwrap().contains("7일"));
+    }
     // Missing or malformed parameters, the wrong perdType, an end before the start.
     for body in [
         json!({"requestShppDirection": {"perdType": "01", "perdStrDts": kst_day(1)}}),
@@ -359,5 +392,114 @@ async fn bursts_are_throttled_with_429_and_each_named_throttle_answer_is_given()
         .await;
         assert_eq!((status, code(&v)), (want_status, "429"), "{name}: {v}");
         assert!(v["result"]["resultDesc"].as_str().unwrap().contains("초과"));
+    }
+}
+
+/// Claims as the public clients read them: open cancel requests, cancelled lines, and
+/// return and exchange pick-ups by the date `perdType` names, each a claim order line that
+/// points at its original order line.
+#[tokio::test]
+async fn claim_listings_serve_cancels_returns_and_exchanges_by_their_dates() {
+    let start_at: chrono::DateTime<Utc> = "2025-03-10T03:00:00Z".parse().unwrap();
+    let s = sim::start(
+        &sim::ssg::SIM,
+        SimConfig {
+            sellers: 1,
+            rps: Some(1000.0),
+            orders_per_day: 80,
+            clock: SimClock::frozen_at(start_at),
+            ..SimConfig::default()
+        },
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let k = key(&s, 0);
+    let kst = FixedOffset::east_opt(9 * 3600).unwrap();
+    let day = |t: chrono::DateTime<Utc>, ago: i64| {
+        (t.with_timezone(&kst) - Duration::days(ago))
+            .format("%Y%m%d")
+            .to_string()
+    };
+    let in_days = |text: &str, from: &str, to: &str| {
+        let d: String = text.chars().filter(char::is_ascii_digit).take(8).collect();
+        from <= d.as_str() && d.as_str() <= to
+    };
+    // Open cancel requests last hours: look every hour of a simulated day.
+    let mut open = 0;
+    for _ in 0..24 {
+        let now = s.clock().now();
+        let q = [("perdStrDts", day(now, 6)), ("perdEndDts", day(now, 0))];
+        let (status, v) = get(&s, &k, CANCEL_REQUESTS, &q).await;
+        assert_eq!((status, code(&v)), (200, "00"), "{v}");
+        for r in plain_rows(&v, "resultData") {
+            assert!(
+                r["clmDemndDts"].is_string() && r["orordNo"].is_string(),
+                "{r}"
+            );
+            assert_ne!(r["ordNo"], r["orordNo"], "a claim order has its own number");
+            assert!(in_days(
+                r["clmDemndDts"].as_str().unwrap(),
+                &q[0].1,
+                &q[1].1
+            ));
+            open += 1;
+        }
+        s.clock().advance(Duration::hours(1));
+    }
+    assert!(open > 0, "no open cancel request in a simulated day");
+    let now = s.clock().now();
+    let (from, to) = (day(now, 6), day(now, 0));
+    let (status, v) = post(
+        &s,
+        &k,
+        CANCELLED,
+        json!({"request": {"perdStrDts": from, "perdEndDts": to}}),
+    )
+    .await;
+    assert_eq!((status, code(&v)), (200, "00"), "{v}");
+    let cancelled = plain_rows(&v, "data");
+    assert!(!cancelled.is_empty());
+    for r in &cancelled {
+        assert_eq!(r["ordItemStatCd"], "180", "{r}");
+        assert!(in_days(r["ordCnclDts"].as_str().unwrap(), &from, &to));
+    }
+    // Pick-ups by request date: returns and exchanges, each with its progress.
+    let (status, v) = post(&s, &k, PICK_UPS, pick_ups("01", &from, &to, Some("21,22"))).await;
+    assert_eq!((status, code(&v)), (200, "00"), "{v}");
+    let asked = rows(&v, "exchangeTargets", "exchangeTarget");
+    let kinds: BTreeSet<&str> = asked
+        .iter()
+        .map(|r| r["shppDivDtlCd"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, BTreeSet::from(["21", "22"]));
+    for r in &asked {
+        assert!(
+            ["61", "63", "64"].contains(&r["lastShppProgStatDtlCd"].as_str().unwrap()),
+            "{r}"
+        );
+        assert!(in_days(r["rcovDircDt"].as_str().unwrap(), &from, &to));
+        assert!(r["orordNo"].is_string() && r["orordItemSeq"].is_string());
+    }
+    // By completion date: every row is done, and completed in the period.
+    let (_, v) = post(&s, &k, PICK_UPS, pick_ups("02", &from, &to, None)).await;
+    let done = rows(&v, "exchangeTargets", "exchangeTarget");
+    assert!(!done.is_empty());
+    for r in &done {
+        assert_eq!(r["lastShppProgStatDtlCd"], "64", "{r}");
+        assert!(in_days(r["rcovCmplDt"].as_str().unwrap(), &from, &to));
+    }
+    // One kind asked, one kind served.
+    let (_, v) = post(&s, &k, PICK_UPS, pick_ups("01", &from, &to, Some("22"))).await;
+    let exchanges = rows(&v, "exchangeTargets", "exchangeTarget");
+    assert!(!exchanges.is_empty() && exchanges.iter().all(|r| r["shppDivDtlCd"] == "22"));
+    // Refused in the envelope: an unknown perdType or kind, no request object.
+    for body in [
+        pick_ups("09", &from, &to, None),
+        pick_ups("01", &from, &to, Some("21,99")),
+        json!({"perdType": "01", "perdStrDts": from, "perdEndDts": to}),
+    ] {
+        let (status, v) = post(&s, &k, PICK_UPS, body.clone()).await;
+        assert_eq!((status, code(&v)), (200, "400"), "{body}: {v}");
     }
 }

@@ -121,32 +121,187 @@ pub fn stage_rows(o: &Order, stage_index: usize) -> Vec<Value> {
         .collect()
 }
 
-/// The order's cancel request: when it was asked, and 10 (신청) or 20 (완료) at `now`.
-pub fn cancel_state(o: &Order, now: DateTime<Utc>) -> Option<(DateTime<Utc>, &'static str)> {
-    let requested = o.reached(Stage::CancelRequested, now)?;
-    let code = if o.reached(Stage::Cancelled, now).is_some() {
-        "20"
-    } else {
-        "10"
-    };
-    Some((requested, code))
+/// The claim order number (클레임 주문번호) SSG gives an order's claim; its rows point back
+/// to the order as 원주문번호 (`orordNo`).
+fn claim_order_no(o: &Order) -> String {
+    format!("9{}", o.order_no)
 }
 
-pub fn cancel_rows(o: &Order, now: DateTime<Utc>) -> Vec<Value> {
-    let Some((requested, code)) = cancel_state(o, now) else {
-        return Vec::new();
-    };
+/// The fields every claim row of line `i` shares: the claim order line and the original.
+fn claim_line(o: &Order, i: usize) -> serde_json::Map<String, Value> {
+    let it = &o.items[i];
+    let (name, option, _) = names::PRODUCTS[it.product];
+    let row = json!({
+        "ordNo": claim_order_no(o),
+        "ordItemSeq": (i + 1).to_string(),
+        "orordNo": o.order_no.to_string(),
+        "orordItemSeq": (i + 1).to_string(),
+        "itemId": item_id(it.product),
+        "itemNm": name,
+        "uitemId": format!("{:05}", it.product + 1),
+        "uitemNm": option,
+    });
+    match row {
+        Value::Object(m) => m,
+        _ => unreachable!("a JSON object"),
+    }
+}
+
+fn with(mut row: serde_json::Map<String, Value>, more: Value) -> Value {
+    if let Value::Object(m) = more {
+        row.extend(m);
+    }
+    Value::Object(row)
+}
+
+/// When the order's cancel was requested, if it is open (not yet approved) at `now`: the
+/// 취소신청 listing holds open requests only.
+pub fn open_cancel(o: &Order, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let requested = o.reached(Stage::CancelRequested, now)?;
+    o.reached(Stage::Cancelled, now)
+        .is_none()
+        .then_some(requested)
+}
+
+pub fn cancel_request_rows(o: &Order, requested: DateTime<Utc>) -> Vec<Value> {
     (0..o.items.len())
         .map(|i| {
-            json!({
-                "clmNo": format!("C{}", o.order_no),
-                "ordNo": o.order_no.to_string(),
-                "ordItemSeq": (i + 1).to_string(),
-                "clmStatCd": code,
-                "clmStatNm": if code == "20" { "취소완료" } else { "취소신청" },
-                "clmRsnNm": "단순 변심",
-                "clmRcpDts": kst_time(requested),
-            })
+            with(
+                claim_line(o, i),
+                json!({
+                    "clmDemndDts": kst_time(requested),
+                    "procOrdQty": o.items[i].quantity,
+                    "shppcstBdnMainCd": "10",
+                    "clmRsnCd": "251",
+                    "clmRsnCntt": "단순 변심",
+                }),
+            )
+        })
+        .collect()
+}
+
+/// When the order was cancelled (the request approved), if it is by `now`.
+pub fn cancelled_at(o: &Order, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    o.reached(Stage::Cancelled, now)
+}
+
+pub fn cancelled_rows(o: &Order, at: DateTime<Utc>) -> Vec<Value> {
+    (0..o.items.len())
+        .map(|i| {
+            with(
+                claim_line(o, i),
+                json!({
+                    "ordpeNm": names::person(small(o.buyer)),
+                    "ordRcpMediaCd": "10",
+                    "ordRcpMediaNm": "PC",
+                    "ordItemStatCd": "180",
+                    "ordItemStatNm": "주문취소",
+                    "clmRsnCd": "251",
+                    "clmRsnNm": "단순취소",
+                    "imptDivCd": "10",
+                    "ordCnclDts": kst_time(at),
+                    "cnclItemQty": o.items[i].quantity,
+                    "dircItemQty": o.items[i].quantity,
+                    "ordRcpDts": kst_time(o.ordered_at),
+                }),
+            )
+        })
+        .collect()
+}
+
+/// A return's or an exchange's pick-up (회수) at `now`.
+pub struct Recovery {
+    /// 배송구분상세: 21 반품회수, 22 교환회수.
+    pub kind: &'static str,
+    /// 회수지시일 (the claim's request), 회수확인일 (half-way to completion), 회수완료일.
+    pub directed: DateTime<Utc>,
+    pub confirmed: Option<DateTime<Utc>>,
+    pub completed: Option<DateTime<Utc>>,
+}
+
+impl Recovery {
+    /// 최종배송진행상태: 61 회수지시, 63 회수확인, 64 회수완료.
+    pub fn progress(&self) -> &'static str {
+        match (self.confirmed, self.completed) {
+            (_, Some(_)) => "64",
+            (Some(_), None) => "63",
+            _ => "61",
+        }
+    }
+
+    /// The day a `perdType` filters on: 01 회수지시일, 02 회수완료일, 04 회수확인일 (05
+    /// 회수철회일: none, the simulated world withdraws no pick-up).
+    pub fn day_of(&self, perd_type: &str) -> Option<NaiveDate> {
+        match perd_type {
+            "01" => Some(self.directed),
+            "02" => self.completed,
+            "04" => self.confirmed,
+            _ => None,
+        }
+        .map(kst_date)
+    }
+}
+
+pub fn recovery(o: &Order, now: DateTime<Utc>) -> Option<Recovery> {
+    let (kind, asked, done) = [
+        ("21", Stage::ReturnRequested, Stage::Returned),
+        ("22", Stage::ExchangeRequested, Stage::Exchanged),
+    ]
+    .into_iter()
+    .find(|(_, asked, _)| o.reached(*asked, now).is_some())?;
+    let directed = o.reached(asked, now)?;
+    // The planned completion, whether or not it has come: confirmation comes half-way.
+    let planned = o.story.iter().find(|(s, _)| *s == done).map(|(_, at)| *at);
+    let confirmed = planned
+        .map(|p| directed + (p - directed) / 2)
+        .filter(|c| *c <= now);
+    Some(Recovery {
+        kind,
+        directed,
+        confirmed,
+        completed: o.reached(done, now),
+    })
+}
+
+pub fn recovery_rows(o: &Order, r: &Recovery) -> Vec<Value> {
+    let progress = r.progress();
+    let (kind_name, reason) = if r.kind == "21" {
+        ("반품회수", "사이즈가 맞지 않음")
+    } else {
+        ("교환회수", "다른 색상으로 교환")
+    };
+    let progress_name = match progress {
+        "64" => "회수완료",
+        "63" => "회수확인",
+        _ => "회수지시",
+    };
+    let receiver = names::person(small(o.receiver));
+    (0..o.items.len())
+        .map(|i| {
+            let it = &o.items[i];
+            with(
+                claim_line(o, i),
+                json!({
+                    "shppNo": format!("R{}", o.order_no),
+                    "shppSeq": (i + 1).to_string(),
+                    "shppDivDtlCd": r.kind,
+                    "shppDivDtlNm": kind_name,
+                    "lastShppProgStatDtlCd": progress,
+                    "lastShppProgStatDtlNm": progress_name,
+                    "shppStatCd": "10",
+                    "shppStatNm": "정상",
+                    "retProcStatNm": if r.kind == "21" && progress == "64" { Value::from("반품완료") } else { Value::Null },
+                    "rcovDircDt": kst_time(r.directed),
+                    "rcovCnfDt": r.confirmed.map(kst_time),
+                    "rcovCmplDt": r.completed.map(kst_time),
+                    "dircItemQty": it.quantity,
+                    "procItemQty": if progress == "64" { it.quantity } else { 0 },
+                    "sellprc": it.unit_price,
+                    "clmRsnCd": if r.kind == "21" { "351" } else { "451" },
+                    "clmRsnNm": reason,
+                    "rcptpeNm": receiver,
+                }),
+            )
         })
         .collect()
 }

@@ -8,8 +8,12 @@
 //!   in their request name (`{"requestShppDirection":{...}}`).
 //! - Every answer is `{"result":{"resultCode":"00","resultMessage":"SUCCESS",...}}`; a
 //!   refused request (bad or missing parameter, a period over the documented maximum:
-//!   180 days for the stage listings, 7 days for cancel requests) answers HTTP 200 with
+//!   180 days for the stage listings, 7 days for the claim listings) answers HTTP 200 with
 //!   `resultCode` 400 and a Korean `resultDesc`, as SSG reports business errors.
+//! - Claims as the public clients read them (docs/research/ssg-claims.md): open cancel
+//!   requests at `result.resultData`, cancelled lines (취소주문목록조회) at `result.data`,
+//!   return and exchange pick-ups (listExchangeTarget) at `result.exchangeTargets`, each row
+//!   a claim order line pointing at its original (`orordNo`, `orordItemSeq`).
 //! - Rate: SSG publishes no read limit. The simulator assumes one bucket per caller IP (every
 //!   local client is 127.0.0.1), 10 requests per second, burst 10, unless `config.rps`
 //!   says otherwise; over it, HTTP 429 in the envelope (`resultCode` 429).
@@ -42,14 +46,16 @@ use std::sync::Arc;
 pub const RATE_PER_IP: f64 = 10.0;
 /// listNonDelivery documents 180 days; one client notes the same for listShppDirection.
 pub const STAGE_MAX_DAYS: i64 = 180;
-/// Cancel requests: at most 7 days per request.
-pub const CANCEL_MAX_DAYS: i64 = 7;
+/// The claim listings: at most 7 days per request (documented for cancel requests; stated
+/// for the pick-ups by one client; assumed for cancelled lines).
+pub const CLAIM_MAX_DAYS: i64 = 7;
 
 /// The throttle answers, by name: HTTP 429, and a 200 whose envelope says 429.
 pub const THROTTLES: &[&str] = &["429", "result-429"];
 
-/// Every raw status word the stage and cancel listings carry, as the collectors store
-/// them (`<stage>/<shppStatCd>`, `CANCEL/<clmStatCd>`).
+/// Every raw status word the stage and claim listings carry, as the collectors store them
+/// (`<stage>/<shppStatCd>`, `CANCEL/REQUESTED`, `CANCEL/<ordItemStatCd>`,
+/// `RCOV/<shppDivDtlCd>/<lastShppProgStatDtlCd>`).
 pub const STATUS_CODES: &[&str] = &[
     "SHPP_DIRECTION",
     "WAREHOUSE_OUT",
@@ -58,7 +64,14 @@ pub const STATUS_CODES: &[&str] = &[
     "10",
     "30",
     "CANCEL",
-    "20",
+    "REQUESTED",
+    "180",
+    "RCOV",
+    "21",
+    "22",
+    "61",
+    "63",
+    "64",
 ];
 
 pub static SIM: SimSpec = SimSpec {
@@ -164,6 +177,22 @@ pub fn build(state: Arc<SimState>, base_url: &str) -> (Router, Vec<Value>) {
             ),
         )
         .route(
+            "/api/clm/cncl/ord/inquiry.ssg",
+            post(
+                |State(s): State<Arc<Sim>>, h: HeaderMap, body: Bytes| async move {
+                    serve(&s, &h, Ep::Cancelled, &HashMap::new(), &body).await
+                },
+            ),
+        )
+        .route(
+            "/api/pd/1/listExchangeTarget.ssg",
+            post(
+                |State(s): State<Arc<Sim>>, h: HeaderMap, body: Bytes| async move {
+                    serve(&s, &h, Ep::Recovery, &HashMap::new(), &body).await
+                },
+            ),
+        )
+        .route(
             "/api/settle/v1/ven/sales/list.ssg",
             get(
                 |State(s): State<Arc<Sim>>,
@@ -189,6 +218,8 @@ pub fn build(state: Arc<SimState>, base_url: &str) -> (Router, Vec<Value>) {
 enum Ep {
     Stage(usize),
     Cancels,
+    Cancelled,
+    Recovery,
     Settle,
     Qna,
 }
@@ -298,6 +329,8 @@ async fn serve(
     let answer = match ep {
         Ep::Stage(i) => stage_listing(sim, seller, i, body, now),
         Ep::Cancels => cancel_listing(sim, seller, query, now),
+        Ep::Cancelled => cancelled_listing(sim, seller, body, now),
+        Ep::Recovery => recovery_listing(sim, seller, body, now),
         Ep::Settle => settle_listing(sim, seller, query, now),
         Ep::Qna => qna_listing(sim, seller, body, now),
     };
@@ -416,6 +449,7 @@ fn stage_listing(sim: &Sim, seller: usize, i: usize, body: &[u8], now: DateTime<
     Ok(out)
 }
 
+/// Open cancel requests asked in the period, at `result.resultData` as a plain list.
 fn cancel_listing(
     sim: &Sim,
     seller: usize,
@@ -425,7 +459,7 @@ fn cancel_listing(
     let (from, to) = period(
         q.get("perdStrDts").cloned().filter(|s| !s.is_empty()),
         q.get("perdEndDts").cloned().filter(|s| !s.is_empty()),
-        CANCEL_MAX_DAYS,
+        CLAIM_MAX_DAYS,
     )?;
     let rows: Vec<Value> = sim
         .state
@@ -433,17 +467,89 @@ fn cancel_listing(
         .seller(seller)
         .orders
         .iter()
-        .filter(|o| {
-            data::cancel_state(o, now).is_some_and(|(at, _)| {
-                let day = data::kst_date(at);
-                day >= from && day <= to
-            })
+        .filter_map(|o| Some((o, data::open_cancel(o, now)?)))
+        .filter(|(_, at)| (from..=to).contains(&data::kst_date(*at)))
+        .flat_map(|(o, at)| data::cancel_request_rows(o, at))
+        .collect();
+    Ok(one_list("resultData", rows))
+}
+
+/// Lines cancelled in the period (취소주문목록조회), at `result.data`.
+fn cancelled_listing(sim: &Sim, seller: usize, body: &[u8], now: DateTime<Utc>) -> Extra {
+    let req = request_object(body, "request")?;
+    let (from, to) = period(
+        field(&req, "perdStrDts"),
+        field(&req, "perdEndDts"),
+        CLAIM_MAX_DAYS,
+    )?;
+    let rows: Vec<Value> = sim
+        .state
+        .world
+        .seller(seller)
+        .orders
+        .iter()
+        .filter_map(|o| Some((o, data::cancelled_at(o, now)?)))
+        .filter(|(_, at)| (from..=to).contains(&data::kst_date(*at)))
+        .flat_map(|(o, at)| data::cancelled_rows(o, at))
+        .collect();
+    Ok(one_list("data", rows))
+}
+
+/// Return and exchange pick-ups whose `perdType` date falls in the period, filtered by
+/// `shppDivDtlCds` (comma-separated 21/22/23) when given.
+fn recovery_listing(sim: &Sim, seller: usize, body: &[u8], now: DateTime<Utc>) -> Extra {
+    let req = request_object(body, "requestExchangeTarget")?;
+    let perd_type = field(&req, "perdType").ok_or("perdType 은(는) 필수 값입니다.")?;
+    const PERD_TYPES: [&str; 4] = ["01", "02", "04", "05"];
+    if !PERD_TYPES.contains(&perd_type.as_str()) {
+        return Err(format!(
+            "perdType 은(는) {} 중 하나여야 합니다.",
+            PERD_TYPES.join(", ")
+        ));
+    }
+    let (from, to) = period(
+        field(&req, "perdStrDts"),
+        field(&req, "perdEndDts"),
+        CLAIM_MAX_DAYS,
+    )?;
+    let kinds: Option<Vec<String>> =
+        field(&req, "shppDivDtlCds").map(|k| k.split(',').map(|c| c.trim().to_string()).collect());
+    if let Some(bad) = kinds
+        .iter()
+        .flatten()
+        .find(|c| !["21", "22", "23"].contains(&c.as_str()))
+    {
+        return Err(format!("shppDivDtlCds 에 알 수 없는 값이 있습니다: {bad}"));
+    }
+    let rows: Vec<Value> = sim
+        .state
+        .world
+        .seller(seller)
+        .orders
+        .iter()
+        .filter_map(|o| Some((o, data::recovery(o, now)?)))
+        .filter(|(_, r)| kinds.as_ref().is_none_or(|k| k.iter().any(|c| c == r.kind)))
+        .filter(|(_, r)| {
+            r.day_of(&perd_type)
+                .is_some_and(|d| (from..=to).contains(&d))
         })
-        .flat_map(|o| data::cancel_rows(o, now))
+        .flat_map(|(o, r)| data::recovery_rows(o, &r))
         .collect();
     let mut out = Map::new();
-    out.insert("cancelRequests".into(), wrap_rows(rows, "cancelRequest"));
+    out.insert("exchangeTargets".into(), wrap_rows(rows, "exchangeTarget"));
     Ok(out)
+}
+
+/// A list of plain rows under `name`; one row bare, as XStream writes a single element.
+fn one_list(name: &str, mut rows: Vec<Value>) -> Map<String, Value> {
+    let value = if rows.len() == 1 {
+        rows.pop().expect("one row")
+    } else {
+        Value::Array(rows)
+    };
+    let mut out = Map::new();
+    out.insert(name.into(), value);
+    out
 }
 
 fn settle_listing(

@@ -2,7 +2,8 @@
 //! serializer is known to produce: ids and codes as numbers or strings, amounts as strings
 //! with separators, times as `yyyy-MM-dd HH:mm:ss`, with `.0`, or compact
 //! `yyyyMMddHHmmss`, dates as `yyyyMMdd` or `yyyy-MM-dd`, and lists either as an array of
-//! one-row wrappers or as one wrapper holding an array. All times are KST without offset.
+//! one-row wrappers or as one wrapper holding an array, an empty list as `[""]`, and
+//! 원주문번호 as `orordNo` or `orOrdNo`. All times are KST without offset.
 
 use crate::quirks::Rules;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -21,8 +22,9 @@ pub const RULES: Rules = Rules {
         "ordStatCd",
         "shppStatCd",
         "itemId",
-        "clmNo",
-        "clmStatCd",
+        "ordItemStatCd",
+        "shppDivDtlCd",
+        "lastShppProgStatDtlCd",
         "postngId",
     ],
     amounts: &[
@@ -36,17 +38,33 @@ pub const RULES: Rules = Rules {
         "settlAmt",
         "dvShppcstAmt",
     ],
-    counts: &["ordQty", "cnclItemQty"],
+    counts: &[
+        "ordQty",
+        "cnclItemQty",
+        "procOrdQty",
+        "dircItemQty",
+        "procItemQty",
+    ],
     flags: &[],
-    times: &["ordRcpDts", "ordCmplDts", "clmRcpDts", "regDts"],
+    times: &[
+        "ordRcpDts",
+        "ordCmplDts",
+        "clmDemndDts",
+        "ordCnclDts",
+        "rcovDircDt",
+        "rcovCnfDt",
+        "rcovCmplDt",
+        "regDts",
+    ],
     dates: &["critnDt"],
     lists: &[
         "shppDirections",
         "warehouseOut",
         "nonDeliveries",
         "deliveryEnds",
-        "cancelRequests",
+        "exchangeTargets",
         "resultData",
+        "data",
         "postngList",
     ],
     time,
@@ -81,11 +99,33 @@ const WRAPPED: &[(&str, &str)] = &[
     ("shppDirections", "shppDirection"),
     ("nonDeliveries", "nonDelivery"),
     ("deliveryEnds", "deliveryEnd"),
-    ("cancelRequests", "cancelRequest"),
+    ("exchangeTargets", "exchangeTarget"),
     ("postngList", "postng"),
 ];
 
+/// The lists that may arrive empty as `[""]` (two public clients guard against it).
+const BLANK_WHEN_EMPTY: &[&str] = &[
+    "shppDirections",
+    "nonDeliveries",
+    "deliveryEnds",
+    "exchangeTargets",
+    "postngList",
+];
+
 fn special(m: &mut Map<String, Value>, rng: &mut StdRng) {
+    for list in BLANK_WHEN_EMPTY {
+        if matches!(m.get(*list), Some(Value::Array(a)) if a.is_empty()) && rng.random_bool(0.5) {
+            m.insert((*list).to_string(), json!([""]));
+        }
+    }
+    // 원주문번호 in its other case ("대소문자 유의", one client notes).
+    if m.contains_key("orordNo") && rng.random_bool(0.3) {
+        for (from, to) in [("orordNo", "orOrdNo"), ("orordItemSeq", "orOrdItemSeq")] {
+            if let Some(v) = m.remove(from) {
+                m.insert(to.to_string(), v);
+            }
+        }
+    }
     // XStream's other list spelling: one wrapper holding every row (or the one row bare).
     for (list, row) in WRAPPED {
         let Some(Value::Array(items)) = m.get(*list) else {

@@ -46,7 +46,9 @@ impl Head {
 }
 
 /// The rows of `result[list]`, each as sent, in any of XStream's spellings (see the module
-/// docs). `Err` names what the list holds instead (the page's format changed).
+/// docs). An empty listing may arrive as `[""]` (two public clients guard against a string
+/// element): blank strings are no rows. `Err` names what the list holds instead (the page's
+/// format changed).
 pub fn rows(result: &Map<String, Value>, list: &str, inner: &str) -> Result<Vec<RawJson>, String> {
     let mut out = Vec::new();
     match result.get(list) {
@@ -85,6 +87,7 @@ fn unwrap_row(item: &Value, inner: &str, out: &mut Vec<RawJson>) -> Result<(), S
             Ok(())
         }
         Value::Null => Ok(()),
+        Value::String(s) if s.trim().is_empty() => Ok(()),
         _ => Err(format!("a `{inner}` row is not an object")),
     }
 }
@@ -146,23 +149,96 @@ pub struct ShppRow {
     pub ord_cmpl_dts: Option<String>,
 }
 
-/// A row of `/api/claim/v2/cancel/requests` (취소신청 목록).
+/// A row of `/api/claim/v2/cancel/requests` (취소신청 목록, `result.resultData`): one open
+/// cancel request of one order line. The listing holds open requests only: an approved
+/// request moves to [`CancelledRow`], a withdrawn one simply leaves the list.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CancelRow {
-    /// 클레임번호.
-    #[serde(deserialize_with = "lenient::id")]
-    pub clm_no: String,
+    /// 주문번호 of the claim (the claim order; the line it cancels is `orord*`).
     #[serde(deserialize_with = "lenient::id")]
     pub ord_no: String,
     #[serde(deserialize_with = "lenient::id")]
     pub ord_item_seq: String,
-    /// 클레임상태코드 (see `normalize::CANCEL_STATUS`).
-    #[serde(deserialize_with = "lenient::id")]
-    pub clm_stat_cd: String,
-    /// 클레임접수일시.
+    #[serde(flatten)]
+    pub original: Original,
+    /// 클레임신청일시.
     #[serde(deserialize_with = "lenient::text")]
-    pub clm_rcp_dts: String,
+    pub clm_demnd_dts: String,
+}
+
+/// A row of `/api/clm/cncl/ord/inquiry.ssg` (취소주문목록조회, `result.data`): one cancelled
+/// order line.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CancelledRow {
+    #[serde(deserialize_with = "lenient::id")]
+    pub ord_no: String,
+    #[serde(deserialize_with = "lenient::id")]
+    pub ord_item_seq: String,
+    #[serde(flatten)]
+    pub original: Original,
+    /// 주문상품상태코드: 180 주문취소 (see `normalize::CANCELLED_STATUS`).
+    #[serde(deserialize_with = "lenient::id")]
+    pub ord_item_stat_cd: String,
+    /// 주문취소일시.
+    #[serde(deserialize_with = "lenient::text")]
+    pub ord_cncl_dts: String,
+}
+
+/// A row of `/api/pd/1/listExchangeTarget.ssg` (반품/교환 회수 대상, `result.exchangeTargets`):
+/// the pick-up (회수) of one order line for a return or an exchange.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecoveryRow {
+    /// 주문번호 of the claim (the claim order; the line it concerns is `orord*`).
+    #[serde(deserialize_with = "lenient::id")]
+    pub ord_no: String,
+    #[serde(deserialize_with = "lenient::id")]
+    pub ord_item_seq: String,
+    #[serde(flatten)]
+    pub original: Original,
+    /// 배송구분상세: 21 반품회수, 22 교환회수, 23 AS회수 (see `normalize::RECOVERY_KIND`).
+    #[serde(deserialize_with = "lenient::id")]
+    pub shpp_div_dtl_cd: String,
+    /// 최종배송진행상태: 61 회수지시 … 64 회수완료, 66 회수철회 (see
+    /// `normalize::RECOVERY_PROGRESS`).
+    #[serde(deserialize_with = "lenient::id")]
+    pub last_shpp_prog_stat_dtl_cd: String,
+    /// 반품처리상태명 (반품완료, 반품거부, …; its code is not in the row).
+    #[serde(default, deserialize_with = "lenient::opt_text")]
+    pub ret_proc_stat_nm: Option<String>,
+    /// 회수지시일 (the claim's request; "may be missing", one client notes), 회수확인일,
+    /// 회수완료일, 회수철회일.
+    #[serde(default, deserialize_with = "lenient::opt_text")]
+    pub rcov_dirc_dt: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_text")]
+    pub rcov_cnf_dt: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_text")]
+    pub rcov_cmpl_dt: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_text")]
+    pub rcov_rvk_dt: Option<String>,
+}
+
+/// The original order line a claim row concerns: 원주문번호 / 원주문순번, spelled `orordNo`
+/// or `orOrdNo` ("대소문자 유의", one client notes). Absent, the claim's own numbers are the
+/// order's.
+#[derive(Debug, Default, Deserialize)]
+pub struct Original {
+    #[serde(
+        default,
+        alias = "orOrdNo",
+        rename = "orordNo",
+        deserialize_with = "lenient::opt_id"
+    )]
+    pub ord_no: Option<String>,
+    #[serde(
+        default,
+        alias = "orOrdItemSeq",
+        rename = "orordItemSeq",
+        deserialize_with = "lenient::opt_id"
+    )]
+    pub ord_item_seq: Option<String>,
 }
 
 /// A row of `/api/settle/v1/ven/sales/list.ssg` (위수탁 마감 리스트), `result.resultData[]`.

@@ -6,8 +6,13 @@
 //!   `listWarehouseOut`, 미배송완료 `listNonDelivery`, 배송완료 `listDeliveryEnd`), at most
 //!   180 days per request, read in flow order so that a line moving on while we read is
 //!   still seen in a later listing; a line seen in several takes the furthest stage
-//!   (`normalize`). Cancel claims: `/api/claim/v2/cancel/requests`, at most 7 days per
-//!   request (split here).
+//!   (`normalize`).
+//! - Claims (docs/research/ssg-claims.md: no SSG page is public; four public clients agree):
+//!   open cancel requests (`/api/claim/v2/cancel/requests`, rows at `result.resultData`),
+//!   cancelled lines (취소주문목록조회 `/api/clm/cncl/ord/inquiry.ssg`, `result.data`), and
+//!   return and exchange pick-ups (반품/교환 회수 대상 `/api/pd/1/listExchangeTarget.ssg`),
+//!   asked by request, completion and withdrawal date so that a claim asked before the
+//!   window still shows how it ends. Each at most 7 days per request (split here).
 //! - Settlements: 위수탁 마감 리스트 (`/api/settle/v1/ven/sales/list.ssg`), one 기준일 a call.
 //! - Inquiries: unanswered product Q&A (`/api/postng/qnaList.ssg`). SSG lists only
 //!   unanswered questions; every complete listing is handed to the store as
@@ -27,7 +32,7 @@ use super::{ConnectCtx, Connector, KindPlan, MarketSpec, Span, parse_credentials
 use crate::error::{CollectError, parse_json};
 use crate::http::{Call, Reply, Verdict};
 use crate::model::{
-    InquiryChannel, Kind, Market, OpenInquiries, RawJson, Records, Rejected, Window, kst,
+    Claim, InquiryChannel, Kind, Market, OpenInquiries, RawJson, Records, Rejected, Window, kst,
 };
 use async_trait::async_trait;
 use auth::Credentials;
@@ -40,7 +45,7 @@ pub static SPEC: MarketSpec = MarketSpec {
     plans: &[
         // The stage listings file an order under its order (payment) day while its stage
         // keeps moving: re-read 7 days every run. A 7-day lookback touches 8 KST days: one
-        // window, one request per stage (and two for the 7-day cancel listing).
+        // window, one request per stage, and five claim listings per 7 days of it.
         KindPlan {
             kind: Kind::Orders,
             span: Span::KstDays(8),
@@ -80,12 +85,19 @@ pub static SPEC: MarketSpec = MarketSpec {
     connect,
 };
 
-/// `/api/claim/v2/cancel/requests` accepts at most 7 days per request.
-pub const CANCEL_DAYS: i64 = 7;
+/// The claim listings accept at most 7 days per request (documented for cancel requests,
+/// stated for the pick-ups by one client; assumed for cancelled lines, whose clients read
+/// 1-6 days).
+pub const CLAIM_DAYS: i64 = 7;
 /// The stage listings accept at most 180 days per request.
 pub const STAGE_DAYS: i64 = 180;
 
 const EP_CANCELS: &str = "/api/claim/v2/cancel/requests";
+const EP_CANCELLED: &str = "/api/clm/cncl/ord/inquiry.ssg";
+const EP_RECOVERY: &str = "/api/pd/1/listExchangeTarget.ssg";
+/// The pick-ups are asked by three dates (`perdType`): 01 회수지시일 (requested), 02
+/// 회수완료일 (completed), 05 회수철회일 (withdrawn).
+const RECOVERY_PERIODS: [&str; 3] = ["01", "02", "05"];
 const EP_SETTLE: &str = "/api/settle/v1/ven/sales/list.ssg";
 const EP_QNA: &str = "/api/postng/qnaList.ssg";
 
@@ -206,7 +218,6 @@ fn mentions_ip(desc: &str) -> bool {
 
 /// Where each listing's rows keep their own id, for a rejected row's key.
 const ID_LINE: &[&str] = &["/ordNo", "/ordItemSeq"];
-const ID_CANCEL: &[&str] = &["/clmNo", "/ordItemSeq"];
 const ID_SETTLE: &[&str] = &["/critnDt", "/ordNo", "/ordItemSeq"];
 const ID_QNA: &[&str] = &["/postngId"];
 
@@ -312,31 +323,64 @@ impl Ssg {
             .await
     }
 
-    async fn cancel_requests(
-        &self,
-        first: NaiveDate,
-        last: NaiveDate,
-    ) -> Result<Records, CollectError> {
-        let query = [("perdStrDts", ymd(first)), ("perdEndDts", ymd(last))];
-        let rows = self
-            .listing(
-                EP_CANCELS,
-                Req::Get(&query),
-                "cancelRequests",
-                "cancelRequest",
-            )
-            .await?;
-        let (read, rejected) = read_rows::<api::CancelRow>(EP_CANCELS, rows, ID_CANCEL);
+    /// One claim listing's rows read and normalized.
+    fn claims_of<T: serde::de::DeserializeOwned>(
+        endpoint: &str,
+        rows: Vec<RawJson>,
+        normalize: impl Fn(&str, &T, &RawJson) -> Result<Claim, Rejected>,
+    ) -> Records {
+        let (read, rejected) = read_rows::<T>(endpoint, rows, ID_LINE);
         let mut out = Records {
             rejected,
             ..Records::default()
         };
         rows::normalize_each(
             &read,
-            |row, raw| normalize::cancel_claim(EP_CANCELS, row, raw),
+            |row, raw| normalize(endpoint, row, raw),
             &mut out.claims,
             &mut out.rejected,
         );
+        out
+    }
+
+    /// Every claim the listings hold for the days `[first, last]` (at most [`CLAIM_DAYS`]):
+    /// open cancel requests, then cancelled lines, then pick-ups by request, completion and
+    /// withdrawal date (a claim read twice keeps its later reading).
+    async fn claims(&self, first: NaiveDate, last: NaiveDate) -> Result<Records, CollectError> {
+        let query = [("perdStrDts", ymd(first)), ("perdEndDts", ymd(last))];
+        let requests = self.listing(EP_CANCELS, Req::Get(&query), "resultData", "resultData");
+        let body = json!({"request": {"perdStrDts": ymd(first), "perdEndDts": ymd(last)}});
+        let cancelled = self.listing(EP_CANCELLED, Req::PostJson(&body), "data", "data");
+        let bodies: Vec<Value> = RECOVERY_PERIODS
+            .iter()
+            .map(|perd_type| {
+                json!({"requestExchangeTarget": {
+                    "perdType": perd_type,
+                    "perdStrDts": ymd(first),
+                    "perdEndDts": ymd(last),
+                    "shppDivDtlCds": "21,22",
+                }})
+            })
+            .collect();
+        let recoveries = futures::future::try_join_all(bodies.iter().map(|body| {
+            self.listing(
+                EP_RECOVERY,
+                Req::PostJson(body),
+                "exchangeTargets",
+                "exchangeTarget",
+            )
+        }));
+        let (requests, cancelled, recoveries) =
+            futures::try_join!(requests, cancelled, recoveries)?;
+        let mut out = Self::claims_of(EP_CANCELS, requests, normalize::cancel_request);
+        out.extend(Self::claims_of(
+            EP_CANCELLED,
+            cancelled,
+            normalize::cancelled,
+        ));
+        for rows in recoveries {
+            out.extend(Self::claims_of(EP_RECOVERY, rows, normalize::recovery));
+        }
         Ok(out)
     }
 
@@ -355,14 +399,14 @@ impl Ssg {
             }
             Ok::<_, CollectError>((lines, rejected))
         };
-        let cancels = futures::future::try_join_all(
-            day_chunks(first, last, CANCEL_DAYS)
+        let claims = futures::future::try_join_all(
+            day_chunks(first, last, CLAIM_DAYS)
                 .into_iter()
-                .map(|(a, b)| self.cancel_requests(a, b)),
+                .map(|(a, b)| self.claims(a, b)),
         );
-        let ((lines, rejected), cancels) = futures::try_join!(stages, cancels)?;
+        let ((lines, rejected), claims) = futures::try_join!(stages, claims)?;
         let mut out = Records::default();
-        for c in cancels {
+        for c in claims {
             out.extend(c);
         }
         // A claim listed by two overlapping chunks is one claim; keep the one read last.
@@ -470,7 +514,17 @@ fn reread(rejected: &Rejected) -> Result<Records, String> {
         EP_CANCELS => {
             let row: api::CancelRow = rows::read(raw)?;
             out.claims
-                .push(normalize::cancel_claim(endpoint, &row, raw).map_err(kept)?);
+                .push(normalize::cancel_request(endpoint, &row, raw).map_err(kept)?);
+        }
+        EP_CANCELLED => {
+            let row: api::CancelledRow = rows::read(raw)?;
+            out.claims
+                .push(normalize::cancelled(endpoint, &row, raw).map_err(kept)?);
+        }
+        EP_RECOVERY => {
+            let row: api::RecoveryRow = rows::read(raw)?;
+            out.claims
+                .push(normalize::recovery(endpoint, &row, raw).map_err(kept)?);
         }
         EP_SETTLE => {
             let row: api::SettleRow = rows::read(raw)?;

@@ -78,12 +78,41 @@ pub const SHPP_STAT: &[(&str, &str)] = &[
     ("30", "대기"), // held (e.g. 예약판매, 재고 대기): still at its stage
 ];
 
-/// 취소신청 목록 `clmStatCd` -> canonical; `None` = the claim no longer applies.
-pub const CANCEL_STATUS: &[(&str, Option<Status>)] = &[
-    ("10", Some(Status::CancelRequested)), // 취소신청
-    ("20", Some(Status::Cancelled)),       // 취소완료 (승인)
-    ("30", None),                          // 취소철회 (withdrawn by the buyer)
-    ("40", None),                          // 취소거부 (refused: the order ships)
+/// 취소주문목록조회 `ordItemStatCd` -> canonical. (An open cancel request has no code: the
+/// 취소신청 listing holds open requests only, so its rows are [`CANCEL_REQUESTED`].)
+pub const CANCELLED_STATUS: &[(&str, Status)] = &[
+    ("180", Status::Cancelled), // 주문취소
+];
+
+/// The raw status of a row of the open cancel requests.
+pub const CANCEL_REQUESTED: &str = "CANCEL/REQUESTED";
+
+/// 배송구분상세 (`shppDivDtlCd`) of a pick-up row -> the claim it serves. 23 AS회수 (a repair
+/// pick-up) is neither: it is not asked for (`shppDivDtlCds` 21,22), and kept flagged
+/// unknown if it arrives.
+pub const RECOVERY_KIND: &[(&str, ClaimType)] = &[
+    ("21", ClaimType::Return),   // 반품회수
+    ("22", ClaimType::Exchange), // 교환회수
+];
+
+/// Where a pick-up stands, by its 최종배송진행상태 (`lastShppProgStatDtlCd`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// Asked for and under way (the claim is requested).
+    Open,
+    /// Picked up and closed: the return is refunded, the exchange's item is back.
+    Done,
+    /// Withdrawn by the buyer: the claim no longer applies.
+    Withdrawn,
+}
+
+pub const RECOVERY_PROGRESS: &[(&str, Progress)] = &[
+    ("61", Progress::Open), // 회수지시 (the claim's request creates the pick-up)
+    ("62", Progress::Open), // 물류회수확인
+    ("63", Progress::Open), // 회수확인 (the seller has the item; 64 follows in 3 days)
+    ("64", Progress::Done), // 회수완료
+    ("65", Progress::Open), // 회수완료보류
+    ("66", Progress::Withdrawn), // 회수철회
 ];
 
 fn lookup<T: Copy>(table: &[(&str, T)], code: &str) -> Option<T> {
@@ -105,8 +134,36 @@ pub fn item_status(stage_code: &str, shpp_stat: Option<&str>) -> StatusCode {
     StatusCode::new(status, raw)
 }
 
-pub fn cancel_status(code: &str) -> Option<Status> {
-    lookup(CANCEL_STATUS, code).unwrap_or(Some(Status::Unknown))
+/// The canonical status of a cancelled line's `ordItemStatCd`; an unknown code is kept
+/// and flagged.
+pub fn cancelled_status(code: &str) -> Status {
+    lookup(CANCELLED_STATUS, code).unwrap_or(Status::Unknown)
+}
+
+/// A pick-up's claim type and status. A refused return (반품거부…) or a withdrawn pick-up
+/// (66, or 회수철회 as the return's state) no longer applies (`None`); an unknown kind or
+/// progress code is kept and flagged.
+pub fn recovery_status(
+    kind_code: &str,
+    progress_code: &str,
+    ret_proc: Option<&str>,
+) -> (ClaimType, Option<Status>) {
+    let Some(kind) = lookup(RECOVERY_KIND, kind_code) else {
+        return (ClaimType::Return, Some(Status::Unknown));
+    };
+    let ret_proc = ret_proc.unwrap_or_default();
+    if ret_proc.contains("반품거부") || ret_proc.contains("회수철회") {
+        return (kind, None);
+    }
+    let status = match (lookup(RECOVERY_PROGRESS, progress_code), kind) {
+        (None, _) => Some(Status::Unknown),
+        (Some(Progress::Withdrawn), _) => None,
+        (Some(Progress::Open), ClaimType::Exchange) => Some(Status::ExchangeRequested),
+        (Some(Progress::Done), ClaimType::Exchange) => Some(Status::Exchanged),
+        (Some(Progress::Open), _) => Some(Status::ReturnRequested),
+        (Some(Progress::Done), _) => Some(Status::Returned),
+    };
+    (kind, status)
 }
 
 /// A stage row's own key: the order and its line.
@@ -214,19 +271,107 @@ pub fn orders(rows: Vec<(usize, api::ShppRow, RawJson)>) -> (Vec<Order>, Vec<Rej
     (orders, rejected)
 }
 
-pub fn cancel_claim(
+/// The order and line a claim row concerns: the original's when given, else its own.
+fn claimed_line(own_no: &str, own_seq: &str, original: &api::Original) -> (String, String) {
+    (
+        original
+            .ord_no
+            .clone()
+            .unwrap_or_else(|| own_no.to_string()),
+        original
+            .ord_item_seq
+            .clone()
+            .unwrap_or_else(|| own_seq.to_string()),
+    )
+}
+
+/// The id a cancel has in both listings (requested, then cancelled): its claim order line.
+fn cancel_id(ord_no: &str, ord_item_seq: &str) -> String {
+    format!("cancel-{ord_no}-{ord_item_seq}")
+}
+
+/// An open cancel request.
+pub fn cancel_request(
     endpoint: &str,
     row: &api::CancelRow,
     raw: &RawJson,
 ) -> Result<Claim, Rejected> {
-    let requested_at = time_field(endpoint, &row.clm_no, "clmRcpDts", &row.clm_rcp_dts, raw)?;
+    let id = cancel_id(&row.ord_no, &row.ord_item_seq);
+    let requested_at = time_field(endpoint, &id, "clmDemndDts", &row.clm_demnd_dts, raw)?;
+    let (order_id, item) = claimed_line(&row.ord_no, &row.ord_item_seq, &row.original);
     Ok(Claim {
-        claim_id: format!("cancel-{}-{}", row.clm_no, row.ord_item_seq),
+        claim_id: id,
         claim_type: ClaimType::Cancel,
-        order_id: row.ord_no.clone(),
-        item_ids: vec![row.ord_item_seq.clone()],
-        status: cancel_status(&row.clm_stat_cd),
-        raw_status: format!("CANCEL/{}", row.clm_stat_cd),
+        order_id,
+        item_ids: vec![item],
+        status: Some(Status::CancelRequested),
+        raw_status: CANCEL_REQUESTED.to_string(),
+        requested_at,
+        raw: raw.clone(),
+    })
+}
+
+/// A cancelled line. Its listing gives no request time: the cancel time stands for it.
+pub fn cancelled(
+    endpoint: &str,
+    row: &api::CancelledRow,
+    raw: &RawJson,
+) -> Result<Claim, Rejected> {
+    let id = cancel_id(&row.ord_no, &row.ord_item_seq);
+    let at = time_field(endpoint, &id, "ordCnclDts", &row.ord_cncl_dts, raw)?;
+    let (order_id, item) = claimed_line(&row.ord_no, &row.ord_item_seq, &row.original);
+    Ok(Claim {
+        claim_id: id,
+        claim_type: ClaimType::Cancel,
+        order_id,
+        item_ids: vec![item],
+        status: Some(cancelled_status(&row.ord_item_stat_cd)),
+        raw_status: format!("CANCEL/{}", row.ord_item_stat_cd),
+        requested_at: at,
+        raw: raw.clone(),
+    })
+}
+
+/// A return or exchange pick-up. Requested at its 회수지시일, or, where that is missing, the
+/// first later date it carries.
+pub fn recovery(endpoint: &str, row: &api::RecoveryRow, raw: &RawJson) -> Result<Claim, Rejected> {
+    let (claim_type, status) = recovery_status(
+        &row.shpp_div_dtl_cd,
+        &row.last_shpp_prog_stat_dtl_cd,
+        row.ret_proc_stat_nm.as_deref(),
+    );
+    let id = format!(
+        "{}-{}-{}",
+        claim_type.as_str(),
+        row.ord_no,
+        row.ord_item_seq
+    );
+    let dated = [
+        ("rcovDircDt", &row.rcov_dirc_dt),
+        ("rcovCnfDt", &row.rcov_cnf_dt),
+        ("rcovCmplDt", &row.rcov_cmpl_dt),
+        ("rcovRvkDt", &row.rcov_rvk_dt),
+    ];
+    let (field, at) = dated
+        .iter()
+        .find_map(|(f, v)| v.as_deref().map(|v| (*f, v)))
+        .ok_or_else(|| bad_field(endpoint, &id, "rcovDircDt", raw))?;
+    let requested_at = time_field(endpoint, &id, field, at, raw)?;
+    let (order_id, item) = claimed_line(&row.ord_no, &row.ord_item_seq, &row.original);
+    let mut raw_status = format!(
+        "RCOV/{}/{}",
+        row.shpp_div_dtl_cd, row.last_shpp_prog_stat_dtl_cd
+    );
+    if let Some(state) = &row.ret_proc_stat_nm {
+        raw_status = format!("{raw_status}/{state}");
+    }
+    Ok(Claim {
+        claim_id: id,
+        claim_type,
+        order_id,
+        item_ids: vec![item],
+        status,
+        raw_status,
         requested_at,
         raw: raw.clone(),
     })

@@ -10,6 +10,9 @@ fn page(name: &str) -> Map<String, Value> {
         "direction" => include_str!("testdata/list_shpp_direction.json"),
         "warehouse" => include_str!("testdata/list_warehouse_out.json"),
         "cancels" => include_str!("testdata/cancel_requests.json"),
+        "cancel_one" => include_str!("testdata/cancel_requests_one.json"),
+        "cancelled" => include_str!("testdata/cancelled.json"),
+        "recoveries" => include_str!("testdata/exchange_targets.json"),
         "settle" => include_str!("testdata/settle_list.json"),
         "qna" => include_str!("testdata/qna_list.json"),
         other => panic!("no page {other}"),
@@ -162,32 +165,180 @@ fn every_stage_and_shipping_state_code_maps_and_unknown_ones_are_flagged() {
 }
 
 #[test]
-fn every_cancel_status_code_maps_and_unknown_ones_are_flagged() {
-    assert_eq!(
-        normalize::cancel_status("10"),
-        Some(Status::CancelRequested)
-    );
-    assert_eq!(normalize::cancel_status("20"), Some(Status::Cancelled));
-    assert_eq!(normalize::cancel_status("30"), None);
-    assert_eq!(normalize::cancel_status("40"), None);
-    assert_eq!(normalize::cancel_status("77"), Some(Status::Unknown));
-    assert_eq!(normalize::CANCEL_STATUS.len(), 4);
+fn every_cancelled_status_code_maps_and_unknown_ones_are_flagged() {
+    for (code, status) in normalize::CANCELLED_STATUS {
+        assert_eq!(normalize::cancelled_status(code), *status, "{code}");
+    }
+    assert_eq!(normalize::cancelled_status("180"), Status::Cancelled);
+    assert_eq!(normalize::cancelled_status("999"), Status::Unknown);
 }
 
 #[test]
-fn cancel_requests_become_cancel_claims_of_their_line() {
-    let rows = api::rows(&page("cancels"), "cancelRequests", "cancelRequest").unwrap();
-    let (read, rejected) = read_rows::<api::CancelRow>(EP_CANCELS, rows, ID_CANCEL);
-    assert!(rejected.is_empty());
-    let claims: Vec<_> = read
-        .iter()
-        .map(|(r, raw)| normalize::cancel_claim(EP_CANCELS, r, raw).unwrap())
-        .collect();
-    assert_eq!(claims[0].claim_type, ClaimType::Cancel);
-    assert_eq!(claims[0].item_ids, ["2"]);
-    assert_eq!(claims[0].status, Some(Status::CancelRequested));
-    assert_eq!(claims[1].raw_status, "CANCEL/20");
-    assert_eq!(claims[1].status, Some(Status::Cancelled));
+fn every_pick_up_code_maps_per_claim_type_and_unknown_ones_are_flagged() {
+    use normalize::{Progress, recovery_status};
+    let expected = |kind: ClaimType, p: Progress| match (kind, p) {
+        (_, Progress::Withdrawn) => None,
+        (ClaimType::Exchange, Progress::Open) => Some(Status::ExchangeRequested),
+        (ClaimType::Exchange, Progress::Done) => Some(Status::Exchanged),
+        (_, Progress::Open) => Some(Status::ReturnRequested),
+        (_, Progress::Done) => Some(Status::Returned),
+    };
+    for (kind_code, kind) in normalize::RECOVERY_KIND {
+        for (code, progress) in normalize::RECOVERY_PROGRESS {
+            assert_eq!(
+                recovery_status(kind_code, code, None),
+                (*kind, expected(*kind, *progress)),
+                "{kind_code}/{code}"
+            );
+        }
+    }
+    assert_eq!(normalize::RECOVERY_PROGRESS.len(), 6);
+    assert_eq!(
+        recovery_status("21", "61", None),
+        (ClaimType::Return, Some(Status::ReturnRequested))
+    );
+    assert_eq!(
+        recovery_status("22", "64", Some("")),
+        (ClaimType::Exchange, Some(Status::Exchanged))
+    );
+    // A refused return, or one withdrawn as the return's state, no longer applies.
+    assert_eq!(recovery_status("21", "64", Some("반품거부")).1, None);
+    assert_eq!(recovery_status("21", "61", Some("회수철회")).1, None);
+    assert_eq!(recovery_status("21", "66", None).1, None);
+    // Unknown progress, unknown kind (23 AS회수 is not asked for): kept, flagged.
+    assert_eq!(recovery_status("21", "69", None).1, Some(Status::Unknown));
+    assert_eq!(recovery_status("23", "61", None).1, Some(Status::Unknown));
+}
+
+fn claims<T: serde::de::DeserializeOwned>(
+    name: &str,
+    (list, row): (&str, &str),
+    endpoint: &str,
+    normalize: impl Fn(&str, &T, &RawJson) -> Result<Claim, Rejected>,
+) -> Records {
+    Ssg::claims_of(
+        endpoint,
+        api::rows(&page(name), list, row).unwrap(),
+        normalize,
+    )
+}
+
+#[test]
+fn open_cancel_requests_are_read_from_result_data_against_the_original_line() {
+    let out = claims(
+        "cancels",
+        ("resultData", "resultData"),
+        EP_CANCELS,
+        normalize::cancel_request,
+    );
+    assert!(out.rejected.is_empty(), "{:?}", out.rejected);
+    let c = &out.claims;
+    assert_eq!(c.len(), 2);
+    assert_eq!(c[0].claim_id, "cancel-20250309500001-1");
+    assert_eq!(c[0].claim_type, ClaimType::Cancel);
+    assert_eq!(
+        (c[0].order_id.as_str(), c[0].item_ids.as_slice()),
+        ("20250308123456", &["2".to_string()][..])
+    );
+    assert_eq!(c[0].status, Some(Status::CancelRequested));
+    assert_eq!(c[0].requested_at.to_rfc3339(), "2025-03-08T23:00:00+00:00");
+    // Numbers for ids, the `orOrdNo` spelling, a compact time.
+    assert_eq!(c[1].order_id, "20250307000555");
+    assert_eq!(c[1].claim_id, "cancel-20250309500002-1");
+    assert_eq!(c[1].requested_at.to_rfc3339(), "2025-03-09T00:00:00+00:00");
+    // One row arrives as a bare object.
+    let one = claims(
+        "cancel_one",
+        ("resultData", "resultData"),
+        EP_CANCELS,
+        normalize::cancel_request,
+    );
+    assert_eq!(one.claims.len(), 1);
+    assert_eq!(one.claims[0].order_id, "20250306000777");
+}
+
+#[test]
+fn a_cancelled_line_keeps_the_id_of_its_request_and_an_unknown_code_is_flagged() {
+    let out = claims(
+        "cancelled",
+        ("data", "data"),
+        EP_CANCELLED,
+        normalize::cancelled,
+    );
+    assert!(out.rejected.is_empty(), "{:?}", out.rejected);
+    let c = &out.claims;
+    // The request read above and its completion are one claim.
+    assert_eq!(c[0].claim_id, "cancel-20250309500002-1");
+    assert_eq!(c[0].order_id, "20250307000555");
+    assert_eq!(
+        (c[0].status, c[0].raw_status.as_str()),
+        (Some(Status::Cancelled), "CANCEL/180")
+    );
+    assert_eq!(
+        (c[1].status, c[1].raw_status.as_str()),
+        (Some(Status::Unknown), "CANCEL/999")
+    );
+}
+
+#[test]
+fn pick_ups_become_returns_and_exchanges_and_an_unreadable_one_is_kept_raw() {
+    let out = claims(
+        "recoveries",
+        ("exchangeTargets", "exchangeTarget"),
+        EP_RECOVERY,
+        normalize::recovery,
+    );
+    let c = &out.claims;
+    assert_eq!(c.len(), 3);
+    assert_eq!(
+        (c[0].claim_id.as_str(), c[0].claim_type, c[0].status),
+        (
+            "return-20250310600001-1",
+            ClaimType::Return,
+            Some(Status::ReturnRequested)
+        )
+    );
+    assert_eq!(c[0].order_id, "20250301000111");
+    assert_eq!(c[0].raw_status, "RCOV/21/61");
+    assert_eq!(
+        (c[1].claim_type, c[1].status, c[1].order_id.as_str()),
+        (
+            ClaimType::Exchange,
+            Some(Status::Exchanged),
+            "20250301000112"
+        )
+    );
+    assert_eq!(c[1].item_ids, ["2"]);
+    assert_eq!(c[1].requested_at.to_rfc3339(), "2025-03-10T01:00:00+00:00");
+    // A refused return no longer applies; without 회수지시일 it is dated by 회수확인일.
+    assert_eq!(c[2].status, None);
+    assert_eq!(c[2].raw_status, "RCOV/21/64/반품거부");
+    assert_eq!(c[2].requested_at.to_rfc3339(), "2025-03-11T01:00:00+00:00");
+    // A date that does not read: that row alone is kept raw, and read again later.
+    assert_eq!(out.rejected.len(), 1);
+    assert_eq!(out.rejected[0].key.record_key, "return-20250310600004-1");
+    assert!(reread(&out.rejected[0]).is_err());
+}
+
+#[test]
+fn an_empty_listing_spelled_as_a_blank_string_is_no_rows() {
+    let result: Map<String, Value> = serde_json::from_str(
+        r#"{"resultCode":"00","exchangeTargets":[""],"shppDirections":[" "]}"#,
+    )
+    .unwrap();
+    assert!(
+        api::rows(&result, "exchangeTargets", "exchangeTarget")
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        api::rows(&result, "shppDirections", "shppDirection")
+            .unwrap()
+            .is_empty()
+    );
+    let bad: Map<String, Value> =
+        serde_json::from_str(r#"{"exchangeTargets":["not a row"]}"#).unwrap();
+    assert!(api::rows(&bad, "exchangeTargets", "exchangeTarget").is_err());
 }
 
 #[test]
@@ -271,7 +422,7 @@ fn the_judge_reads_ssg_answer_shapes() {
 #[test]
 fn day_chunks_keep_to_seven_days() {
     let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-    let c = day_chunks(d("2025-03-01"), d("2025-03-08"), CANCEL_DAYS);
+    let c = day_chunks(d("2025-03-01"), d("2025-03-08"), CLAIM_DAYS);
     assert_eq!(
         c,
         [
