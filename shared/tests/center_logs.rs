@@ -2,9 +2,12 @@
 //! level: a global subscriber at `trace` for every crate (with `log` records bridged in, as
 //! the CLI and the Lambda functions set up), the production caps applied, while a TOTP
 //! login, an SMS code, a wrong password, Naver ID logins (RSA `encpw`, a new-device code),
-//! a session import and a logged-out session run; and ESM PLUS's JSON sign-in, store list,
-//! a wrong password, an expiry and an import.
-//! One test in its own binary: it installs the process-wide subscriber.
+//! a session import and a logged-out session run; ESM PLUS's JSON sign-in, store list,
+//! a wrong password, an expiry and an import; and Coupang WING's login, its SMS code, a
+//! wrong password and an expiry.
+//! One test in its own binary: it installs the process-wide subscriber (a subscriber scoped
+//! to one test's thread misses lines while other tests of the binary register the same call
+//! sites at the same moment, so the checks of every seller center live here).
 
 #[path = "support/capture.rs"]
 mod capture;
@@ -43,6 +46,20 @@ fn cookie_values(jar_json: &str) -> Vec<String> {
     out
 }
 
+/// The simulator's sellers as the fleet's targets.
+fn targets_of(sim: &sim::RunningSim, market: Market) -> Vec<Target> {
+    sim.credentials
+        .iter()
+        .map(|c| Target {
+            market,
+            seller_id: c["seller_id"].as_str().unwrap().to_string(),
+            credentials: c["credentials"].clone(),
+            base_url: c["base_url"].as_str().map(str::to_string),
+            options: serde_json::json!({}),
+        })
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_password_otp_secret_code_or_cookie_in_the_logs_at_any_level() {
     let capture = Capture::default();
@@ -76,17 +93,7 @@ async fn no_password_otp_secret_code_or_cookie_in_the_logs_at_any_level() {
     .await
     .unwrap();
     let center = sim.center.clone().unwrap();
-    let targets: Vec<Target> = sim
-        .credentials
-        .iter()
-        .map(|c| Target {
-            market: Market::Naver,
-            seller_id: c["seller_id"].as_str().unwrap().to_string(),
-            credentials: c["credentials"].clone(),
-            base_url: c["base_url"].as_str().map(str::to_string),
-            options: serde_json::json!({}),
-        })
-        .collect();
+    let targets = targets_of(&sim, Market::Naver);
     let sessions = Arc::new(MemorySessions::default());
     let clock = sim.clock().clone();
     let collector = Collector::new(
@@ -204,17 +211,7 @@ async fn no_password_otp_secret_code_or_cookie_in_the_logs_at_any_level() {
     )
     .await
     .unwrap();
-    let esm_targets: Vec<Target> = esm
-        .credentials
-        .iter()
-        .map(|c| Target {
-            market: Market::Gmarket,
-            seller_id: c["seller_id"].as_str().unwrap().to_string(),
-            credentials: c["credentials"].clone(),
-            base_url: c["base_url"].as_str().map(str::to_string),
-            options: serde_json::json!({}),
-        })
-        .collect();
+    let esm_targets = targets_of(&esm, Market::Gmarket);
     for t in &esm_targets {
         planted.push(
             t.credentials["center"]["password"]
@@ -275,6 +272,77 @@ async fn no_password_otp_secret_code_or_cookie_in_the_logs_at_any_level() {
         2
     );
     assert_eq!(esm_stats.stats(&wrong.seller_id).unwrap().failed_logins, 1);
+
+    // Coupang WING: a login without a device check, an SMS code (a wrong one first), a
+    // wrong password, an expiry.
+    let wing = sim::start(
+        sim::find("coupang").unwrap(),
+        SimConfig {
+            // 0 verifies no device, 1 by SMS (sim::centers::coupang).
+            sellers: 2,
+            clock: sim.clock().clone(),
+            rps: Some(1000.0),
+            ..SimConfig::default()
+        },
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let wing_targets = targets_of(&wing, Market::Coupang);
+    for t in &wing_targets {
+        planted.push(
+            t.credentials["center"]["password"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+        collector.run(t, Kind::Reviews, Range::Auto, None).await;
+    }
+    let wing_center = wing.center.as_ref().unwrap();
+    let sms = &wing_targets[1];
+    let code = wing_center.last_code(&sms.seller_id).unwrap();
+    let wrong_code = if code == "808080" { "818181" } else { "808080" };
+    planted.extend([code.clone(), wrong_code.to_string()]);
+    let _ = centers::submit_code(
+        &services,
+        Market::Coupang,
+        &sms.seller_id,
+        &sms.credentials,
+        &Secret::new(wrong_code),
+    )
+    .await;
+    centers::submit_code(
+        &services,
+        Market::Coupang,
+        &sms.seller_id,
+        &sms.credentials,
+        &Secret::new(code),
+    )
+    .await
+    .unwrap();
+    let mut wrong = wing_targets[0].clone();
+    wrong.credentials["center"]["password"] = "planted-wrong-wing-password".into();
+    planted.push("planted-wrong-wing-password".into());
+    wing_center.expire_sessions();
+    collector
+        .run(&wrong, Kind::Reviews, Range::Auto, None)
+        .await;
+    collector.run(sms, Kind::Reviews, Range::Auto, None).await;
+    for t in &wing_targets {
+        if let Some(s) = sessions.load(Market::Coupang, &t.seller_id).await.unwrap() {
+            planted.extend(cookie_values(&s.cookies));
+        }
+    }
+    let sms_stats = wing_center.stats(&sms.seller_id).unwrap();
+    assert_eq!(
+        (sms_stats.logins, sms_stats.codes_sent),
+        (2, 1),
+        "the SMS seller's code, then one login after the expiry on the known device"
+    );
+    assert_eq!(
+        wing_center.stats(&wrong.seller_id).unwrap().failed_logins,
+        1
+    );
 
     // cookie_store's own debug line prints every non-Secure `Set-Cookie` it stores (the
     // simulators' are not Secure): the cap must keep its target out at any level, while

@@ -3,11 +3,9 @@
 //! checks: a login collects reviews, a second run reuses the session (no new login), an
 //! expired session costs exactly one login, a wrong password is one attempt, a captcha
 //! waits for a person, a session of another store stores nothing, an imported browser
-//! session collects without a login, and no password or cookie reaches the logs.
+//! session collects without a login. That no password or cookie reaches the logs is checked
+//! in `center_logs.rs`, with the process-wide subscriber of its own binary.
 
-#[path = "support/capture.rs"]
-mod capture;
-use capture::Capture;
 use chrono::{Duration as Days, Utc};
 use sellerbox::centers::{CenterConnector, MemorySessions, Services, import_session};
 use sellerbox::error::{CollectError, ErrorKind};
@@ -248,60 +246,5 @@ async fn an_imported_browser_session_collects_without_a_login() {
             0,
             "{market}: the fleet never logged in"
         );
-    }
-}
-
-#[tokio::test]
-async fn no_password_or_cookie_reaches_the_logs_at_any_level() {
-    let logs = Capture::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    let s = start(Market::Gmarket).await;
-    let svc = services();
-    let mut secrets = vec!["Wrong-Pass-123!".to_string()];
-    let mut wrong = credentials(&s, PLAIN);
-    wrong["center"]["password"] = json!("Wrong-Pass-123!");
-    let _ = run_with(&s, PLAIN, wrong, &svc).await;
-    for i in [1, MASTER] {
-        secrets.push(
-            credentials(&s, i)["center"]["password"]
-                .as_str()
-                .unwrap()
-                .to_string(),
-        );
-        assert!(run(&s, i, &svc).await.unwrap() > 0);
-        s.center.as_ref().unwrap().expire_sessions();
-        assert!(run(&s, i, &svc).await.unwrap() > 0);
-        let saved = svc
-            .sessions
-            .load(Market::Gmarket, &seller(&s, i))
-            .await
-            .unwrap()
-            .unwrap();
-        let jar: Value = serde_json::from_str(&saved.cookies).unwrap();
-        for c in jar.as_array().unwrap() {
-            let raw = c["raw_cookie"].as_str().unwrap();
-            let value = raw.split(';').next().unwrap().split_once('=').unwrap().1;
-            if value.len() >= 8 {
-                secrets.push(value.to_string());
-            }
-        }
-    }
-    assert!(
-        secrets.len() >= 9,
-        "passwords and the session cookies: {}",
-        secrets.len()
-    );
-    let text = logs.text();
-    assert!(
-        text.contains("seller-center login"),
-        "the logs were captured"
-    );
-    for secret in &secrets {
-        assert!(!text.contains(secret.as_str()), "a secret reached the logs");
     }
 }
