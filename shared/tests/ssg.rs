@@ -1,5 +1,6 @@
 //! SSG end to end against its simulator over HTTP: the unanswered-only Q&A listing, and the
-//! store recording a question as answered once a complete listing no longer shows it.
+//! store recording a question as answered once a complete listing no longer shows it; the
+//! open-only cancel requests, whose completions are not taken for withdrawals.
 
 use chrono::{DateTime, Duration, Utc};
 use sellerbox::collect::{Collector, Range, Target};
@@ -20,6 +21,10 @@ struct Rig {
 }
 
 async fn rig() -> Rig {
+    rig_with(20).await
+}
+
+async fn rig_with(orders_per_day: u32) -> Rig {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite:{}?mode=rwc", dir.path().join("s.sqlite").display());
     let store = store::connect(&url).await.unwrap();
@@ -30,7 +35,7 @@ async fn rig() -> Rig {
             sellers: 1,
             seed: 11,
             rps: Some(1000.0),
-            orders_per_day: 20,
+            orders_per_day,
             inquiries_per_day: 12,
             clock: clock.clone(),
             ..SimConfig::default()
@@ -91,6 +96,15 @@ impl Rig {
             .into_iter()
             .map(|n| format!("qna-{n}"))
             .collect()
+    }
+
+    /// claim id -> raw status.
+    async fn claims(&self) -> BTreeMap<String, String> {
+        let rows: Vec<(String, String)> = sqlx::query_as("SELECT claim_id, raw_status FROM claims")
+            .fetch_all(&self.db)
+            .await
+            .unwrap();
+        rows.into_iter().collect()
     }
 
     async fn inquiries_run(&self) -> sellerbox::collect::RunSummary {
@@ -192,5 +206,36 @@ async fn a_failed_listing_marks_nothing_and_the_next_complete_one_does() {
     assert!(
         before.keys().any(|id| after[id].0),
         "the complete listing marked nothing"
+    );
+}
+
+/// SSG's open cancel requests drop a request once it is settled, and the store closes a
+/// stored request a complete listing no longer shows: a request that became a cancellation
+/// is read from the cancelled lines in the same cycle and must not be taken for a withdrawal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancel_request_that_is_cancelled_is_not_taken_for_a_withdrawal() {
+    let r = rig_with(400).await;
+    let orders = || r.collector.run(&r.target, Kind::Orders, Range::Auto, None);
+    let first = orders().await;
+    assert_eq!(first.outcome, Outcome::Complete, "{first:?}");
+    let open: Vec<String> = r
+        .claims()
+        .await
+        .into_iter()
+        .filter(|(_, raw)| raw == "CANCEL/REQUESTED")
+        .map(|(id, _)| id)
+        .collect();
+    assert!(!open.is_empty(), "no open cancel request to follow");
+    // The simulator settles every request within ten hours.
+    r.sim.clock().advance(Duration::hours(12));
+    let second = orders().await;
+    assert_eq!(second.outcome, Outcome::Complete, "{second:?}");
+    let now = r.claims().await;
+    for id in &open {
+        assert_eq!(now[id], "CANCEL/180", "{id}");
+    }
+    assert!(
+        !now.values().any(|raw| raw == "CANCEL/LEFT_OPEN_LIST"),
+        "a settled request was taken for a withdrawal"
     );
 }

@@ -4,8 +4,9 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use sellerbox::error::ErrorKind;
 use sellerbox::model::{
-    Claim, ClaimType, Inquiry, InquiryChannel, Kind, Market, OpenInquiries, Order, OrderItem,
-    RawJson, Records, RejectKey, Rejected, SellerAccount, Settlement, Status, StatusCode, Window,
+    Claim, ClaimType, Inquiry, InquiryChannel, Kind, Market, OpenClaims, OpenInquiries, Order,
+    OrderItem, RawJson, Records, RejectKey, Rejected, SellerAccount, Settlement, Status,
+    StatusCode, Window,
 };
 use sellerbox::store::{self, Outcome, RunRecord, Scope, Store, StoreError, WriteStats};
 use sqlx::{AssertSqlSafe, Connection, PgConnection, PgPool, SqlitePool};
@@ -46,6 +47,7 @@ contract!(
     concurrent_windows_all_commit,
     rejected_records_are_kept_counted_and_resolved,
     open_inquiry_listings_mark_the_unlisted_answered,
+    open_claim_listings_close_the_unlisted_requests,
 );
 
 #[derive(Clone, Copy)]
@@ -153,6 +155,16 @@ impl Db {
 }
 
 impl Db {
+    /// (status, raw_status) of one claim.
+    async fn claim(&self, id: &str) -> (Option<String>, String) {
+        let sql = "SELECT status, raw_status FROM claims WHERE claim_id = $1";
+        match self {
+            Db::Sqlite(p) => sqlx::query_as(sql).bind(id).fetch_one(p).await,
+            Db::Pg(p) => sqlx::query_as(sql).bind(id).fetch_one(p).await,
+        }
+        .unwrap()
+    }
+
     /// (answered, answered_at as `yyyy-MM-ddTHH:mm:ss` UTC, answer) of one inquiry.
     async fn inquiry(&self, id: &str) -> (bool, Option<String>, Option<String>) {
         let row: (bool, Option<String>, Option<String>) = match self {
@@ -696,6 +708,109 @@ async fn open_inquiry_listings_mark_the_unlisted_answered(f: Fixture) {
         .unwrap();
     assert_eq!(w, stats(0, 1, 1, 0));
     assert_eq!(f.db.inquiry("q-2").await, (false, None, None));
+}
+
+/// SSG lists only open cancel requests and drops a withdrawn one without a word: a
+/// complete listing that no longer shows a stored open request closes it (its items fall
+/// back to their order's status). Only that raw status, only inside the listing's range,
+/// only what was still active; a request shown again opens again.
+async fn open_claim_listings_close_the_unlisted_requests(f: Fixture) {
+    let s = scope(Kind::Orders);
+    let paid = |o: &str, i: &str| order(o, vec![item(i, Status::Paid, "PAID")]);
+    let request = |id: &str, o: &str, i: &str, at: i64| Claim {
+        claim_type: ClaimType::Cancel,
+        requested_at: t(at),
+        ..claim(
+            id,
+            o,
+            &[i],
+            Some(Status::CancelRequested),
+            "CANCEL/REQUESTED",
+        )
+    };
+    let listing = OpenClaims {
+        raw_status: "CANCEL/REQUESTED".into(),
+        closed_raw_status: "CANCEL/LEFT_OPEN_LIST".into(),
+        requested: Window::new(t(0), t(24)),
+    };
+    let first = Records {
+        orders: vec![
+            paid("o-1", "i-1"),
+            paid("o-2", "i-2"),
+            paid("o-3", "i-3"),
+            paid("o-4", "i-4"),
+        ],
+        claims: vec![
+            request("c-1", "o-1", "i-1", 2),
+            request("c-2", "o-2", "i-2", 2),
+            // Outside the listing's range.
+            request("c-3", "o-3", "i-3", 30),
+            // Another raw status.
+            claim(
+                "c-4",
+                "o-4",
+                &["i-4"],
+                Some(Status::ReturnRequested),
+                "RETURN_REQUEST",
+            ),
+        ],
+        ..Records::default()
+    };
+    f.store.commit_window(&s, &first, t(3), t(3)).await.unwrap();
+    assert_eq!(f.db.item("o-1", "i-1").await.0, "cancel_requested");
+
+    // The listing shows c-2 only: c-1 was withdrawn.
+    let later = Records {
+        claims: vec![request("c-2", "o-2", "i-2", 2)],
+        open_claims: vec![listing.clone()],
+        ..Records::default()
+    };
+    assert_eq!(
+        f.store.commit_window(&s, &later, t(4), t(4)).await.unwrap(),
+        stats(0, 1, 1, 1)
+    );
+    assert_eq!(
+        f.db.claim("c-1").await,
+        (None, "CANCEL/LEFT_OPEN_LIST".into())
+    );
+    assert_eq!(f.db.item("o-1", "i-1").await, ("paid".into(), false, None));
+    assert_eq!(f.db.item("o-2", "i-2").await.0, "cancel_requested");
+    assert_eq!(f.db.item("o-3", "i-3").await.0, "cancel_requested");
+    assert_eq!(f.db.item("o-4", "i-4").await.0, "return_requested");
+    assert_eq!(
+        f.db.history().await.last().unwrap(),
+        &(
+            "i-1".into(),
+            Some("cancel_requested".into()),
+            "paid".into(),
+            "PAID".into()
+        )
+    );
+
+    // The same listing again changes nothing.
+    assert_eq!(
+        f.store.commit_window(&s, &later, t(5), t(5)).await.unwrap(),
+        stats(0, 0, 1, 0)
+    );
+
+    // c-1 shown open again: it applies again.
+    let again = Records {
+        claims: vec![
+            request("c-1", "o-1", "i-1", 2),
+            request("c-2", "o-2", "i-2", 2),
+        ],
+        open_claims: vec![listing],
+        ..Records::default()
+    };
+    assert_eq!(
+        f.store.commit_window(&s, &again, t(6), t(6)).await.unwrap(),
+        stats(0, 1, 1, 1)
+    );
+    assert_eq!(
+        f.db.claim("c-1").await,
+        (Some("cancel_requested".into()), "CANCEL/REQUESTED".into())
+    );
+    assert_eq!(f.db.item("o-1", "i-1").await.0, "cancel_requested");
 }
 
 fn rejected(id: &str, raw: &str) -> Rejected {

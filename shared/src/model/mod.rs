@@ -295,6 +295,12 @@ pub struct Records {
     /// the listing did not show has been answered, and is recorded so.
     #[serde(default)]
     pub open_inquiries: Vec<OpenInquiries>,
+    /// Complete listings of the seller's open claims of one raw status, for markets whose
+    /// API lists only open ones and drops a withdrawn one without a word (SSG's cancel
+    /// requests): a stored claim of that status and range that the listing did not show no
+    /// longer applies, and is recorded so.
+    #[serde(default)]
+    pub open_claims: Vec<OpenClaims>,
 }
 
 /// A complete, successful listing of every still-unanswered inquiry of one channel asked
@@ -307,6 +313,19 @@ pub struct Records {
 pub struct OpenInquiries {
     pub channel: InquiryChannel,
     pub asked: Window,
+}
+
+/// A complete, successful listing of every still-open claim in `raw_status` requested in
+/// `requested`: the claims of that raw status in `Records::claims` are all that are open.
+/// The store closes every other stored, still-active claim of the seller and market in that
+/// raw status requested in the range: its status becomes `None` (it no longer applies, so
+/// its items fall back to their order's status) and its raw status `closed_raw_status`. A
+/// connector adds one only after the whole listing read without a rejected row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpenClaims {
+    pub raw_status: String,
+    pub closed_raw_status: String,
+    pub requested: Window,
 }
 
 impl Records {
@@ -324,6 +343,7 @@ impl Records {
             && self.rejected.is_empty()
             && self.resolved.is_empty()
             && self.open_inquiries.is_empty()
+            && self.open_claims.is_empty()
     }
 
     /// The raw JSON these records hold, in bytes: what their memory is proportional to.
@@ -347,6 +367,7 @@ impl Records {
         self.rejected.extend(other.rejected);
         self.resolved.extend(other.resolved);
         self.open_inquiries.extend(other.open_inquiries);
+        self.open_claims.extend(other.open_claims);
     }
 }
 

@@ -47,6 +47,8 @@ pub async fn commit<E: Exec + ?Sized>(
     let claims: Vec<ClaimRow> = records.claims.iter().map(ClaimRow::new).collect();
     let (claim_stats, changed_claims) = w.upsert(ex, claims).await?;
     stats.add(claim_stats);
+    let closed = w.closed_by_absence(ex, records).await?;
+    stats.updated += closed.len() as u64;
     let repeated_claims = repeated(records.claims.iter().map(|c| c.claim_id.as_str()));
     let claimed_orders: Vec<String> = records
         .claims
@@ -56,6 +58,7 @@ pub async fn commit<E: Exec + ?Sized>(
                 || repeated_claims.contains(c.claim_id.as_str())
         })
         .map(|c| c.order_id.clone())
+        .chain(closed)
         .collect();
 
     let orders: Vec<OrderRow> = records.orders.iter().map(OrderRow::new).collect();
@@ -218,6 +221,50 @@ impl Writer<'_> {
             marked += ex.execute(&sql, params).await?;
         }
         Ok(marked)
+    }
+
+    /// Closes every stored active claim that a complete listing of open claims
+    /// (`Records::open_claims`) of its raw status and range did not show: it was withdrawn
+    /// (or otherwise ended) since it was last listed. The content hash is cleared, so that
+    /// the claim is written again should a later listing show it. Returns the order ids of
+    /// the claims closed, whose items are derived again.
+    async fn closed_by_absence<E: Exec + ?Sized>(
+        &self,
+        ex: &mut E,
+        records: &Records,
+    ) -> Result<Vec<String>, StoreError> {
+        let d = E::DIALECT;
+        let mut orders = Vec::new();
+        for listing in &records.open_claims {
+            // Every claim of this window, whatever listing showed it: a request completed
+            // since (the same id, in a later status) is not a withdrawal.
+            let listed = records.claims.iter().map(|c| c.claim_id.as_str());
+            let sql = format!(
+                "UPDATE claims SET status = NULL, raw_status = $4, content_hash = '', \
+                   updated_at = {now} \
+                 WHERE market = $1 AND seller_id = $2 AND raw_status = $3 \
+                   AND status IS NOT NULL \
+                   AND requested_at >= {from} AND requested_at < {to} AND NOT ({listed}) \
+                 RETURNING order_id",
+                now = d.ts_in("$5"),
+                from = d.ts_in("$6"),
+                to = d.ts_in("$7"),
+                listed = d.in_json_array("claim_id", "$8"),
+            );
+            let params = vec![
+                self.market.into(),
+                self.seller_id.into(),
+                listing.raw_status.as_str().into(),
+                listing.closed_raw_status.as_str().into(),
+                self.observed_at.clone().into(),
+                ts(listing.requested.from).into(),
+                ts(listing.requested.to).into(),
+                json_list(listed).into(),
+            ];
+            let rows: Vec<(String,)> = ex.fetch(&sql, params).await?;
+            orders.extend(rows.into_iter().map(|(order_id,)| order_id));
+        }
+        Ok(orders)
     }
 
     /// Upserts the order items (and re-applies claims to stored items of the orders the

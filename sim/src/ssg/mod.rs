@@ -461,17 +461,34 @@ fn cancel_listing(
         q.get("perdEndDts").cloned().filter(|s| !s.is_empty()),
         CLAIM_MAX_DAYS,
     )?;
-    let rows: Vec<Value> = sim
-        .state
+    let rows = dated_rows(
+        sim,
+        seller,
+        (from, to),
+        |o| data::open_cancel(o, now),
+        data::cancel_request_rows,
+    );
+    Ok(one_list("resultData", rows))
+}
+
+/// The rows of every order of the seller whose date (`dated`, when it has one) is a KST
+/// day of `[from, to]`.
+fn dated_rows(
+    sim: &Sim,
+    seller: usize,
+    (from, to): (NaiveDate, NaiveDate),
+    dated: impl Fn(&Order) -> Option<DateTime<Utc>>,
+    rows: impl Fn(&Order, DateTime<Utc>) -> Vec<Value>,
+) -> Vec<Value> {
+    sim.state
         .world
         .seller(seller)
         .orders
         .iter()
-        .filter_map(|o| Some((o, data::open_cancel(o, now)?)))
+        .filter_map(|o| Some((o, dated(o)?)))
         .filter(|(_, at)| (from..=to).contains(&data::kst_date(*at)))
-        .flat_map(|(o, at)| data::cancel_request_rows(o, at))
-        .collect();
-    Ok(one_list("resultData", rows))
+        .flat_map(|(o, at)| rows(o, at))
+        .collect()
 }
 
 /// Lines cancelled in the period (취소주문목록조회), at `result.data`.
@@ -482,16 +499,13 @@ fn cancelled_listing(sim: &Sim, seller: usize, body: &[u8], now: DateTime<Utc>) 
         field(&req, "perdEndDts"),
         CLAIM_MAX_DAYS,
     )?;
-    let rows: Vec<Value> = sim
-        .state
-        .world
-        .seller(seller)
-        .orders
-        .iter()
-        .filter_map(|o| Some((o, data::cancelled_at(o, now)?)))
-        .filter(|(_, at)| (from..=to).contains(&data::kst_date(*at)))
-        .flat_map(|(o, at)| data::cancelled_rows(o, at))
-        .collect();
+    let rows = dated_rows(
+        sim,
+        seller,
+        (from, to),
+        |o| data::cancelled_at(o, now),
+        data::cancelled_rows,
+    );
     Ok(one_list("data", rows))
 }
 

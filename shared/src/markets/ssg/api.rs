@@ -155,13 +155,8 @@ pub struct ShppRow {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CancelRow {
-    /// 주문번호 of the claim (the claim order; the line it cancels is `orord*`).
-    #[serde(deserialize_with = "lenient::id")]
-    pub ord_no: String,
-    #[serde(deserialize_with = "lenient::id")]
-    pub ord_item_seq: String,
     #[serde(flatten)]
-    pub original: Original,
+    pub line: ClaimLine,
     /// 클레임신청일시.
     #[serde(deserialize_with = "lenient::text")]
     pub clm_demnd_dts: String,
@@ -172,12 +167,8 @@ pub struct CancelRow {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CancelledRow {
-    #[serde(deserialize_with = "lenient::id")]
-    pub ord_no: String,
-    #[serde(deserialize_with = "lenient::id")]
-    pub ord_item_seq: String,
     #[serde(flatten)]
-    pub original: Original,
+    pub line: ClaimLine,
     /// 주문상품상태코드: 180 주문취소 (see `normalize::CANCELLED_STATUS`).
     #[serde(deserialize_with = "lenient::id")]
     pub ord_item_stat_cd: String,
@@ -191,13 +182,8 @@ pub struct CancelledRow {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RecoveryRow {
-    /// 주문번호 of the claim (the claim order; the line it concerns is `orord*`).
-    #[serde(deserialize_with = "lenient::id")]
-    pub ord_no: String,
-    #[serde(deserialize_with = "lenient::id")]
-    pub ord_item_seq: String,
     #[serde(flatten)]
-    pub original: Original,
+    pub line: ClaimLine,
     /// 배송구분상세: 21 반품회수, 22 교환회수, 23 AS회수 (see `normalize::RECOVERY_KIND`).
     #[serde(deserialize_with = "lenient::id")]
     pub shpp_div_dtl_cd: String,
@@ -220,25 +206,30 @@ pub struct RecoveryRow {
     pub rcov_rvk_dt: Option<String>,
 }
 
-/// The original order line a claim row concerns: 원주문번호 / 원주문순번, spelled `orordNo`
-/// or `orOrdNo` ("대소문자 유의", one client notes). Absent, the claim's own numbers are the
-/// order's.
-#[derive(Debug, Default, Deserialize)]
-pub struct Original {
+/// The line every claim row is: its own claim order line (주문번호 / 주문순번 of the claim
+/// order), and the original order line it concerns (원주문번호 / 원주문순번), spelled
+/// `orordNo` or `orOrdNo` ("대소문자 유의", one client notes). Without an original, the
+/// claim's own numbers are the order's.
+#[derive(Debug, Deserialize)]
+pub struct ClaimLine {
+    #[serde(rename = "ordNo", deserialize_with = "lenient::id")]
+    pub ord_no: String,
+    #[serde(rename = "ordItemSeq", deserialize_with = "lenient::id")]
+    pub ord_item_seq: String,
     #[serde(
         default,
         alias = "orOrdNo",
         rename = "orordNo",
         deserialize_with = "lenient::opt_id"
     )]
-    pub ord_no: Option<String>,
+    pub orord_no: Option<String>,
     #[serde(
         default,
         alias = "orOrdItemSeq",
         rename = "orordItemSeq",
         deserialize_with = "lenient::opt_id"
     )]
-    pub ord_item_seq: Option<String>,
+    pub orord_item_seq: Option<String>,
 }
 
 /// A row of `/api/settle/v1/ven/sales/list.ssg` (위수탁 마감 리스트), `result.resultData[]`.

@@ -32,7 +32,8 @@ use super::{ConnectCtx, Connector, KindPlan, MarketSpec, Span, parse_credentials
 use crate::error::{CollectError, parse_json};
 use crate::http::{Call, Reply, Verdict};
 use crate::model::{
-    Claim, InquiryChannel, Kind, Market, OpenInquiries, RawJson, Records, Rejected, Window, kst,
+    Claim, InquiryChannel, Kind, Market, OpenClaims, OpenInquiries, RawJson, Records, Rejected,
+    Window, kst,
 };
 use async_trait::async_trait;
 use auth::Credentials;
@@ -373,6 +374,15 @@ impl Ssg {
         let (requests, cancelled, recoveries) =
             futures::try_join!(requests, cancelled, recoveries)?;
         let mut out = Self::claims_of(EP_CANCELS, requests, normalize::cancel_request);
+        // The listing holds open requests only and drops a withdrawn one without a word:
+        // read whole, it tells the store which stored requests of these days are gone.
+        if out.rejected.is_empty() {
+            out.open_claims.push(OpenClaims {
+                raw_status: normalize::CANCEL_REQUESTED.to_string(),
+                closed_raw_status: normalize::CANCEL_LEFT_OPEN_LIST.to_string(),
+                requested: kst_days(first, last),
+            });
+        }
         out.extend(Self::claims_of(
             EP_CANCELLED,
             cancelled,
@@ -539,6 +549,18 @@ fn reread(rejected: &Rejected) -> Result<Records, String> {
         other => return Err(format!("no reader for rows of {other}")),
     }
     Ok(out)
+}
+
+/// The instants of the KST days `[first, last]`.
+fn kst_days(first: NaiveDate, last: NaiveDate) -> Window {
+    let start = |d: NaiveDate| {
+        d.and_time(chrono::NaiveTime::MIN)
+            .and_local_timezone(kst())
+            .single()
+            .expect("KST has no gaps")
+            .with_timezone(&Utc)
+    };
+    Window::new(start(first), start(last + Duration::days(1)))
 }
 
 fn ymd(d: NaiveDate) -> String {

@@ -87,6 +87,10 @@ pub const CANCELLED_STATUS: &[(&str, Status)] = &[
 /// The raw status of a row of the open cancel requests.
 pub const CANCEL_REQUESTED: &str = "CANCEL/REQUESTED";
 
+/// The raw status of a request that left the open list without being cancelled: withdrawn
+/// by the buyer or refused by the seller (SSG tells neither). It no longer applies.
+pub const CANCEL_LEFT_OPEN_LIST: &str = "CANCEL/LEFT_OPEN_LIST";
+
 /// 배송구분상세 (`shppDivDtlCd`) of a pick-up row -> the claim it serves. 23 AS회수 (a repair
 /// pick-up) is neither: it is not asked for (`shppDivDtlCds` 21,22), and kept flagged
 /// unknown if it arrives.
@@ -272,22 +276,39 @@ pub fn orders(rows: Vec<(usize, api::ShppRow, RawJson)>) -> (Vec<Order>, Vec<Rej
 }
 
 /// The order and line a claim row concerns: the original's when given, else its own.
-fn claimed_line(own_no: &str, own_seq: &str, original: &api::Original) -> (String, String) {
+fn claimed_line(line: &api::ClaimLine) -> (String, String) {
     (
-        original
-            .ord_no
+        line.orord_no.clone().unwrap_or_else(|| line.ord_no.clone()),
+        line.orord_item_seq
             .clone()
-            .unwrap_or_else(|| own_no.to_string()),
-        original
-            .ord_item_seq
-            .clone()
-            .unwrap_or_else(|| own_seq.to_string()),
+            .unwrap_or_else(|| line.ord_item_seq.clone()),
     )
 }
 
-/// The id a cancel has in both listings (requested, then cancelled): its claim order line.
-fn cancel_id(ord_no: &str, ord_item_seq: &str) -> String {
-    format!("cancel-{ord_no}-{ord_item_seq}")
+/// A cancel of one line, as either listing shows it: one id in both (its claim order line),
+/// so that the history reads requested, then cancelled. `dated` names the time field that
+/// dates it.
+fn cancel(
+    endpoint: &str,
+    line: &api::ClaimLine,
+    dated: (&str, &str),
+    status: Status,
+    raw_status: String,
+    raw: &RawJson,
+) -> Result<Claim, Rejected> {
+    let id = format!("cancel-{}-{}", line.ord_no, line.ord_item_seq);
+    let requested_at = time_field(endpoint, &id, dated.0, dated.1, raw)?;
+    let (order_id, item) = claimed_line(line);
+    Ok(Claim {
+        claim_id: id,
+        claim_type: ClaimType::Cancel,
+        order_id,
+        item_ids: vec![item],
+        status: Some(status),
+        raw_status,
+        requested_at,
+        raw: raw.clone(),
+    })
 }
 
 /// An open cancel request.
@@ -296,19 +317,14 @@ pub fn cancel_request(
     row: &api::CancelRow,
     raw: &RawJson,
 ) -> Result<Claim, Rejected> {
-    let id = cancel_id(&row.ord_no, &row.ord_item_seq);
-    let requested_at = time_field(endpoint, &id, "clmDemndDts", &row.clm_demnd_dts, raw)?;
-    let (order_id, item) = claimed_line(&row.ord_no, &row.ord_item_seq, &row.original);
-    Ok(Claim {
-        claim_id: id,
-        claim_type: ClaimType::Cancel,
-        order_id,
-        item_ids: vec![item],
-        status: Some(Status::CancelRequested),
-        raw_status: CANCEL_REQUESTED.to_string(),
-        requested_at,
-        raw: raw.clone(),
-    })
+    cancel(
+        endpoint,
+        &row.line,
+        ("clmDemndDts", &row.clm_demnd_dts),
+        Status::CancelRequested,
+        CANCEL_REQUESTED.to_string(),
+        raw,
+    )
 }
 
 /// A cancelled line. Its listing gives no request time: the cancel time stands for it.
@@ -317,19 +333,14 @@ pub fn cancelled(
     row: &api::CancelledRow,
     raw: &RawJson,
 ) -> Result<Claim, Rejected> {
-    let id = cancel_id(&row.ord_no, &row.ord_item_seq);
-    let at = time_field(endpoint, &id, "ordCnclDts", &row.ord_cncl_dts, raw)?;
-    let (order_id, item) = claimed_line(&row.ord_no, &row.ord_item_seq, &row.original);
-    Ok(Claim {
-        claim_id: id,
-        claim_type: ClaimType::Cancel,
-        order_id,
-        item_ids: vec![item],
-        status: Some(cancelled_status(&row.ord_item_stat_cd)),
-        raw_status: format!("CANCEL/{}", row.ord_item_stat_cd),
-        requested_at: at,
-        raw: raw.clone(),
-    })
+    cancel(
+        endpoint,
+        &row.line,
+        ("ordCnclDts", &row.ord_cncl_dts),
+        cancelled_status(&row.ord_item_stat_cd),
+        format!("CANCEL/{}", row.ord_item_stat_cd),
+        raw,
+    )
 }
 
 /// A return or exchange pick-up. Requested at its 회수지시일, or, where that is missing, the
@@ -343,8 +354,8 @@ pub fn recovery(endpoint: &str, row: &api::RecoveryRow, raw: &RawJson) -> Result
     let id = format!(
         "{}-{}-{}",
         claim_type.as_str(),
-        row.ord_no,
-        row.ord_item_seq
+        row.line.ord_no,
+        row.line.ord_item_seq
     );
     let dated = [
         ("rcovDircDt", &row.rcov_dirc_dt),
@@ -357,7 +368,7 @@ pub fn recovery(endpoint: &str, row: &api::RecoveryRow, raw: &RawJson) -> Result
         .find_map(|(f, v)| v.as_deref().map(|v| (*f, v)))
         .ok_or_else(|| bad_field(endpoint, &id, "rcovDircDt", raw))?;
     let requested_at = time_field(endpoint, &id, field, at, raw)?;
-    let (order_id, item) = claimed_line(&row.ord_no, &row.ord_item_seq, &row.original);
+    let (order_id, item) = claimed_line(&row.line);
     let mut raw_status = format!(
         "RCOV/{}/{}",
         row.shpp_div_dtl_cd, row.last_shpp_prog_stat_dtl_cd
