@@ -46,9 +46,23 @@ fn cookie_values(jar_json: &str) -> Vec<String> {
     out
 }
 
-/// The simulator's sellers as the fleet's targets.
-fn targets_of(sim: &sim::RunningSim, market: Market) -> Vec<Target> {
-    sim.credentials
+/// A market's simulator with `sellers` sellers on `clock`, and its sellers as the fleet's
+/// targets.
+async fn start(market: Market, sellers: usize, clock: SimClock) -> (sim::RunningSim, Vec<Target>) {
+    let sim = sim::start(
+        sim::find(market.as_str()).unwrap(),
+        SimConfig {
+            sellers,
+            clock,
+            rps: Some(1000.0),
+            ..SimConfig::default()
+        },
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let targets = sim
+        .credentials
         .iter()
         .map(|c| Target {
             market,
@@ -57,7 +71,29 @@ fn targets_of(sim: &sim::RunningSim, market: Market) -> Vec<Target> {
             base_url: c["base_url"].as_str().map(str::to_string),
             options: serde_json::json!({}),
         })
-        .collect()
+        .collect();
+    (sim, targets)
+}
+
+/// Each target's seller-center password, planted.
+fn passwords(targets: &[Target]) -> impl Iterator<Item = String> + '_ {
+    targets.iter().map(|t| {
+        t.credentials["center"]["password"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    })
+}
+
+/// Every cookie value the sessions saved for the targets.
+async fn saved_cookies(sessions: &MemorySessions, targets: &[Target]) -> Vec<String> {
+    let mut out = Vec::new();
+    for t in targets {
+        if let Some(s) = sessions.load(t.market, &t.seller_id).await.unwrap() {
+            out.extend(cookie_values(&s.cookies));
+        }
+    }
+    out
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -78,22 +114,10 @@ async fn no_password_otp_secret_code_or_cookie_in_the_logs_at_any_level() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite:{}?mode=rwc", dir.path().join("l.sqlite").display());
     let db = store::connect(&url).await.unwrap();
-    let sim = sim::start(
-        sim::find("naver").unwrap(),
-        SimConfig {
-            // 0 TOTP, 1 SMS, 2 plain, 3 TOTP (commerce logins); 4 Naver ID with a
-            // new-device code, 5 Naver ID plain.
-            sellers: 6,
-            clock: SimClock::frozen_now(),
-            rps: Some(1000.0),
-            ..SimConfig::default()
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    // 0 TOTP, 1 SMS, 2 plain, 3 TOTP (commerce logins); 4 Naver ID with a new-device
+    // code, 5 Naver ID plain.
+    let (sim, targets) = start(Market::Naver, 6, SimClock::frozen_now()).await;
     let center = sim.center.clone().unwrap();
-    let targets = targets_of(&sim, Market::Naver);
     let sessions = Arc::new(MemorySessions::default());
     let clock = sim.clock().clone();
     let collector = Collector::new(
@@ -190,35 +214,14 @@ async fn no_password_otp_secret_code_or_cookie_in_the_logs_at_any_level() {
     .await
     .unwrap();
     // Every cookie the sessions hold.
-    for t in &targets {
-        if let Some(s) = sessions.load(Market::Naver, &t.seller_id).await.unwrap() {
-            planted.extend(cookie_values(&s.cookies));
-        }
-    }
+    planted.extend(saved_cookies(&sessions, &targets).await);
     assert!(planted.len() >= 10, "{} values planted", planted.len());
 
     // ESM PLUS (Gmarket): its JSON sign-in, the master account's store list, a wrong
     // password, an expiry, a browser session imported.
-    let esm = sim::start(
-        sim::find("gmarket").unwrap(),
-        SimConfig {
-            sellers: 3,
-            clock: sim.clock().clone(),
-            rps: Some(1000.0),
-            ..SimConfig::default()
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
-    let esm_targets = targets_of(&esm, Market::Gmarket);
+    let (esm, esm_targets) = start(Market::Gmarket, 3, sim.clock().clone()).await;
+    planted.extend(passwords(&esm_targets));
     for t in &esm_targets {
-        planted.push(
-            t.credentials["center"]["password"]
-                .as_str()
-                .unwrap()
-                .to_string(),
-        );
         collector.run(t, Kind::Reviews, Range::Auto, None).await;
     }
     let mut wrong = esm_targets[1].clone();
@@ -261,11 +264,7 @@ async fn no_password_otp_secret_code_or_cookie_in_the_logs_at_any_level() {
     )
     .await;
     assert!(imported.is_ok(), "{imported:?}");
-    for t in &esm_targets {
-        if let Some(s) = sessions.load(Market::Gmarket, &t.seller_id).await.unwrap() {
-            planted.extend(cookie_values(&s.cookies));
-        }
-    }
+    planted.extend(saved_cookies(&sessions, &esm_targets).await);
     let esm_stats = esm.center.as_ref().unwrap();
     assert_eq!(
         esm_stats.stats(&esm_targets[2].seller_id).unwrap().logins,
@@ -275,27 +274,10 @@ async fn no_password_otp_secret_code_or_cookie_in_the_logs_at_any_level() {
 
     // Coupang WING: a login without a device check, an SMS code (a wrong one first), a
     // wrong password, an expiry.
-    let wing = sim::start(
-        sim::find("coupang").unwrap(),
-        SimConfig {
-            // 0 verifies no device, 1 by SMS (sim::centers::coupang).
-            sellers: 2,
-            clock: sim.clock().clone(),
-            rps: Some(1000.0),
-            ..SimConfig::default()
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
-    let wing_targets = targets_of(&wing, Market::Coupang);
+    // 0 verifies no device, 1 by SMS (sim::centers::coupang).
+    let (wing, wing_targets) = start(Market::Coupang, 2, sim.clock().clone()).await;
+    planted.extend(passwords(&wing_targets));
     for t in &wing_targets {
-        planted.push(
-            t.credentials["center"]["password"]
-                .as_str()
-                .unwrap()
-                .to_string(),
-        );
         collector.run(t, Kind::Reviews, Range::Auto, None).await;
     }
     let wing_center = wing.center.as_ref().unwrap();
@@ -328,11 +310,7 @@ async fn no_password_otp_secret_code_or_cookie_in_the_logs_at_any_level() {
         .run(&wrong, Kind::Reviews, Range::Auto, None)
         .await;
     collector.run(sms, Kind::Reviews, Range::Auto, None).await;
-    for t in &wing_targets {
-        if let Some(s) = sessions.load(Market::Coupang, &t.seller_id).await.unwrap() {
-            planted.extend(cookie_values(&s.cookies));
-        }
-    }
+    planted.extend(saved_cookies(&sessions, &wing_targets).await);
     let sms_stats = wing_center.stats(&sms.seller_id).unwrap();
     assert_eq!(
         (sms_stats.logins, sms_stats.codes_sent),
