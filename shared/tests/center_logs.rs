@@ -64,13 +64,7 @@ async fn start(market: Market, sellers: usize, clock: SimClock) -> (sim::Running
     let targets = sim
         .credentials
         .iter()
-        .map(|c| Target {
-            market,
-            seller_id: c["seller_id"].as_str().unwrap().to_string(),
-            credentials: c["credentials"].clone(),
-            base_url: c["base_url"].as_str().map(str::to_string),
-            options: serde_json::json!({}),
-        })
+        .map(|c| Target::from_entry(c).expect("a simulator's credentials entry"))
         .collect();
     (sim, targets)
 }

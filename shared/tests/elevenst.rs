@@ -95,13 +95,7 @@ async fn names_outside_euc_kr_are_stored_byte_for_byte() {
     let clock = s.clock().clone();
     let collector = Collector::new(http(), store, Arc::new(move || clock.now()));
     let c = &s.credentials[0];
-    let target = Target {
-        market: Market::Elevenst,
-        seller_id: c["seller_id"].as_str().unwrap().to_string(),
-        credentials: c["credentials"].clone(),
-        base_url: c["base_url"].as_str().map(str::to_string),
-        options: serde_json::json!({}),
-    };
+    let target = Target::from_entry(c).expect("a simulator's credentials entry");
     let run = collector
         .run(&target, Kind::Orders, Range::Auto, None)
         .await;

@@ -7,7 +7,7 @@
 use chrono::Duration;
 use sellerbox::collect::{Collector, Range, Target};
 use sellerbox::http::{Http, RetryPolicy};
-use sellerbox::model::{Kind, Market};
+use sellerbox::model::Kind;
 use sellerbox::store::{self, Outcome};
 use sim::{RunningSim, SimClock, SimConfig, SimSpec};
 use sqlx::SqlitePool;
@@ -44,13 +44,7 @@ async fn side(clock: &SimClock) -> Side {
 
 fn target(sim: &RunningSim) -> Target {
     let c = &sim.credentials[0];
-    Target {
-        market: sim.market.id.parse::<Market>().unwrap(),
-        seller_id: c["seller_id"].as_str().unwrap().into(),
-        credentials: c["credentials"].clone(),
-        base_url: c["base_url"].as_str().map(str::to_string),
-        options: serde_json::json!({}),
-    }
+    Target::from_entry(c).expect("a simulator's credentials entry")
 }
 
 async fn order_calls(sim: &RunningSim, seller: &str) -> u64 {

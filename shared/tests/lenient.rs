@@ -75,13 +75,7 @@ impl Side {
     async fn cycle(&self) {
         let market = market_of(self.sim.market);
         for c in &self.sim.credentials {
-            let target = Target {
-                market,
-                seller_id: c["seller_id"].as_str().unwrap().to_string(),
-                credentials: c["credentials"].clone(),
-                base_url: c["base_url"].as_str().map(str::to_string),
-                options: serde_json::json!({}),
-            };
+            let target = Target::from_entry(c).expect("a simulator's credentials entry");
             for plan in markets::spec(market).unwrap().plans {
                 let run = self
                     .collector

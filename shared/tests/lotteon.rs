@@ -57,13 +57,9 @@ async fn rig() -> Rig {
 
 impl Rig {
     fn target(&self, seller: usize, options: Value) -> Target {
-        let c = &self.sim.credentials[seller];
         Target {
-            market: Market::LotteOn,
-            seller_id: c["seller_id"].as_str().unwrap().to_string(),
-            credentials: c["credentials"].clone(),
-            base_url: c["base_url"].as_str().map(str::to_string),
             options,
+            ..Target::from_entry(&self.sim.credentials[seller]).expect("a credentials entry")
         }
     }
 

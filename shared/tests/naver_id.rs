@@ -47,13 +47,7 @@ async fn rig() -> Rig {
     let targets = sim
         .credentials
         .iter()
-        .map(|c| Target {
-            market: Market::Naver,
-            seller_id: c["seller_id"].as_str().unwrap().to_string(),
-            credentials: c["credentials"].clone(),
-            base_url: c["base_url"].as_str().map(str::to_string),
-            options: serde_json::json!({}),
-        })
+        .map(|c| Target::from_entry(c).expect("a simulator's credentials entry"))
         .collect();
     let sessions = Arc::new(MemorySessions::default());
     let clock = sim.clock().clone();

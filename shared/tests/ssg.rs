@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sellerbox::collect::{Collector, Range, Target};
 use sellerbox::http::{Http, RetryPolicy};
-use sellerbox::model::{Kind, Market};
+use sellerbox::model::Kind;
 use sellerbox::store::{self, Outcome};
 use sim::{RunningSim, SimClock, SimConfig};
 use sqlx::SqlitePool;
@@ -53,13 +53,7 @@ async fn rig_with(orders_per_day: u32) -> Rig {
     http.limiter().override_rate(Some(1000.0));
     let collector = Collector::new(http, store, Arc::new(move || clock.now()));
     let c = &sim.credentials[0];
-    let target = Target {
-        market: Market::Ssg,
-        seller_id: c["seller_id"].as_str().unwrap().into(),
-        credentials: c["credentials"].clone(),
-        base_url: c["base_url"].as_str().map(String::from),
-        options: serde_json::json!({}),
-    };
+    let target = Target::from_entry(c).expect("a simulator's credentials entry");
     let db = SqlitePool::connect(&url).await.unwrap();
     Rig {
         _dir: dir,

@@ -63,15 +63,9 @@ fn targets_of(running: &sim::RunningSim) -> Vec<Target> {
 
 /// The collection target one credentials-file entry of a simulator describes.
 fn target_of(c: &serde_json::Value) -> Target {
-    Target {
-        market: c["market"].as_str().and_then(|m| m.parse().ok()).expect(
-            "simulators write the market id of a registered market (checked by the registry test)",
-        ),
-        seller_id: c["seller_id"].as_str().unwrap_or_default().to_string(),
-        credentials: c["credentials"].clone(),
-        base_url: c["base_url"].as_str().map(str::to_string),
-        options: serde_json::json!({}),
-    }
+    Target::from_entry(c).expect(
+        "simulators write the market id of a registered market and a seller id (checked by the registry test)",
+    )
 }
 
 /// Register each target as an enabled seller account, with the target's options.

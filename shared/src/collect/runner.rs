@@ -28,6 +28,21 @@ pub struct Target {
     pub options: serde_json::Value,
 }
 
+impl Target {
+    /// The target one credentials-file entry describes (`{"market", "seller_id",
+    /// "base_url"?, "credentials"}`, as `sellerbox sim serve` writes them), without options;
+    /// `None` when its market is missing or unknown or it has no seller id.
+    pub fn from_entry(entry: &serde_json::Value) -> Option<Target> {
+        Some(Target {
+            market: entry["market"].as_str()?.parse().ok()?,
+            seller_id: entry["seller_id"].as_str()?.to_string(),
+            credentials: entry["credentials"].clone(),
+            base_url: entry["base_url"].as_str().map(str::to_string),
+            options: serde_json::json!({}),
+        })
+    }
+}
+
 /// Which time range a run covers.
 #[derive(Debug, Clone, Copy)]
 pub enum Range {
