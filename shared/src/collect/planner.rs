@@ -1,8 +1,8 @@
 //! Windows and watermarks (DESIGN.md, "Progress and windows").
 
 use crate::markets::{KindPlan, Span};
-use crate::model::{Window, kst};
-use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
+use crate::model::{Window, kst, kst_midnight};
+use chrono::{DateTime, Duration, Utc};
 
 /// Where a run starts: `lookback` before the watermark, or `backfill` before now for a
 /// seller's first run. Never later than `now`.
@@ -48,12 +48,7 @@ pub fn windows(span: Span, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Window
 }
 
 fn kst_midnight_at_or_before(t: DateTime<Utc>) -> DateTime<Utc> {
-    let day = t.with_timezone(&kst()).date_naive();
-    kst()
-        .from_local_datetime(&day.and_time(NaiveTime::MIN))
-        .single()
-        .expect("KST has no gaps")
-        .with_timezone(&Utc)
+    kst_midnight(t.with_timezone(&kst()).date_naive())
 }
 
 fn kst_midnight_at_or_after(t: DateTime<Utc>) -> DateTime<Utc> {

@@ -22,6 +22,15 @@ pub fn kst() -> FixedOffset {
     FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset")
 }
 
+/// The instant a KST day starts.
+pub fn kst_midnight(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(chrono::NaiveTime::MIN)
+        .and_local_timezone(kst())
+        .single()
+        .expect("KST has no gaps")
+        .with_timezone(&Utc)
+}
+
 /// The kinds of data collected per seller. Claims (cancel, return, exchange) travel with
 /// `Orders`: they change an order item's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -95,6 +104,15 @@ pub struct Window {
 impl Window {
     pub fn new(from: DateTime<Utc>, to: DateTime<Utc>) -> Self {
         Window { from, to }
+    }
+
+    /// The KST days `[first, last]`, from the first's midnight to the midnight after the
+    /// last: the inverse of [`Window::kst_dates`].
+    pub fn of_kst_days(first: NaiveDate, last: NaiveDate) -> Self {
+        Window::new(
+            kst_midnight(first),
+            kst_midnight(last + chrono::Duration::days(1)),
+        )
     }
 
     /// First and last KST calendar day the window touches (both inclusive).

@@ -380,7 +380,7 @@ impl Ssg {
             out.open_claims.push(OpenClaims {
                 raw_status: normalize::CANCEL_REQUESTED.to_string(),
                 closed_raw_status: normalize::CANCEL_LEFT_OPEN_LIST.to_string(),
-                requested: kst_days(first, last),
+                requested: Window::of_kst_days(first, last),
             });
         }
         out.extend(Self::claims_of(
@@ -549,18 +549,6 @@ fn reread(rejected: &Rejected) -> Result<Records, String> {
         other => return Err(format!("no reader for rows of {other}")),
     }
     Ok(out)
-}
-
-/// The instants of the KST days `[first, last]`.
-fn kst_days(first: NaiveDate, last: NaiveDate) -> Window {
-    let start = |d: NaiveDate| {
-        d.and_time(chrono::NaiveTime::MIN)
-            .and_local_timezone(kst())
-            .single()
-            .expect("KST has no gaps")
-            .with_timezone(&Utc)
-    };
-    Window::new(start(first), start(last + Duration::days(1)))
 }
 
 fn ymd(d: NaiveDate) -> String {
