@@ -4,7 +4,8 @@
 use sellerbox::lambda::{self, LambdaError};
 use sellerbox::model::Market;
 
-#[tokio::main]
+// One thread: see `sellerbox::lambda::run`.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), LambdaError> {
     lambda::run(Market::Coupang).await
 }
