@@ -43,7 +43,8 @@ use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
-/// The documented limit, per key: 10,000 calls per minute.
+/// The documented limit, 10,000 calls per minute, enforced per key (the narrowest scope a
+/// reader of the documents could assume; the collector holds the whole fleet to it).
 pub const RATE_PER_KEY: f64 = 10_000.0 / 60.0;
 /// The most rows one page may ask for.
 pub const MAX_ROWS_PER_PAGE: usize = 100;
@@ -90,10 +91,10 @@ pub static SIM: SimSpec = SimSpec {
     id: "lotteon",
     base_path: "",
     build,
-    // Lotte ON limits per key (one seller): the largest seller's own volume sets the
-    // pace. At 10,000 calls a minute that is a big seller: its week of 209 and 140 pages
-    // of 100 lines keeps its key busy for the bench's 30 s.
-    bench_orders_per_day: 9_000,
+    // The collector holds every seller to one budget for the fleet's egress IP (the
+    // documents do not say what the 10,000 a minute counts by), so every seller adds up:
+    // 200 sellers' weeks of 209 and 140 pages keep it busy well past the bench's 30 s.
+    bench_orders_per_day: 3_000,
     throttles: THROTTLES,
     wrong_credentials,
     order_listed_at,

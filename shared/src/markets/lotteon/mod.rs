@@ -229,14 +229,14 @@ struct LotteOn {
 type Body = Option<Bytes>;
 
 impl LotteOn {
-    /// One call, paced on the key's bucket, judged, counted as a page.
+    /// One call, paced on the egress IP's bucket, judged, counted as a page.
     async fn call(&self, endpoint: &'static str, body: Body) -> Result<Reply, CollectError> {
         let url = format!("{}{endpoint}", self.base);
         let call = Call {
             market: Market::LotteOn,
             endpoint,
-            key: limits::key(&self.ctx.seller_id),
-            rate: limits::RATE_PER_KEY,
+            key: limits::key(),
+            rate: limits::RATE_PER_EGRESS_IP,
         };
         let client = self.ctx.http.client();
         let reply =
