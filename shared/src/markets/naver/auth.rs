@@ -20,29 +20,50 @@ pub struct Credentials {
 /// bcrypt's own base64 alphabet, as used inside salt strings.
 const BCRYPT_B64: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::BCRYPT, NO_PAD);
 
+/// A `client_secret` read as the bcrypt salt string it is: cost and the 16 salt bytes.
+pub struct SecretSalt {
+    cost: u32,
+    salt: [u8; 16],
+}
+
+impl SecretSalt {
+    /// Checks the form without hashing: a connector refuses a malformed secret up front,
+    /// and bcrypt (milliseconds of CPU) runs only for a token request.
+    pub fn parse(secret: &str) -> Result<Self, CollectError> {
+        let bad = || {
+            CollectError::InvalidInput(
+                "naver client_secret is not a bcrypt salt (`$2a$NN$` + 22 characters)".into(),
+            )
+        };
+        let rest = ["$2a$", "$2b$", "$2y$"]
+            .iter()
+            .find_map(|p| secret.strip_prefix(p))
+            .ok_or_else(bad)?;
+        let (cost, salt) = rest.split_once('$').ok_or_else(bad)?;
+        let cost: u32 = cost.parse().map_err(|_| bad())?;
+        // 4..=31: the costs bcrypt accepts.
+        if salt.len() != 22 || !(4..=31).contains(&cost) {
+            return Err(bad());
+        }
+        let salt: [u8; 16] = BCRYPT_B64
+            .decode(salt)
+            .map_err(|_| bad())?
+            .try_into()
+            .map_err(|_| bad())?;
+        Ok(SecretSalt { cost, salt })
+    }
+
+    /// `bcrypt(password, salt = secret)` in the `$2a$` form Java's `BCrypt.hashpw` produces.
+    pub fn hash(&self, password: &str) -> Result<String, CollectError> {
+        let parts = bcrypt::hash_with_salt(password, self.cost, self.salt)
+            .map_err(|e| CollectError::InvalidInput(format!("naver client_secret_sign: {e}")))?;
+        Ok(parts.format_for_version(bcrypt::Version::TwoA))
+    }
+}
+
 /// `bcrypt(password, salt = secret)` in the `$2a$` form Java's `BCrypt.hashpw` produces.
 pub fn bcrypt_with_secret(password: &str, secret: &str) -> Result<String, CollectError> {
-    let bad = || {
-        CollectError::InvalidInput(
-            "naver client_secret is not a bcrypt salt (`$2a$NN$` + 22 characters)".into(),
-        )
-    };
-    let rest = ["$2a$", "$2b$", "$2y$"]
-        .iter()
-        .find_map(|p| secret.strip_prefix(p))
-        .ok_or_else(bad)?;
-    let (cost, salt) = rest.split_once('$').ok_or_else(bad)?;
-    let cost: u32 = cost.parse().map_err(|_| bad())?;
-    if salt.len() != 22 {
-        return Err(bad());
-    }
-    let raw: [u8; 16] = BCRYPT_B64
-        .decode(salt)
-        .map_err(|_| bad())?
-        .try_into()
-        .map_err(|_| bad())?;
-    let parts = bcrypt::hash_with_salt(password, cost, raw).map_err(|_| bad())?;
-    Ok(parts.format_for_version(bcrypt::Version::TwoA))
+    SecretSalt::parse(secret)?.hash(password)
 }
 
 /// The `client_secret_sign` form field for `timestamp_ms`.
@@ -106,7 +127,9 @@ mod tests {
             "plain-secret",
             "$2a$04$short",
             "$2a$xx$abcdefghijklmnopqrstuu",
+            "$2a$99$abcdefghijklmnopqrstuu",
         ] {
+            assert!(SecretSalt::parse(s).is_err(), "{s}");
             let err = client_secret_sign("id", s, 1).unwrap_err();
             assert!(!err.to_string().contains(s), "{err}");
         }

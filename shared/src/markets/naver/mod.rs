@@ -99,7 +99,7 @@ const TOKEN_REISSUES_PER_RUN: u32 = 64;
 fn connect(ctx: ConnectCtx) -> Result<Box<dyn Connector>, CollectError> {
     let creds: Credentials = parse_credentials(Market::Naver, &ctx.credentials)?;
     // Refuse a malformed secret now rather than at the first token request.
-    auth::client_secret_sign(&creds.client_id, &creds.client_secret, 0)?;
+    auth::SecretSalt::parse(&creds.client_secret)?;
     Ok(Box::new(Naver {
         ctx,
         creds,
