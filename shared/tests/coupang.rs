@@ -187,6 +187,54 @@ fn recorded_claims_normalize() {
     assert_eq!(rejected.raw_status, "REJECT");
 }
 
+/// Amounts each readable but past `i64` together: the box is rejected (kept as sent, the
+/// fields named), the order it would join keeps its earlier total, nothing wraps or panics.
+#[test]
+fn a_box_whose_amounts_leave_i64_together_is_rejected_alone() {
+    let body = testdata("ordersheets.json");
+    let before = all(normalize::orders("t", rows(&body)));
+    let mut page: Value = serde_json::from_slice(&body).unwrap();
+    let boxes = page["data"].as_array_mut().unwrap();
+    // A second box of the first order: its own sum fits, the order's total would not.
+    let mut joins = boxes[0].clone();
+    joins["shipmentBoxId"] = Value::from(1);
+    joins["shippingPrice"] = Value::from(i64::MAX);
+    for item in joins["orderItems"].as_array_mut().unwrap() {
+        item["orderPrice"] = Value::from(0);
+    }
+    boxes.push(joins);
+    // The second order's only box: its items and fee alone leave the range.
+    boxes[1]["shippingPrice"] = Value::from(i64::MAX.to_string());
+    let (orders, rejected) = normalize::orders("t", rows(&serde_json::to_vec(&page).unwrap()));
+    let keys: BTreeSet<&str> = rejected.iter().map(|r| r.key.record_key.as_str()).collect();
+    assert_eq!(keys, BTreeSet::from(["1", "642538971006401430"]));
+    for r in &rejected {
+        assert!(r.reason.contains("out of range"), "{}", r.reason);
+        assert!(r.raw.get().contains("9223372036854775807"), "kept as sent");
+    }
+    assert_eq!(orders.len(), 1, "no order left empty");
+    assert_eq!(orders[0].total_krw, before[0].total_krw);
+    assert_eq!(orders[0].items.len(), before[0].items.len());
+}
+
+#[test]
+fn a_revenue_row_whose_fee_leaves_i64_is_rejected() {
+    let body = testdata("revenue_history.json");
+    let mut page: Value = serde_json::from_slice(&body).unwrap();
+    page["data"][0]["items"][0]["serviceFee"] = Value::from(i64::MAX);
+    page["data"][0]["items"][0]["serviceFeeVat"] = Value::from(1);
+    let page: api::RevenuePage<RawJson> = parse_json(
+        sellerbox::model::Market::Coupang,
+        "t",
+        &serde_json::to_vec(&page).unwrap(),
+    )
+    .unwrap();
+    let (data, _) = sellerbox::markets::rows::read_all::<api::RevenueRow>("t", page.data, &[]);
+    let r = normalize::settlements("t", &data[0].0, &data[0].1).unwrap_err();
+    assert!(r.reason.contains("out of range"), "{}", r.reason);
+    assert!(normalize::settlements("t", &data[1].0, &data[1].1).is_ok());
+}
+
 #[test]
 fn recorded_revenue_history_normalizes_with_signs() {
     let body = testdata("revenue_history.json");

@@ -223,6 +223,36 @@ fn recorded_feed_and_details_normalize_into_orders() {
     assert_eq!(raw.as_array().unwrap().len(), 1);
 }
 
+/// Amounts each readable but past `i64` together: the product order is rejected (kept as
+/// sent, the fields named), the others are kept, nothing wraps or panics.
+#[test]
+fn product_orders_whose_amounts_leave_i64_together_are_rejected_alone() {
+    let mut page: Value = serde_json::from_str(DETAILS).unwrap();
+    // The first order's second product order: its fee would take the order's past i64.
+    page["data"][1]["productOrder"]["deliveryFeeAmount"] = Value::from(i64::MAX);
+    // The second order: its payment means add up past i64.
+    page["data"][2]["order"]["generalPaymentAmount"] = Value::from(i64::MAX);
+    page["data"][2]["order"]["naverMileagePaymentAmount"] = Value::from("1");
+    let page = page.to_string();
+    let (orders, rejected) = normalize::orders("/q", rows(&page, "/data"), &HashMap::new());
+    let keys: Vec<&str> = rejected.iter().map(|r| r.key.record_key.as_str()).collect();
+    assert_eq!(keys, ["2022041198765432", "2022040922222222"]);
+    for r in &rejected {
+        assert!(r.reason.contains("out of range"), "{}", r.reason);
+        assert!(r.raw.get().contains("9223372036854775807"), "kept as sent");
+    }
+    assert_eq!(orders.len(), 1);
+    assert_eq!(orders[0].items.len(), 1);
+    assert_eq!(orders[0].shipping_fee_krw, 3_000);
+
+    let mut settle: Value = serde_json::from_str(SETTLE).unwrap();
+    settle["elements"][0]["totalPayCommissionAmount"] = Value::from(i64::MIN);
+    let settle = settle.to_string();
+    let lines = rows::<api::SettleCase>(&settle, "/elements");
+    let r = normalize::settlement("/s", &lines[0].0, &lines[0].1).unwrap_err();
+    assert!(r.reason.contains("out of range"), "{}", r.reason);
+}
+
 #[test]
 fn recorded_settlements_have_positive_fees_and_signed_amounts() {
     let s = each(rows(SETTLE, "/elements"), |s, raw| {

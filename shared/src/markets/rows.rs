@@ -96,6 +96,24 @@ pub fn bad_field(endpoint: &str, key: &str, field: &str, raw: &RawJson) -> Rejec
     reject(endpoint, key, format!("unreadable value at `{field}`"), raw)
 }
 
+/// KRW amounts are `i64` as read. A sum, product or sign change of readable amounts can
+/// still leave that range (a hostile or corrupt answer can hold any integer), and no real
+/// record comes near it: such a record is rejected at the fields named, never wrapped (as
+/// release builds would) nor a panic (as debug builds would).
+pub fn krw_sum(amounts: impl IntoIterator<Item = i64>) -> Option<i64> {
+    amounts.into_iter().try_fold(0_i64, i64::checked_add)
+}
+
+/// The record whose amounts at `fields` leave the range of an amount together.
+pub fn amounts_out_of_range(endpoint: &str, key: &str, fields: &str, raw: &RawJson) -> Rejected {
+    reject(
+        endpoint,
+        key,
+        format!("amounts at `{fields}` out of range together"),
+        raw,
+    )
+}
+
 /// A Korean marketplace time in any of the formats [`lenient::kst_time`] reads, or the
 /// record rejected at `field`.
 pub fn time_field(

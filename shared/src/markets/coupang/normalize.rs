@@ -6,7 +6,7 @@
 
 use super::api;
 use crate::markets::lenient;
-use crate::markets::rows::{bad_field, time_field};
+use crate::markets::rows::{amounts_out_of_range, bad_field, krw_sum, time_field};
 use crate::model::{
     Claim, ClaimType, Inquiry, InquiryChannel, Order, OrderItem, RawJson, Rejected, Settlement,
     Status, StatusCode,
@@ -128,7 +128,12 @@ pub fn orders(
                 status_changed_at: None,
             })
             .collect();
-        let items_total: i64 = items.iter().map(|i| i.amount_krw).sum();
+        let box_total = krw_sum(items.iter().map(|i| i.amount_krw).chain([b.shipping_price]));
+        let Some(box_total) = box_total else {
+            let fields = "orderItems.orderPrice, shippingPrice";
+            rejected.push(amounts_out_of_range(endpoint, &box_key, fields, &raw));
+            continue;
+        };
         let key = (b.order_id.len(), b.order_id.clone());
         let entry = by_order.entry(key).or_insert_with(|| {
             (
@@ -151,8 +156,18 @@ pub fn orders(
         if raws.iter().any(|(id, _)| *id == b.shipment_box_id) {
             continue;
         }
-        order.shipping_fee_krw += b.shipping_price;
-        order.total_krw += items_total + b.shipping_price;
+        // A new order starts at 0, so only a merge with earlier boxes can leave the range.
+        let sums = (
+            order.shipping_fee_krw.checked_add(b.shipping_price),
+            order.total_krw.checked_add(box_total),
+        );
+        let (Some(shipping), Some(total)) = sums else {
+            let fields = "orderItems.orderPrice, shippingPrice";
+            rejected.push(amounts_out_of_range(endpoint, &box_key, fields, &raw));
+            continue;
+        };
+        order.shipping_fee_krw = shipping;
+        order.total_krw = total;
         order.items.extend(items);
         raws.push((b.shipment_box_id.clone(), raw));
     }
@@ -246,42 +261,54 @@ pub fn settlements(
         None => None,
     };
     let refund = row.sale_type == "REFUND";
-    let signed = |v: i64| if refund { -v.abs() } else { v };
-    let line = |id: String, item: Option<String>, sale: i64, fee: i64, settle: i64| Settlement {
-        settlement_id: id,
-        order_id: Some(row.order_id.clone()),
-        item_id: item,
-        line_type: row.sale_type.clone(),
-        basis_date,
-        payout_date,
-        sale_krw: signed(sale),
-        fee_krw: fee.abs(),
-        settlement_krw: signed(settle),
-        raw: raw.clone(),
+    let signed = |v: i64| {
+        if refund {
+            v.checked_abs().map(|v| -v)
+        } else {
+            Some(v)
+        }
     };
-    let mut out: Vec<Settlement> = row
-        .items
-        .iter()
-        .map(|i| {
-            line(
-                format!("{}:{}:{}", row.order_id, row.sale_type, i.vendor_item_id),
-                Some(i.vendor_item_id.clone()),
-                i.sale_amount,
-                i.service_fee + i.service_fee_vat,
-                i.settlement_amount,
-            )
+    // A line, or `None` when its amounts leave the range of an amount.
+    let line = |id: String, item: Option<String>, sale: i64, fee: [i64; 2], settle: i64| {
+        Some(Settlement {
+            settlement_id: id,
+            order_id: Some(row.order_id.clone()),
+            item_id: item,
+            line_type: row.sale_type.clone(),
+            basis_date,
+            payout_date,
+            sale_krw: signed(sale)?,
+            fee_krw: krw_sum(fee)?.checked_abs()?,
+            settlement_krw: signed(settle)?,
+            raw: raw.clone(),
         })
-        .collect();
-    if let Some(d) = row.delivery_fee.as_ref().filter(|d| d.amount != 0) {
-        out.push(line(
-            format!("{}:{}:DELIVERY", row.order_id, row.sale_type),
-            None,
-            d.amount,
-            d.fee + d.fee_vat,
-            d.settlement_amount,
-        ));
-    }
-    Ok(out)
+    };
+    let items = row.items.iter().map(|i| {
+        line(
+            format!("{}:{}:{}", row.order_id, row.sale_type, i.vendor_item_id),
+            Some(i.vendor_item_id.clone()),
+            i.sale_amount,
+            [i.service_fee, i.service_fee_vat],
+            i.settlement_amount,
+        )
+    });
+    let delivery = row
+        .delivery_fee
+        .as_ref()
+        .filter(|d| d.amount != 0)
+        .map(|d| {
+            line(
+                format!("{}:{}:DELIVERY", row.order_id, row.sale_type),
+                None,
+                d.amount,
+                [d.fee, d.fee_vat],
+                d.settlement_amount,
+            )
+        });
+    items
+        .chain(delivery)
+        .collect::<Option<Vec<Settlement>>>()
+        .ok_or_else(|| amounts_out_of_range(endpoint, &key, "items, deliveryFee", raw))
 }
 
 pub fn online_inquiry(

@@ -8,13 +8,15 @@
 
 use super::api;
 use crate::markets::lenient;
-use crate::markets::rows::{bad_field, opt_time, reject, time_field};
+use crate::markets::rows::{
+    amounts_out_of_range, bad_field, krw_sum, opt_time, reject, time_field,
+};
 use crate::model::{
     Claim, ClaimType, Inquiry, InquiryChannel, Order, OrderItem, RawJson, Rejected, Settlement,
     Status, StatusCode,
 };
 use chrono::{DateTime, Utc};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The order state lists (`/ordservices/{list}/{startTime}/{endTime}`) -> canonical.
 pub const ORDER_LISTS: &[(&str, Status)] = &[
@@ -123,7 +125,9 @@ pub fn orders(lines: Vec<ListedLine>) -> (Vec<Order>, Vec<Rejected>) {
     'orders: for ((_, ord_no), lines) in by_order {
         let mut items = Vec::with_capacity(lines.len());
         let mut raws = Vec::with_capacity(lines.len());
-        let mut fees: BTreeMap<String, i64> = BTreeMap::new();
+        // The deliveries (배송번호) whose fee is counted: once each.
+        let mut deliveries: BTreeSet<String> = BTreeSet::new();
+        let (mut shipping, mut total) = (0_i64, 0_i64);
         let mut ordered_at = None;
         let mut paid_at = None;
         for line in lines.into_values() {
@@ -147,11 +151,27 @@ pub fn orders(lines: Vec<ListedLine>) -> (Vec<Order>, Vec<Rejected>) {
                     continue 'orders;
                 }
             };
+            let amount = match row.ord_amt {
+                Some(a) => Some(a),
+                None => row.sel_prc.checked_mul(i64::from(row.ord_qty)),
+            };
+            let delivery = row.dlv_no.clone().unwrap_or_else(|| key.clone());
+            let fee = if deliveries.contains(&delivery) {
+                0
+            } else {
+                row.dlv_cst
+            };
+            let sums =
+                amount.and_then(|a| Some((shipping.checked_add(fee)?, krw_sum([total, a, fee])?)));
+            let (Some(amount), Some((s, t))) = (amount, sums) else {
+                let fields = "ordAmt, selPrc, ordQty, dlvCst";
+                rejected.push(amounts_out_of_range(line.endpoint, &key, fields, raw));
+                continue 'orders;
+            };
+            (shipping, total) = (s, t);
+            deliveries.insert(delivery);
             ordered_at = Some(ordered_at.map_or(o, |t: DateTime<Utc>| t.min(o)));
             paid_at = paid_at.or(p);
-            let amount = row.ord_amt.unwrap_or(row.sel_prc * i64::from(row.ord_qty));
-            let delivery = row.dlv_no.clone().unwrap_or_else(|| key.clone());
-            fees.entry(delivery).or_insert(row.dlv_cst);
             items.push(OrderItem {
                 item_id: row.ord_prd_seq.clone(),
                 product_id: row.prd_no.clone().unwrap_or_default(),
@@ -168,13 +188,11 @@ pub fn orders(lines: Vec<ListedLine>) -> (Vec<Order>, Vec<Rejected>) {
         let Some(ordered_at) = ordered_at else {
             continue;
         };
-        let shipping: i64 = fees.values().sum();
-        let items_total: i64 = items.iter().map(|i| i.amount_krw).sum();
         out.push(Order {
             order_id: ord_no,
             ordered_at,
             paid_at,
-            total_krw: items_total + shipping,
+            total_krw: total,
             shipping_fee_krw: shipping,
             items,
             raw: if raws.len() == 1 {
@@ -249,6 +267,14 @@ pub fn settlement(
         }
         None => None,
     };
+    let amounts = (
+        row.sel_amt.checked_add(row.dlv_cst),
+        row.sel_fee.checked_abs(),
+    );
+    let (Some(sale_krw), Some(fee_krw)) = amounts else {
+        let fields = "selAmt, dlvCst, selFee";
+        return Err(amounts_out_of_range(endpoint, &key, fields, raw));
+    };
     Ok(Settlement {
         settlement_id: key,
         order_id: Some(row.ord_no.clone()),
@@ -256,8 +282,8 @@ pub fn settlement(
         line_type: "SALE".into(),
         basis_date,
         payout_date,
-        sale_krw: row.sel_amt + row.dlv_cst,
-        fee_krw: row.sel_fee.abs(),
+        sale_krw,
+        fee_krw,
         settlement_krw: row.stl_amt,
         raw: raw.clone(),
     })
@@ -331,6 +357,50 @@ pub fn non_delivery(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Amounts each readable but past `i64` together: the order is rejected at that line
+    /// (an order's lines are one record here), the others are kept, nothing wraps or panics.
+    #[test]
+    fn orders_whose_amounts_leave_i64_together_are_rejected() {
+        let line = |ord: u32, seq: u32, amounts: &str| {
+            let raw = RawJson::from_text(format!(
+                r#"{{"ordNo":{ord},"ordPrdSeq":{seq},"ordDt":"2025-03-08 10:00:00","ordQty":2,{amounts}}}"#
+            ))
+            .unwrap();
+            ListedLine {
+                list: "complete",
+                endpoint: "/t",
+                row: crate::markets::rows::read(&raw).unwrap(),
+                raw,
+            }
+        };
+        let max = i64::MAX;
+        let (orders, rejected) = orders(vec![
+            line(1, 1, r#""selPrc":100,"dlvNo":7,"dlvCst":3000"#),
+            // A second delivery: its fee would take the order's total past i64.
+            line(1, 2, &format!(r#""selPrc":0,"dlvNo":8,"dlvCst":{max}"#)),
+            // Price times quantity leaves the range.
+            line(2, 1, &format!(r#""selPrc":"{max}""#)),
+            line(3, 1, r#""selPrc":100,"dlvNo":9,"dlvCst":2500"#),
+        ]);
+        let keys: Vec<&str> = rejected.iter().map(|r| r.key.record_key.as_str()).collect();
+        assert_eq!(keys, ["1:2", "2:1"]);
+        assert!(rejected.iter().all(|r| r.reason.contains("out of range")));
+        let kept: Vec<(&str, i64)> = orders
+            .iter()
+            .map(|o| (o.order_id.as_str(), o.total_krw))
+            .collect();
+        assert_eq!(kept, [("3", 200 + 2_500)]);
+
+        let raw = RawJson::from_text(format!(
+            r#"{{"ordNo":1,"ordPrdSeq":1,"pocnfrmDt":"2025-03-08","selAmt":1,"selFee":{},"stlAmt":0}}"#,
+            i64::MIN
+        ))
+        .unwrap();
+        let row: api::SettlementLine = crate::markets::rows::read(&raw).unwrap();
+        let r = settlement("/s", &row, &raw).unwrap_err();
+        assert!(r.reason.contains("out of range"), "{}", r.reason);
+    }
 
     #[test]
     fn every_order_list_maps_to_its_state() {

@@ -5,7 +5,7 @@
 
 use super::api;
 use crate::markets::lenient;
-use crate::markets::rows::{bad_field, opt_time, time_field};
+use crate::markets::rows::{amounts_out_of_range, bad_field, opt_time, time_field};
 use crate::model::{
     Claim, ClaimType, Inquiry, InquiryChannel, Order, OrderItem, RawJson, Rejected, Settlement,
     Status, StatusCode,
@@ -133,9 +133,16 @@ pub fn orders(lines: Vec<Line>) -> (Vec<Order>, Vec<Rejected>) {
                 continue;
             }
         };
-        let amount = row
-            .order_amount
-            .unwrap_or(row.sale_price * i64::from(row.contr_amount));
+        let amount = match row.order_amount {
+            Some(a) => Some(a),
+            None => row.sale_price.checked_mul(i64::from(row.contr_amount)),
+        };
+        let line_total = amount.and_then(|a| a.checked_add(row.delivery_fee));
+        let (Some(amount), Some(line_total)) = (amount, line_total) else {
+            let fields = "OrderAmount, SalePrice, ContrAmount, DeliveryFee";
+            rejected.push(amounts_out_of_range(endpoint, key, fields, &raw));
+            continue;
+        };
         let item = OrderItem {
             item_id: row.order_no.clone(),
             product_id: row.site_goods_no.clone().unwrap_or_default(),
@@ -163,10 +170,20 @@ pub fn orders(lines: Vec<Line>) -> (Vec<Order>, Vec<Rejected>) {
                     Vec::new(),
                 )
             });
+        // A new cart starts at 0, so only a merge with earlier lines can leave the range.
+        let sums = (
+            order.shipping_fee_krw.checked_add(row.delivery_fee),
+            order.total_krw.checked_add(line_total),
+        );
+        let (Some(shipping), Some(total)) = sums else {
+            let fields = "OrderAmount, DeliveryFee";
+            rejected.push(amounts_out_of_range(endpoint, key, fields, &raw));
+            continue;
+        };
         order.ordered_at = order.ordered_at.min(ordered_at);
         order.paid_at = order.paid_at.or(paid_at);
-        order.shipping_fee_krw += row.delivery_fee;
-        order.total_krw += amount + row.delivery_fee;
+        order.shipping_fee_krw = shipping;
+        order.total_krw = total;
         order.items.push(item);
         raws.push(raw);
     }
@@ -244,7 +261,22 @@ pub fn settlement(
         }
         None => None,
     };
-    let signed = |v: i64| if refund { -v.abs() } else { v };
+    let signed = |v: i64| {
+        if refund {
+            v.checked_abs().map(|v| -v)
+        } else {
+            Some(v)
+        }
+    };
+    let amounts = (
+        signed(row.sell_price),
+        row.service_fee.checked_abs(),
+        signed(row.settle_price),
+    );
+    let (Some(sale_krw), Some(fee_krw), Some(settlement_krw)) = amounts else {
+        let fields = "SellPrice, ServiceFee, SettlePrice";
+        return Err(amounts_out_of_range(endpoint, &key, fields, raw));
+    };
     Ok(Settlement {
         settlement_id: key,
         order_id: row.pack_no.clone(),
@@ -252,9 +284,9 @@ pub fn settlement(
         line_type: line_type.to_string(),
         basis_date,
         payout_date,
-        sale_krw: signed(row.sell_price),
-        fee_krw: row.service_fee.abs(),
-        settlement_krw: signed(row.settle_price),
+        sale_krw,
+        fee_krw,
+        settlement_krw,
         raw: raw.clone(),
     })
 }

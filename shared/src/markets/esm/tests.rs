@@ -151,6 +151,52 @@ fn a_line_listed_twice_keeps_its_later_status() {
     assert_eq!(orders[0].items[0].status.raw, "RequestOrders.3");
 }
 
+/// Amounts each readable but past `i64` together: the line is rejected (kept as sent, the
+/// fields named), the cart it would join keeps its total, nothing wraps or panics.
+#[test]
+fn lines_whose_amounts_leave_i64_together_are_rejected_alone() {
+    let line = |order: u32, pay: u32, amounts: &str| {
+        let raw = RawJson::from_text(format!(
+            r#"{{"OrderNo":{order},"PayNo":{pay},"OrderStatus":2,"OrderDate":"2025-03-01 10:00:00",{amounts}}}"#
+        ))
+        .unwrap();
+        normalize::Line {
+            status: "RequestOrders.2".into(),
+            endpoint: EP_ORDERS,
+            row: rows::read(&raw).unwrap(),
+            raw,
+        }
+    };
+    let max = i64::MAX;
+    let (orders, rejected) = normalize::orders(vec![
+        line(
+            1,
+            10,
+            r#""ContrAmount":1,"SalePrice":100,"DeliveryFee":3000"#,
+        ),
+        line(
+            2,
+            10,
+            &format!(r#""ContrAmount":1,"SalePrice":1,"OrderAmount":{max}"#),
+        ),
+        line(3, 20, &format!(r#""ContrAmount":2,"SalePrice":"{max}""#)),
+    ]);
+    let keys: Vec<&str> = rejected.iter().map(|r| r.key.record_key.as_str()).collect();
+    assert_eq!(keys, ["2", "3"]);
+    assert!(rejected.iter().all(|r| r.reason.contains("out of range")));
+    assert_eq!(orders.len(), 1, "no cart left empty");
+    assert_eq!(orders[0].total_krw, 3_100);
+
+    let raw = RawJson::from_text(format!(
+        r#"{{"ContrNo":9,"SellPrice":{},"SettlePrice":0,"RefundDate":"2025-03-12"}}"#,
+        i64::MIN
+    ))
+    .unwrap();
+    let row: api::SettleRow = rows::read(&raw).unwrap();
+    let r = normalize::settlement(EP_SETTLE, &row, &raw).unwrap_err();
+    assert!(r.reason.contains("out of range"), "{}", r.reason);
+}
+
 #[test]
 fn refunds_are_stored_negative_with_positive_fees_whatever_sign_esm_wrote() {
     let body = include_str!("testdata/settle_orders.json");

@@ -12,7 +12,7 @@
 
 use super::api;
 use crate::markets::lenient;
-use crate::markets::rows::{bad_field, time_field};
+use crate::markets::rows::{amounts_out_of_range, bad_field, krw_sum, time_field};
 use crate::model::{
     Claim, ClaimType, Order, OrderItem, RawJson, Rejected, Settlement, Status, StatusCode,
 };
@@ -155,6 +155,11 @@ pub fn orders(
                 continue;
             }
         };
+        // Checked before the line can open an order, so that no order is left empty.
+        let Some(line_total) = line.sl_amt.checked_add(line.dv_cst) else {
+            rejected.push(amounts_out_of_range(endpoint, &key, "slAmt, dvCst", &raw));
+            continue;
+        };
         let status = match state {
             Some(s) => order_status(&s.0.od_prgs_step_cd),
             None => order_status(&line.od_prgs_step_cd),
@@ -192,8 +197,16 @@ pub fn orders(
         if order.items.iter().any(|i| i.item_id == item.item_id) {
             continue;
         }
-        order.shipping_fee_krw += line.dv_cst;
-        order.total_krw += item.amount_krw + line.dv_cst;
+        let sums = (
+            order.shipping_fee_krw.checked_add(line.dv_cst),
+            order.total_krw.checked_add(line_total),
+        );
+        let (Some(shipping), Some(total)) = sums else {
+            rejected.push(amounts_out_of_range(endpoint, &key, "slAmt, dvCst", &raw));
+            continue;
+        };
+        order.shipping_fee_krw = shipping;
+        order.total_krw = total;
         order.items.push(item);
         raws.push((line.od_seq.clone(), raw));
         if let Some((_, state_raw)) = state {
@@ -282,6 +295,11 @@ pub fn settlement(
             .map(str::to_string)
             .unwrap_or_else(|| format!("odTypCd/{code}")),
     };
+    let commissions = [row.bse_cmsn, row.pcs_cmsn, row.dv_cmsn];
+    let Some(fee_krw) = krw_sum(commissions).and_then(i64::checked_abs) else {
+        let fields = "bseCmsn, pcsCmsn, dvCmsn";
+        return Err(amounts_out_of_range(endpoint, &key, fields, raw));
+    };
     Ok(Settlement {
         settlement_id: key,
         order_id: Some(row.od_no.clone()),
@@ -290,7 +308,7 @@ pub fn settlement(
         basis_date,
         payout_date: None,
         sale_krw: row.sl_amt,
-        fee_krw: (row.bse_cmsn + row.pcs_cmsn + row.dv_cmsn).abs(),
+        fee_krw,
         settlement_krw: row.pymt_amt,
         raw: raw.clone(),
     })

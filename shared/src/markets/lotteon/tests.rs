@@ -235,6 +235,38 @@ fn identity_names_the_trading_partner() {
     );
 }
 
+/// Amounts each readable but past `i64` together: the line is rejected (kept as sent, the
+/// fields named), the order it would join keeps its total, nothing wraps or panics.
+#[test]
+fn lines_whose_amounts_leave_i64_together_are_rejected_alone() {
+    let mut body: Value =
+        serde_json::from_str(include_str!("testdata/delivery_orders.json")).unwrap();
+    let list = &mut body["data"]["deliveryOrderList"];
+    // The first order's second line: its fee would take the order's total past i64.
+    list[1]["slAmt"] = Value::from(0);
+    list[1]["dvCst"] = Value::from(i64::MAX);
+    // The second order's only line: its amount and fee alone leave the range.
+    list[2]["slAmt"] = Value::from(i64::MAX.to_string());
+    list[2]["dvCst"] = Value::from(1);
+    let lines = page::<api::DeliveryOrders>(&body.to_string());
+    let (lines, _) = rows::read_all::<api::DeliveryOrder>(EP_DELIVERY, lines, ID_LINE);
+    let (orders, rejected) = normalize::orders(EP_DELIVERY, lines, &[]);
+    let keys: Vec<&str> = rejected.iter().map(|r| r.key.record_key.as_str()).collect();
+    assert_eq!(keys, ["2025031012345678-2", "2025031099999999-1"]);
+    assert!(rejected.iter().all(|r| r.reason.contains("out of range")));
+    assert_eq!(orders.len(), 1, "no order left empty");
+    assert_eq!(orders[0].items.len(), 1);
+
+    let mut body: Value =
+        serde_json::from_str(include_str!("testdata/settle_itmd_sales.json")).unwrap();
+    body["data"][0]["bseCmsn"] = Value::from(i64::MAX);
+    body["data"][0]["pcsCmsn"] = Value::from(1);
+    let settle_rows = page::<api::Rows>(&body.to_string());
+    let (read, _) = rows::read_all::<api::SettleRow>(EP_SETTLE, settle_rows, ID_LINE);
+    let r = normalize::settlement(EP_SETTLE, &read[0].0, &read[0].1).unwrap_err();
+    assert!(r.reason.contains("out of range"), "{}", r.reason);
+}
+
 #[test]
 fn delivery_lines_and_their_steps_make_orders() {
     let lines = page::<api::DeliveryOrders>(include_str!("testdata/delivery_orders.json"));

@@ -4,7 +4,7 @@
 
 use super::api;
 use crate::markets::lenient;
-use crate::markets::rows::bad_field;
+use crate::markets::rows::{amounts_out_of_range, bad_field, krw_sum};
 use crate::model::{
     Inquiry, InquiryChannel, Order, OrderItem, RawJson, Rejected, Settlement, Status, StatusCode,
     kst,
@@ -137,14 +137,19 @@ pub fn orders(
             status_changed_at: changed_at.get(&p.product_order_id).copied(),
         };
         let fee = p.delivery_fee_amount;
+        let key = &p.product_order_id;
         if let Some(&i) = index.get(&o.order_id) {
             let order = &mut out[i];
-            order.shipping_fee_krw += fee;
+            let Some(shipping) = order.shipping_fee_krw.checked_add(fee) else {
+                let fields = "productOrder.deliveryFeeAmount";
+                rejected.push(amounts_out_of_range(endpoint, key, fields, &raw));
+                continue;
+            };
+            order.shipping_fee_krw = shipping;
             order.items.push(item);
             raws[i].push(raw);
             continue;
         }
-        let key = &p.product_order_id;
         let Some(ordered_at) = parse_time(&o.order_date) else {
             rejected.push(bad_field(endpoint, key, "order.orderDate", &raw));
             continue;
@@ -157,16 +162,24 @@ pub fn orders(
             Some(t) => t,
             None => None,
         };
+        // What the buyer paid for the whole order, across payment means.
+        let paid = [
+            o.general_payment_amount,
+            o.naver_mileage_payment_amount,
+            o.charge_amount_payment_amount,
+            o.pay_later_payment_amount,
+        ];
+        let Some(total_krw) = krw_sum(paid) else {
+            let fields = "order.*PaymentAmount";
+            rejected.push(amounts_out_of_range(endpoint, key, fields, &raw));
+            continue;
+        };
         index.insert(o.order_id.clone(), out.len());
         out.push(Order {
             order_id: o.order_id.clone(),
             ordered_at,
             paid_at,
-            // What the buyer paid for the whole order, across payment means.
-            total_krw: o.general_payment_amount
-                + o.naver_mileage_payment_amount
-                + o.charge_amount_payment_amount
-                + o.pay_later_payment_amount,
+            total_krw,
             shipping_fee_krw: fee,
             items: vec![item],
             raw: RawJson::default(),
@@ -196,18 +209,30 @@ pub fn settlement(
         .as_deref()
         .or(s.settle_expect_date.as_deref())
         .and_then(lenient::kst_date);
+    // The day as read, not as spelled: the id must not change with the format.
+    let settlement_id = settlement_key(s, &basis_date.format("%Y-%m-%d").to_string());
+    let commissions = [
+        s.total_pay_commission_amount,
+        s.free_installment_commission_amount,
+        s.selling_interlock_commission_amount,
+    ];
+    let Some(fee_krw) = krw_sum(commissions).and_then(i64::checked_neg) else {
+        return Err(amounts_out_of_range(
+            endpoint,
+            &settlement_id,
+            "*CommissionAmount",
+            raw,
+        ));
+    };
     Ok(Settlement {
-        // The day as read, not as spelled: the id must not change with the format.
-        settlement_id: settlement_key(s, &basis_date.format("%Y-%m-%d").to_string()),
+        settlement_id,
         order_id: s.order_id.clone(),
         item_id: s.product_order_id.clone(),
         line_type: s.product_order_type.clone(),
         basis_date,
         payout_date,
         sale_krw: s.pay_settle_amount,
-        fee_krw: -(s.total_pay_commission_amount
-            + s.free_installment_commission_amount
-            + s.selling_interlock_commission_amount),
+        fee_krw,
         settlement_krw: s.settle_expect_amount,
         raw: raw.clone(),
     })

@@ -9,13 +9,13 @@
 
 use super::api;
 use crate::markets::lenient;
-use crate::markets::rows::{bad_field, time_field};
+use crate::markets::rows::{amounts_out_of_range, bad_field, krw_sum, time_field};
 use crate::model::{
     Claim, ClaimType, Inquiry, InquiryChannel, Order, OrderItem, RawJson, Rejected, Settlement,
     Status, StatusCode,
 };
 use chrono::NaiveDate;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The stage listings in flow order (later = further along), with their endpoint, the
 /// request object their body wraps, the list and row names of their answer, the period
@@ -197,7 +197,8 @@ pub fn orders(rows: Vec<(usize, api::ShppRow, RawJson)>) -> (Vec<Order>, Vec<Rej
             lines.insert(key, (stage_index, row, raw));
         }
     }
-    type Merged = (Order, Vec<RawJson>, BTreeMap<String, i64>);
+    // Per order: the order, its lines' rows, and the shipments whose fee it counts.
+    type Merged = (Order, Vec<RawJson>, BTreeSet<String>);
     let mut by_order: BTreeMap<(usize, String), Merged> = BTreeMap::new();
     let mut rejected = Vec::new();
     for (stage_index, row, raw) in lines.into_values() {
@@ -218,10 +219,22 @@ pub fn orders(rows: Vec<(usize, api::ShppRow, RawJson)>) -> (Vec<Order>, Vec<Rej
                 continue;
             }
         };
-        let quantity = (row.ord_qty - row.cncl_item_qty).max(0);
-        let amount = row
-            .rlord_amt
-            .unwrap_or(row.sellprc * i64::from(quantity) - row.dc_amt);
+        let quantity = row.ord_qty.checked_sub(row.cncl_item_qty).map(|q| q.max(0));
+        let amount = match (row.rlord_amt, quantity) {
+            (Some(a), _) => Some(a),
+            (None, Some(q)) => row
+                .sellprc
+                .checked_mul(i64::from(q))
+                .and_then(|a| a.checked_sub(row.dc_amt)),
+            (None, None) => None,
+        };
+        // Checked before the line can open an order, so that no order is left empty.
+        let line_total = amount.and_then(|a| a.checked_add(row.shppcst));
+        let (Some(quantity), Some(amount), Some(_)) = (quantity, amount, line_total) else {
+            let fields = "ordQty, cnclItemQty, sellprc, dcAmt, rlordAmt, shppcst";
+            rejected.push(amounts_out_of_range(stage.endpoint, &key, fields, &raw));
+            continue;
+        };
         let item = OrderItem {
             item_id: row.ord_item_seq.clone(),
             product_id: row.item_id.clone().unwrap_or_default(),
@@ -247,23 +260,35 @@ pub fn orders(rows: Vec<(usize, api::ShppRow, RawJson)>) -> (Vec<Order>, Vec<Rej
                         raw: RawJson::default(),
                     },
                     Vec::new(),
-                    BTreeMap::new(),
+                    BTreeSet::new(),
                 )
             });
-        let (order, raws, fees) = entry;
-        order.total_krw += amount;
-        order.items.push(item);
+        let (order, raws, shipments) = entry;
         // The shipping fee belongs to the shipment (배송번호): once per shipment.
         let shipment = row.shpp_no.clone().unwrap_or_default();
-        fees.entry(shipment).or_insert(row.shppcst);
+        let fee = if shipments.contains(&shipment) {
+            0
+        } else {
+            row.shppcst
+        };
+        let sums = (
+            order.shipping_fee_krw.checked_add(fee),
+            krw_sum([order.total_krw, amount, fee]),
+        );
+        let (Some(shipping), Some(total)) = sums else {
+            let fields = "rlordAmt, shppcst";
+            rejected.push(amounts_out_of_range(stage.endpoint, &key, fields, &raw));
+            continue;
+        };
+        order.shipping_fee_krw = shipping;
+        order.total_krw = total;
+        order.items.push(item);
+        shipments.insert(shipment);
         raws.push(raw);
     }
     let orders = by_order
         .into_values()
-        .map(|(mut o, mut raws, fees)| {
-            let fee: i64 = fees.values().sum();
-            o.shipping_fee_krw = fee;
-            o.total_krw += fee;
+        .map(|(mut o, mut raws, _)| {
             o.raw = if raws.len() == 1 {
                 raws.pop().expect("one line")
             } else {
@@ -410,6 +435,10 @@ pub fn settlement(
         bad_field(endpoint, &key, "critnDt", raw)
     })?;
     let refund = row.net_amt < 0;
+    let Some(fee_krw) = row.sell_fee.checked_abs() else {
+        let key = settle_key(basis_date, row);
+        return Err(amounts_out_of_range(endpoint, &key, "sellFee", raw));
+    };
     Ok(Settlement {
         settlement_id: settle_key(basis_date, row),
         order_id: row.ord_no.clone(),
@@ -418,7 +447,7 @@ pub fn settlement(
         basis_date,
         payout_date: None,
         sale_krw: row.net_amt,
-        fee_krw: row.sell_fee.abs(),
+        fee_krw,
         settlement_krw: row.settl_amt,
         raw: raw.clone(),
     })

@@ -341,6 +341,46 @@ fn an_empty_listing_spelled_as_a_blank_string_is_no_rows() {
     assert!(api::rows(&bad, "exchangeTargets", "exchangeTarget").is_err());
 }
 
+/// Amounts each readable but past `i64` together: the line is rejected (kept as sent, the
+/// fields named), the order it would join keeps its total, nothing wraps or panics.
+#[test]
+fn lines_whose_amounts_leave_i64_together_are_rejected_alone() {
+    let line = |ord: u32, seq: u32, shipment: u32, amounts: Value| {
+        let mut row = json!({
+            "ordNo": ord, "ordItemSeq": seq, "shppNo": shipment, "ordQty": 2,
+            "ordRcpDts": "2025-03-08 10:00:00",
+        });
+        row.as_object_mut()
+            .unwrap()
+            .extend(amounts.as_object().unwrap().clone());
+        let raw = RawJson::from_value(&row);
+        (0, rows::read(&raw).unwrap(), raw)
+    };
+    let max = i64::MAX;
+    let (orders, rejected) = normalize::orders(vec![
+        line(1, 1, 7, json!({"sellprc": 100, "shppcst": 3000})),
+        // A second shipment of order 1: its fee would take the order's past i64.
+        line(1, 2, 8, json!({"sellprc": 0, "shppcst": max})),
+        // Order 2's only line: its price times quantity leaves the range.
+        line(2, 1, 9, json!({"sellprc": max.to_string()})),
+        // Order 3: the canceled quantity is past what a subtraction can hold.
+        line(3, 1, 9, json!({"sellprc": 1, "cnclItemQty": i32::MIN})),
+    ]);
+    let keys: Vec<&str> = rejected.iter().map(|r| r.key.record_key.as_str()).collect();
+    assert_eq!(keys, ["1-2", "2-1", "3-1"]);
+    assert!(rejected.iter().all(|r| r.reason.contains("out of range")));
+    assert_eq!(orders.len(), 1, "no order left empty");
+    assert_eq!(orders[0].total_krw, 200 + 3_000);
+    assert_eq!(orders[0].shipping_fee_krw, 3_000);
+
+    let raw = RawJson::from_value(&json!({
+        "critnDt": "20250308", "ordNo": 1, "netAmt": 1, "sellFee": i64::MIN, "settlAmt": 0,
+    }));
+    let row: api::SettleRow = rows::read(&raw).unwrap();
+    let r = normalize::settlement(EP_SETTLE, &row, &raw).unwrap_err();
+    assert!(r.reason.contains("out of range"), "{}", r.reason);
+}
+
 #[test]
 fn settlement_rows_read_amounts_in_any_spelling_and_refunds_stay_negative() {
     let rows = api::rows(&page("settle"), "resultData", "resultData").unwrap();
