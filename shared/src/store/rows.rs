@@ -1,10 +1,10 @@
 //! The model's records flattened into table rows: one struct per table, borrowing from
 //! the records (the raw JSON is never copied), with the column names as field names.
 //! PostgreSQL receives a batch serialized as one JSON array; SQLite binds each column
-//! ([`TableRow::bind`], generated in column order by [`columns!`]). Times are canonical
+//! ([`TableRow::bind`], generated in column order by [`columns!`]) borrowed from the row. Times are canonical
 //! text ([`ts`]).
 
-use super::sql::{Bind, Col, LiteQuery, Table, ts};
+use super::sql::{Col, Table, ts};
 use crate::model::{
     Claim, Inquiry, Order, OrderItem, RawJson, Rejected, Review, Settlement, Status, content_hash,
 };
@@ -14,8 +14,9 @@ use serde::Serialize;
 pub trait TableRow: Serialize + Send + Sync {
     /// The row's fields, in the order [`TableRow::bind`] binds them: the table's columns.
     const FIELDS: &'static [&'static str];
-    /// Binds the row's columns, in [`Table::cols`] order.
-    fn bind(&self, q: LiteQuery) -> LiteQuery;
+    /// Binds the row's columns, in [`Table::cols`] order, to the statement's parameters
+    /// from `first` (1-based) on; returns the next parameter's index.
+    fn bind(&self, s: &mut rusqlite::Statement<'_>, first: usize) -> rusqlite::Result<usize>;
 }
 
 /// Implements [`TableRow`] from the row's fields in column order (a test checks the order
@@ -24,9 +25,17 @@ macro_rules! columns {
     ($row:ident $(<$lt:lifetime>)?: $($field:ident),+ $(,)?) => {
         impl$(<$lt>)? TableRow for $row $(<$lt>)? {
             const FIELDS: &'static [&'static str] = &[$(stringify!($field)),+];
-            fn bind(&self, q: LiteQuery) -> LiteQuery {
-                $(let q = self.$field.bind(q);)+
-                q
+            fn bind(
+                &self,
+                s: &mut rusqlite::Statement<'_>,
+                first: usize,
+            ) -> rusqlite::Result<usize> {
+                let mut next = first;
+                $(
+                    s.raw_bind_parameter(next, &self.$field)?;
+                    next += 1;
+                )+
+                Ok(next)
             }
         }
     };

@@ -12,9 +12,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::query::Query;
-use sqlx::sqlite::{SqliteArguments, SqliteRow};
+use sqlx::sqlite::SqliteRow;
 use sqlx::{AssertSqlSafe, Database, Encode, Executor, FromRow, IntoArguments, Type};
-use std::sync::Arc;
 
 /// Where the SQL of the two databases differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,84 +176,19 @@ pub trait Exec: Send {
     ) -> Result<(), StoreError>;
 }
 
-/// A SQLite statement being bound (its arguments are owned: the query outlives no row).
-pub type LiteQuery = Query<'static, sqlx::Sqlite, SqliteArguments>;
-
-/// One column value of a row, bound into a SQLite statement as the column stores it.
-pub trait Bind {
-    fn bind(&self, q: LiteQuery) -> LiteQuery;
-}
-
-/// Text goes in as one `Arc<str>`: sqlx's SQLite arguments own their values, and an
-/// `Arc<str>` is bound as it is, where a `String` would be copied and boxed once more.
-fn text(s: &str) -> Arc<str> {
-    Arc::from(s)
-}
-
-impl Bind for &str {
-    fn bind(&self, q: LiteQuery) -> LiteQuery {
-        q.bind(text(self))
+/// JSON columns hold the record's JSON text as the marketplace sent it, bound as it is.
+impl rusqlite::ToSql for crate::model::RawJson {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(rusqlite::types::ToSqlOutput::Borrowed(
+            rusqlite::types::ValueRef::Text(self.get().as_bytes()),
+        ))
     }
 }
 
-impl Bind for String {
-    fn bind(&self, q: LiteQuery) -> LiteQuery {
-        q.bind(text(self))
-    }
-}
-
-impl Bind for Option<&str> {
-    fn bind(&self, q: LiteQuery) -> LiteQuery {
-        q.bind(self.map(text))
-    }
-}
-
-impl Bind for Option<String> {
-    fn bind(&self, q: LiteQuery) -> LiteQuery {
-        q.bind(self.as_deref().map(text))
-    }
-}
-
-impl Bind for i64 {
-    fn bind(&self, q: LiteQuery) -> LiteQuery {
-        q.bind(*self)
-    }
-}
-
-impl Bind for i32 {
-    fn bind(&self, q: LiteQuery) -> LiteQuery {
-        q.bind(*self)
-    }
-}
-
-impl Bind for Option<i16> {
-    fn bind(&self, q: LiteQuery) -> LiteQuery {
-        q.bind(*self)
-    }
-}
-
-impl Bind for bool {
-    fn bind(&self, q: LiteQuery) -> LiteQuery {
-        q.bind(*self)
-    }
-}
-
-impl Bind for Option<bool> {
-    fn bind(&self, q: LiteQuery) -> LiteQuery {
-        q.bind(*self)
-    }
-}
-
-/// JSON columns hold the record's JSON text as the marketplace sent it.
-impl Bind for &crate::model::RawJson {
-    fn bind(&self, q: LiteQuery) -> LiteQuery {
-        q.bind(text(self.get()))
-    }
-}
-
-impl Bind for super::rows::JsonList<'_> {
-    fn bind(&self, q: LiteQuery) -> LiteQuery {
-        q.bind(serde_json::to_string(self.0).expect("strings serialize"))
+impl rusqlite::ToSql for super::rows::JsonList<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        let text = serde_json::to_string(self.0).expect("strings serialize");
+        Ok(rusqlite::types::ToSqlOutput::from(text))
     }
 }
 

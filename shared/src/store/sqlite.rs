@@ -3,20 +3,17 @@
 //! with SQLITE_BUSY), readers in parallel thanks to WAL.
 
 use super::rows::TableRow;
-use super::sql::{
-    AnyRow, Dialect, Exec, LiteQuery, Param, Table, execute_statement, fetch_rows, query_error,
-};
+use super::sql::{AnyRow, Dialect, Exec, Param, Table, execute_statement, fetch_rows, query_error};
 use super::sql_store::{Backend, SqlStore};
 use super::{StoreError, redact_url};
 use async_trait::async_trait;
 use backon::Retryable;
+use sqlx::Sqlite;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteSynchronous,
 };
-use sqlx::{AssertSqlSafe, Sqlite};
 use std::str::FromStr;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 const READERS: u32 = 4;
@@ -118,10 +115,12 @@ impl Exec for SqliteConnection {
         Ok(execute_statement(self, sql, params).await?.rows_affected())
     }
 
-    /// Rows go in multi-row statements of a few fixed sizes ([`LITE_CHUNKS`], largest
-    /// first): a handful of statement texts per table, each prepared once per connection
-    /// and reused (sqlx's statement cache), so neither the SQL nor its plan is rebuilt per
-    /// batch, and any number of rows takes few round trips to SQLite's worker thread.
+    /// Each row is one step of one prepared single-row upsert, run on this thread on
+    /// sqlx's own connection (inside the caller's transaction), its values bound borrowed
+    /// from the row. Through sqlx, every statement's values are copied into owned
+    /// arguments and sent to the connection's worker thread; a first run of 50 Coupang
+    /// sellers spent about a sixth of its CPU on that (`scripts/collect-cost`).
+    #[allow(unsafe_code)]
     async fn write_rows<R: TableRow>(
         &mut self,
         table: &Table,
@@ -129,68 +128,62 @@ impl Exec for SqliteConnection {
         stamp: &str,
         rows: &[&R],
     ) -> Result<(), StoreError> {
-        // The values every row repeats, shared rather than copied per row.
-        let (market, seller_id, stamp): (Arc<str>, Arc<str>, Arc<str>) =
-            (market.into(), seller_id.into(), stamp.into());
-        let bind_row = |q: LiteQuery, row: &R| {
-            let q = row.bind(q.bind(market.clone()).bind(seller_id.clone()));
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut handle = self.lock_handle().await.map_err(query_error)?;
+        // SAFETY: the handle is sqlx's open connection, locked for us until `handle` drops:
+        // no other thread uses it meanwhile. `from_handle` does not take ownership (the
+        // connection is never closed by rusqlite), and `conn` and `statement`, declared
+        // after `handle`, are dropped before it, the statement finalized first. sqlx and
+        // rusqlite link the same libsqlite3-sys (one version in Cargo.lock).
+        let conn = unsafe { rusqlite::Connection::from_handle(handle.as_raw_handle().as_ptr()) }
+            .map_err(lite_error)?;
+        let mut statement = conn.prepare(&insert_sql(table)).map_err(lite_error)?;
+        for row in rows {
+            statement
+                .raw_bind_parameter(1, market)
+                .map_err(lite_error)?;
+            statement
+                .raw_bind_parameter(2, seller_id)
+                .map_err(lite_error)?;
+            let next = row.bind(&mut statement, 3).map_err(lite_error)?;
             if table.stamped {
-                q.bind(stamp.clone()).bind(stamp.clone())
-            } else {
-                q
+                statement
+                    .raw_bind_parameter(next, stamp)
+                    .map_err(lite_error)?;
+                statement
+                    .raw_bind_parameter(next + 1, stamp)
+                    .map_err(lite_error)?;
             }
-        };
-        let mut rest = rows;
-        for &size in LITE_CHUNKS {
-            if rest.len() < size {
-                continue;
-            }
-            let sql = insert_sql(table, size);
-            let mut chunks = rest.chunks_exact(size);
-            for chunk in &mut chunks {
-                let q = chunk
-                    .iter()
-                    .fold(sqlx::query(AssertSqlSafe(sql.clone())), |q, r| {
-                        bind_row(q, r)
-                    });
-                q.execute(&mut *self).await.map_err(query_error)?;
-            }
-            rest = chunks.remainder();
+            statement.raw_execute().map_err(lite_error)?;
         }
         Ok(())
     }
 }
 
-/// Rows per multi-row statement, largest first (the last must be 1): large enough to
-/// amortize the round trip to SQLite's worker thread; a window of any size is written in
-/// at most three statements of each smaller size.
-const LITE_CHUNKS: &[usize] = &[64, 16, 4, 1];
-
-/// `INSERT INTO t (cols) VALUES (?, ...), ... ON CONFLICT ...` for `rows` rows.
-/// Built once per table and size, then shared (the statement cache keys on the text).
-fn insert_sql(table: &Table, rows: usize) -> Arc<str> {
-    static BUILT: Mutex<Vec<(&str, usize, Arc<str>)>> = Mutex::new(Vec::new());
-    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((_, _, sql)) = built
-        .iter()
-        .find(|(t, n, _)| *t == table.name && *n == rows)
-    {
-        return sql.clone();
-    }
-    let sql = build_insert_sql(table, rows);
-    built.push((table.name, rows, sql.clone()));
-    sql
-}
-
-fn build_insert_sql(table: &Table, rows: usize) -> Arc<str> {
+/// `INSERT INTO t (cols) VALUES (?, ...) ON CONFLICT ...`: one row (market, seller, the
+/// table's columns, and for stamped tables created_at and updated_at).
+fn insert_sql(table: &Table) -> String {
     let per_row = 2 + table.cols.len() + if table.stamped { 2 } else { 0 };
-    let one = format!("({})", vec!["?"; per_row].join(", "));
     format!(
-        "INSERT INTO {} ({}) VALUES {}{}",
+        "INSERT INTO {} ({}) VALUES ({}){}",
         table.name,
         table.col_list(),
-        vec![one; rows].join(", "),
+        vec!["?"; per_row].join(", "),
         table.on_conflict(Dialect::Sqlite)
     )
-    .into()
+}
+
+/// A failed write, as sqlx's SQLite errors read: SQLite's message and code (never a
+/// bound value).
+fn lite_error(e: rusqlite::Error) -> StoreError {
+    match e {
+        rusqlite::Error::SqliteFailure(f, msg) => StoreError::Query(format!(
+            "{} (code {})",
+            msg.unwrap_or_else(|| f.to_string()),
+            f.extended_code
+        )),
+        other => StoreError::Query(other.to_string()),
+    }
 }
