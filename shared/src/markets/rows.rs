@@ -7,7 +7,7 @@
 //! envelope type), then each row's text is read into its typed form.
 
 use crate::markets::lenient;
-use crate::model::{RawJson, RejectKey, Rejected};
+use crate::model::{Order, RawJson, RejectKey, Rejected};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 
@@ -102,6 +102,21 @@ pub fn bad_field(endpoint: &str, key: &str, field: &str, raw: &RawJson) -> Rejec
 /// release builds would) nor a panic (as debug builds would).
 pub fn krw_sum(amounts: impl IntoIterator<Item = i64>) -> Option<i64> {
     amounts.into_iter().try_fold(0_i64, i64::checked_add)
+}
+
+/// Adds a line's shipping fee and its part of the total to `order`, both or neither:
+/// `None`, the order unchanged, when either sum leaves the range of an amount.
+pub fn add_to_order(order: &mut Order, shipping_fee: i64, total: i64) -> Option<()> {
+    let shipping = order.shipping_fee_krw.checked_add(shipping_fee)?;
+    let total = order.total_krw.checked_add(total)?;
+    (order.shipping_fee_krw, order.total_krw) = (shipping, total);
+    Some(())
+}
+
+/// A refund line's amount: negative, whatever sign the marketplace wrote it with (`None`
+/// for `i64::MIN`, which has no positive twin).
+pub fn as_refund(amount: i64) -> Option<i64> {
+    amount.checked_abs().map(|a| -a)
 }
 
 /// The record whose amounts at `fields` leave the range of an amount together.

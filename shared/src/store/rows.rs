@@ -1,8 +1,8 @@
 //! The model's records flattened into table rows: one struct per table, borrowing from
 //! the records (the raw JSON is never copied), with the column names as field names.
 //! PostgreSQL receives a batch serialized as one JSON array; SQLite binds each column
-//! ([`TableRow::bind`], generated in column order by [`columns!`]) borrowed from the row. Times are canonical
-//! text ([`ts`]).
+//! borrowed from the row ([`TableRow::bind`], generated in column order by [`columns!`]).
+//! Times are canonical text ([`ts`]).
 
 use super::sql::{Col, Table, ts};
 use crate::model::{

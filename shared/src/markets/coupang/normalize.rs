@@ -6,7 +6,9 @@
 
 use super::api;
 use crate::markets::lenient;
-use crate::markets::rows::{amounts_out_of_range, bad_field, krw_sum, time_field};
+use crate::markets::rows::{
+    add_to_order, amounts_out_of_range, as_refund, bad_field, krw_sum, time_field,
+};
 use crate::model::{
     Claim, ClaimType, Inquiry, InquiryChannel, Order, OrderItem, RawJson, Rejected, Settlement,
     Status, StatusCode,
@@ -157,17 +159,11 @@ pub fn orders(
             continue;
         }
         // A new order starts at 0, so only a merge with earlier boxes can leave the range.
-        let sums = (
-            order.shipping_fee_krw.checked_add(b.shipping_price),
-            order.total_krw.checked_add(box_total),
-        );
-        let (Some(shipping), Some(total)) = sums else {
+        if add_to_order(order, b.shipping_price, box_total).is_none() {
             let fields = "orderItems.orderPrice, shippingPrice";
             rejected.push(amounts_out_of_range(endpoint, &box_key, fields, &raw));
             continue;
-        };
-        order.shipping_fee_krw = shipping;
-        order.total_krw = total;
+        }
         order.items.extend(items);
         raws.push((b.shipment_box_id.clone(), raw));
     }
@@ -261,13 +257,7 @@ pub fn settlements(
         None => None,
     };
     let refund = row.sale_type == "REFUND";
-    let signed = |v: i64| {
-        if refund {
-            v.checked_abs().map(|v| -v)
-        } else {
-            Some(v)
-        }
-    };
+    let signed = |v: i64| if refund { as_refund(v) } else { Some(v) };
     // A line, or `None` when its amounts leave the range of an amount.
     let line = |id: String, item: Option<String>, sale: i64, fee: [i64; 2], settle: i64| {
         Some(Settlement {

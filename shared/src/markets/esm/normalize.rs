@@ -5,7 +5,9 @@
 
 use super::api;
 use crate::markets::lenient;
-use crate::markets::rows::{amounts_out_of_range, bad_field, opt_time, time_field};
+use crate::markets::rows::{
+    add_to_order, amounts_out_of_range, as_refund, bad_field, opt_time, time_field,
+};
 use crate::model::{
     Claim, ClaimType, Inquiry, InquiryChannel, Order, OrderItem, RawJson, Rejected, Settlement,
     Status, StatusCode,
@@ -171,19 +173,13 @@ pub fn orders(lines: Vec<Line>) -> (Vec<Order>, Vec<Rejected>) {
                 )
             });
         // A new cart starts at 0, so only a merge with earlier lines can leave the range.
-        let sums = (
-            order.shipping_fee_krw.checked_add(row.delivery_fee),
-            order.total_krw.checked_add(line_total),
-        );
-        let (Some(shipping), Some(total)) = sums else {
+        if add_to_order(order, row.delivery_fee, line_total).is_none() {
             let fields = "OrderAmount, DeliveryFee";
             rejected.push(amounts_out_of_range(endpoint, key, fields, &raw));
             continue;
-        };
+        }
         order.ordered_at = order.ordered_at.min(ordered_at);
         order.paid_at = order.paid_at.or(paid_at);
-        order.shipping_fee_krw = shipping;
-        order.total_krw = total;
         order.items.push(item);
         raws.push(raw);
     }
@@ -261,13 +257,7 @@ pub fn settlement(
         }
         None => None,
     };
-    let signed = |v: i64| {
-        if refund {
-            v.checked_abs().map(|v| -v)
-        } else {
-            Some(v)
-        }
-    };
+    let signed = |v: i64| if refund { as_refund(v) } else { Some(v) };
     let amounts = (
         signed(row.sell_price),
         row.service_fee.checked_abs(),

@@ -12,7 +12,7 @@
 
 use super::api;
 use crate::markets::lenient;
-use crate::markets::rows::{amounts_out_of_range, bad_field, krw_sum, time_field};
+use crate::markets::rows::{add_to_order, amounts_out_of_range, bad_field, krw_sum, time_field};
 use crate::model::{
     Claim, ClaimType, Order, OrderItem, RawJson, Rejected, Settlement, Status, StatusCode,
 };
@@ -197,16 +197,10 @@ pub fn orders(
         if order.items.iter().any(|i| i.item_id == item.item_id) {
             continue;
         }
-        let sums = (
-            order.shipping_fee_krw.checked_add(line.dv_cst),
-            order.total_krw.checked_add(line_total),
-        );
-        let (Some(shipping), Some(total)) = sums else {
+        if add_to_order(order, line.dv_cst, line_total).is_none() {
             rejected.push(amounts_out_of_range(endpoint, &key, "slAmt, dvCst", &raw));
             continue;
-        };
-        order.shipping_fee_krw = shipping;
-        order.total_krw = total;
+        }
         order.items.push(item);
         raws.push((line.od_seq.clone(), raw));
         if let Some((_, state_raw)) = state {

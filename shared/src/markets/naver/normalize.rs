@@ -4,7 +4,7 @@
 
 use super::api;
 use crate::markets::lenient;
-use crate::markets::rows::{amounts_out_of_range, bad_field, krw_sum};
+use crate::markets::rows::{add_to_order, amounts_out_of_range, bad_field, krw_sum};
 use crate::model::{
     Inquiry, InquiryChannel, Order, OrderItem, RawJson, Rejected, Settlement, Status, StatusCode,
     kst,
@@ -140,12 +140,12 @@ pub fn orders(
         let key = &p.product_order_id;
         if let Some(&i) = index.get(&o.order_id) {
             let order = &mut out[i];
-            let Some(shipping) = order.shipping_fee_krw.checked_add(fee) else {
+            // The order's total is what was paid for it all, counted with its first line.
+            if add_to_order(order, fee, 0).is_none() {
                 let fields = "productOrder.deliveryFeeAmount";
                 rejected.push(amounts_out_of_range(endpoint, key, fields, &raw));
                 continue;
-            };
-            order.shipping_fee_krw = shipping;
+            }
             order.items.push(item);
             raws[i].push(raw);
             continue;

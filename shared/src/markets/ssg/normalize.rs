@@ -9,7 +9,7 @@
 
 use super::api;
 use crate::markets::lenient;
-use crate::markets::rows::{amounts_out_of_range, bad_field, krw_sum, time_field};
+use crate::markets::rows::{add_to_order, amounts_out_of_range, bad_field, time_field};
 use crate::model::{
     Claim, ClaimType, Inquiry, InquiryChannel, Order, OrderItem, RawJson, Rejected, Settlement,
     Status, StatusCode,
@@ -271,17 +271,14 @@ pub fn orders(rows: Vec<(usize, api::ShppRow, RawJson)>) -> (Vec<Order>, Vec<Rej
         } else {
             row.shppcst
         };
-        let sums = (
-            order.shipping_fee_krw.checked_add(fee),
-            krw_sum([order.total_krw, amount, fee]),
-        );
-        let (Some(shipping), Some(total)) = sums else {
+        let added = amount
+            .checked_add(fee)
+            .and_then(|line_total| add_to_order(order, fee, line_total));
+        if added.is_none() {
             let fields = "rlordAmt, shppcst";
             rejected.push(amounts_out_of_range(stage.endpoint, &key, fields, &raw));
             continue;
-        };
-        order.shipping_fee_krw = shipping;
-        order.total_krw = total;
+        }
         order.items.push(item);
         shipments.insert(shipment);
         raws.push(raw);
