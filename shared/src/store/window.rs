@@ -10,7 +10,7 @@ use super::rows::{
     ActiveClaim, ClaimRow, HISTORY, HashedRow, HistoryRow, InquiryRow, ItemRow, ORDER_ITEMS,
     OrderRow, REJECTED, RejectedRow, ReviewRow, SettlementRow, TableRow,
 };
-use super::sql::{Exec, Param, Table, ts};
+use super::sql::{Dialect, Exec, Param, Table, ts};
 use super::{Scope, StoreError, WriteStats};
 use crate::model::Records;
 use chrono::{DateTime, Utc};
@@ -333,15 +333,7 @@ impl Writer<'_> {
         table: &Table,
         ids: impl Iterator<Item = &'i str>,
     ) -> Result<HashMap<String, String>, StoreError> {
-        let id_col = table.key[0];
-        // One row holding every pair: a result row is a message from the database
-        // driver's worker thread, and a window re-read in full has thousands of them.
-        let sql = format!(
-            "SELECT {pairs} FROM {t} WHERE market = $1 AND seller_id = $2 AND {filter}",
-            pairs = E::DIALECT.json_pairs(id_col, "content_hash"),
-            t = table.name,
-            filter = E::DIALECT.in_json_array(id_col, "$3"),
-        );
+        let sql = hashes_sql(E::DIALECT, table);
         let rows: Vec<(String,)> = ex.fetch(&sql, self.params(json_list(ids))).await?;
         let Some((pairs,)) = rows.first() else {
             return Ok(HashMap::new());
@@ -429,6 +421,20 @@ impl Writer<'_> {
 }
 
 /// The keys that occur more than once.
+/// The stored `(id, content_hash)` pairs of a table among the ids of `$3`, in one row: a
+/// result row is a message from the database driver's worker thread, and a window re-read
+/// in full has thousands of them. Answered from the table's `<table>_hash` index alone
+/// (migrations 0005 / 0006), never from the rows, which are mostly raw JSON.
+fn hashes_sql(d: Dialect, table: &Table) -> String {
+    let id_col = table.key[0];
+    format!(
+        "SELECT {pairs} FROM {t} WHERE market = $1 AND seller_id = $2 AND {filter}",
+        pairs = d.json_pairs(id_col, "content_hash"),
+        t = table.name,
+        filter = d.in_json_array(id_col, "$3"),
+    )
+}
+
 fn repeated<'k>(keys: impl Iterator<Item = &'k str>) -> HashSet<&'k str> {
     let mut seen = HashSet::new();
     keys.filter(|k| !seen.insert(*k)).collect()
@@ -453,4 +459,37 @@ fn last_per_key<R, K: std::hash::Hash + Eq>(rows: Vec<R>, key: impl Fn(&R) -> K)
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::rows::{CLAIMS, INQUIRIES, ORDERS, REVIEWS, SETTLEMENTS};
+
+    /// A steady-state commit reads every hash of its window: from a row, that is a page
+    /// of raw JSON per id; from the index, a few pages for the whole window.
+    #[tokio::test]
+    async fn stored_hashes_are_read_from_the_index_alone() {
+        let db = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .unwrap();
+        crate::store::migrate_sqlite(&db).await.unwrap();
+        for table in [&ORDERS, &CLAIMS, &SETTLEMENTS, &REVIEWS, &INQUIRIES] {
+            let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "EXPLAIN QUERY PLAN {}",
+                hashes_sql(Dialect::Sqlite, table)
+            )))
+            .fetch_all(&db)
+            .await
+            .unwrap();
+            let index = format!("USING COVERING INDEX {}_hash ", table.name);
+            assert!(
+                plan.iter().any(|(.., step)| step.contains(&index)),
+                "{}: {plan:?}",
+                table.name
+            );
+        }
+    }
 }
