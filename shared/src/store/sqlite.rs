@@ -140,22 +140,20 @@ impl Exec for SqliteConnection {
         let conn = unsafe { rusqlite::Connection::from_handle(handle.as_raw_handle().as_ptr()) }
             .map_err(lite_error)?;
         let mut statement = conn.prepare(&insert_sql(table)).map_err(lite_error)?;
+        // What every row repeats is bound once: a step keeps the statement's bindings, and
+        // each row rebinds only its own columns, the table's (see `insert_sql`).
+        let stamps = 3 + table.cols.len();
+        let mut shared = vec![(1, market), (2, seller_id)];
+        if table.stamped {
+            shared.extend([(stamps, stamp), (stamps + 1, stamp)]);
+        }
+        for (index, value) in shared {
+            statement
+                .raw_bind_parameter(index, value)
+                .map_err(lite_error)?;
+        }
         for row in rows {
-            statement
-                .raw_bind_parameter(1, market)
-                .map_err(lite_error)?;
-            statement
-                .raw_bind_parameter(2, seller_id)
-                .map_err(lite_error)?;
-            let next = row.bind(&mut statement, 3).map_err(lite_error)?;
-            if table.stamped {
-                statement
-                    .raw_bind_parameter(next, stamp)
-                    .map_err(lite_error)?;
-                statement
-                    .raw_bind_parameter(next + 1, stamp)
-                    .map_err(lite_error)?;
-            }
+            row.bind(&mut statement, 3).map_err(lite_error)?;
             statement.raw_execute().map_err(lite_error)?;
         }
         Ok(())

@@ -420,7 +420,6 @@ impl Writer<'_> {
     }
 }
 
-/// The keys that occur more than once.
 /// The stored `(id, content_hash)` pairs of a table among the ids of `$3`, in one row: a
 /// result row is a message from the database driver's worker thread, and a window re-read
 /// in full has thousands of them. Answered from the table's `<table>_hash` index alone
@@ -435,6 +434,7 @@ fn hashes_sql(d: Dialect, table: &Table) -> String {
     )
 }
 
+/// The keys that occur more than once.
 fn repeated<'k>(keys: impl Iterator<Item = &'k str>) -> HashSet<&'k str> {
     let mut seen = HashSet::new();
     keys.filter(|k| !seen.insert(*k)).collect()
