@@ -19,17 +19,13 @@ impl RawJson {
         self.0.get()
     }
 
-    /// Several records' JSON as one array, e.g. the boxes of one order.
+    /// Several records' JSON as one array, e.g. the boxes of one order. Serialized, not
+    /// joined by hand: serde_json writes each part's text as it is and trusts the result,
+    /// where `RawValue::from_string` would parse the whole array again (a Naver first run
+    /// spent 1.4% of its CPU there).
     pub fn array<'a>(parts: impl IntoIterator<Item = &'a RawJson>) -> RawJson {
-        let mut text = String::from("[");
-        for (i, p) in parts.into_iter().enumerate() {
-            if i > 0 {
-                text.push(',');
-            }
-            text.push_str(p.get());
-        }
-        text.push(']');
-        RawJson(RawValue::from_string(text).expect("an array of JSON values is JSON"))
+        let parts: Vec<&RawValue> = parts.into_iter().map(|p| &*p.0).collect();
+        RawJson(serde_json::value::to_raw_value(&parts).expect("raw JSON values serialize"))
     }
 
     /// JSON text read back (e.g. from the database); refused when it is not JSON.

@@ -153,7 +153,9 @@ impl Exec for SqliteConnection {
                 .map_err(lite_error)?;
         }
         for row in rows {
-            row.bind(&mut statement, 3).map_err(lite_error)?;
+            let next = row.bind(&mut statement, 3).map_err(lite_error)?;
+            // The stamps bound once above sit right after the row's own columns.
+            debug_assert_eq!(next, stamps, "{} binds its table's columns", table.name);
             statement.raw_execute().map_err(lite_error)?;
         }
         Ok(())
