@@ -369,4 +369,51 @@ mod tests {
         assert!(!cut_off_json(b"<html>Access Denied"));
         assert!(!cut_off_json(b"12"));
     }
+
+    /// The check byte by byte, as plainly as it can be written: what the one that jumps
+    /// string by string must say.
+    fn byte_by_byte(body: &[u8]) -> bool {
+        let Some(start) = body.iter().position(|b| !b.is_ascii_whitespace()) else {
+            return false;
+        };
+        if !matches!(body[start], b'{' | b'[') {
+            return false;
+        }
+        let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+        for &b in &body[start..] {
+            if escaped {
+                escaped = false;
+            } else if in_string {
+                match b {
+                    b'\\' => escaped = true,
+                    b'"' => in_string = false,
+                    _ => {}
+                }
+            } else {
+                match b {
+                    b'"' => in_string = true,
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth = depth.saturating_sub(1);
+                        if depth == 0 {
+                            return false;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        true
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn agrees_with_the_byte_by_byte_check(
+            body in proptest::collection::vec(
+                proptest::sample::select(b"{}[]\"\\ a,:".to_vec()), 0..48)
+        ) {
+            let text = String::from_utf8_lossy(&body);
+            proptest::prop_assert_eq!(cut_off_json(&body), byte_by_byte(&body), "{:?}", text);
+        }
+    }
 }
