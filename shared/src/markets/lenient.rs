@@ -19,58 +19,67 @@
 use crate::model::kst;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::de::{self, Deserialize, Deserializer, Unexpected, Visitor};
+use std::borrow::Cow;
 use std::fmt;
 
 // ---- one scalar, whatever JSON type it came in ----
 
-/// A JSON scalar as sent. Arrays and objects are refused while reading it.
-enum Scalar {
+/// A JSON scalar as sent. Arrays and objects are refused while reading it. A string
+/// without escapes is borrowed from the input: most are amounts, counts, times or flags,
+/// read into a number and never kept (these fields are most of every record's strings).
+enum Scalar<'de> {
     Null,
     Bool(bool),
     Int(i128),
     Float(f64),
-    Str(String),
+    Str(Cow<'de, str>),
 }
 
 /// Reads any scalar; `expecting` is what the field holds, for serde's error message.
 struct ScalarVisitor(&'static str);
 
 impl<'de> Visitor<'de> for ScalarVisitor {
-    type Value = Scalar;
+    type Value = Scalar<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str(self.0)
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Scalar, E> {
+    fn visit_unit<E: de::Error>(self) -> Result<Scalar<'de>, E> {
         Ok(Scalar::Null)
     }
-    fn visit_none<E: de::Error>(self) -> Result<Scalar, E> {
+    fn visit_none<E: de::Error>(self) -> Result<Scalar<'de>, E> {
         Ok(Scalar::Null)
     }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Scalar, D::Error> {
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Scalar<'de>, D::Error> {
         d.deserialize_any(self)
     }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar<'de>, E> {
         Ok(Scalar::Bool(v))
     }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar<'de>, E> {
         Ok(Scalar::Int(v.into()))
     }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar<'de>, E> {
         Ok(Scalar::Int(v.into()))
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar<'de>, E> {
         Ok(Scalar::Float(v))
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
-        Ok(Scalar::Str(v.to_string()))
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Str(Cow::Borrowed(v)))
     }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar, E> {
-        Ok(Scalar::Str(v))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Str(Cow::Owned(v.to_string())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Str(Cow::Owned(v)))
     }
 }
 
-fn scalar<'de, D: Deserializer<'de>>(d: D, expecting: &'static str) -> Result<Scalar, D::Error> {
+fn scalar<'de, D: Deserializer<'de>>(
+    d: D,
+    expecting: &'static str,
+) -> Result<Scalar<'de>, D::Error> {
     d.deserialize_any(ScalarVisitor(expecting))
 }
 
@@ -80,7 +89,7 @@ fn unreadable<E: de::Error>(found: &'static str, expecting: &'static str) -> E {
     E::invalid_value(Unexpected::Other(found), &expecting)
 }
 
-fn wrong_type<E: de::Error>(s: &Scalar, expecting: &'static str) -> E {
+fn wrong_type<E: de::Error>(s: &Scalar<'_>, expecting: &'static str) -> E {
     let found = match s {
         Scalar::Null => Unexpected::Unit,
         Scalar::Bool(_) => Unexpected::Other("a boolean"),
@@ -92,7 +101,7 @@ fn wrong_type<E: de::Error>(s: &Scalar, expecting: &'static str) -> E {
 }
 
 /// `None` for the spellings of "nothing here": `null`, `""`, whitespace.
-fn present(s: Scalar) -> Option<Scalar> {
+fn present(s: Scalar<'_>) -> Option<Scalar<'_>> {
     match s {
         Scalar::Null => None,
         Scalar::Str(t) if t.trim().is_empty() => None,
@@ -108,9 +117,10 @@ fn required<T, E: de::Error>(v: Option<T>, expecting: &'static str) -> Result<T,
 
 const ID: &str = "an id (a string or an integer)";
 
-fn read_id<E: de::Error>(s: Scalar) -> Result<Option<String>, E> {
+fn read_id<E: de::Error>(s: Scalar<'_>) -> Result<Option<String>, E> {
     match present(s) {
         None => Ok(None),
+        Some(Scalar::Str(t)) if t.trim().len() == t.len() => Ok(Some(t.into_owned())),
         Some(Scalar::Str(t)) => Ok(Some(t.trim().to_string())),
         Some(Scalar::Int(n)) => Ok(Some(n.to_string())),
         // A float id has lost digits already (or was never an id).
@@ -162,28 +172,28 @@ fn integer_text(t: &str) -> Option<i128> {
         None => (1, t.strip_prefix('+').unwrap_or(t)),
     };
     let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-    if !fraction.chars().all(|c| c == '0') {
+    if !fraction.bytes().all(|b| b == b'0') {
         return None;
     }
-    let mut groups = whole.split(',');
-    let first = groups.next()?;
-    let rest: Vec<&str> = groups.collect();
-    let first_ok = if rest.is_empty() {
-        !first.is_empty()
-    } else {
-        (1..=3).contains(&first.len())
-    };
-    if !first_ok || rest.iter().any(|g| g.len() != 3) {
-        return None;
+    let grouped = whole.contains(',');
+    let mut n: i128 = 0;
+    for (i, group) in whole.split(',').enumerate() {
+        let length_ok = match (i, grouped) {
+            (0, false) => !group.is_empty(),
+            (0, true) => (1..=3).contains(&group.len()),
+            _ => group.len() == 3,
+        };
+        if !length_ok || !group.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        for b in group.bytes() {
+            n = n.checked_mul(10)?.checked_add(i128::from(b - b'0'))?;
+        }
     }
-    let plain: String = std::iter::once(first).chain(rest).collect();
-    if !plain.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    plain.parse::<i128>().ok().map(|n| sign * n)
+    Some(sign * n)
 }
 
-fn read_integer<E: de::Error>(s: Scalar, expecting: &'static str) -> Result<Option<i128>, E> {
+fn read_integer<E: de::Error>(s: Scalar<'_>, expecting: &'static str) -> Result<Option<i128>, E> {
     match present(s) {
         None => Ok(None),
         Some(Scalar::Int(n)) => Ok(Some(n)),
@@ -234,17 +244,23 @@ pub fn count<'de, D: Deserializer<'de>, T: TryFrom<i128>>(d: D) -> Result<T, D::
 
 const FLAG: &str = "a flag (true/false, \"Y\"/\"N\", \"true\"/\"false\", 1/0)";
 
-fn read_flag<E: de::Error>(s: Scalar) -> Result<Option<bool>, E> {
+fn read_flag<E: de::Error>(s: Scalar<'_>) -> Result<Option<bool>, E> {
     match present(s) {
         None => Ok(None),
         Some(Scalar::Bool(b)) => Ok(Some(b)),
         Some(Scalar::Int(1)) => Ok(Some(true)),
         Some(Scalar::Int(0)) => Ok(Some(false)),
-        Some(Scalar::Str(t)) => match t.trim().to_ascii_lowercase().as_str() {
-            "y" | "true" | "1" => Ok(Some(true)),
-            "n" | "false" | "0" => Ok(Some(false)),
-            _ => Err(unreadable("a string that is no flag", FLAG)),
-        },
+        Some(Scalar::Str(t)) => {
+            let t = t.trim();
+            let is = |words: [&str; 3]| words.iter().any(|w| t.eq_ignore_ascii_case(w));
+            if is(["y", "true", "1"]) {
+                Ok(Some(true))
+            } else if is(["n", "false", "0"]) {
+                Ok(Some(false))
+            } else {
+                Err(unreadable("a string that is no flag", FLAG))
+            }
+        }
         Some(Scalar::Int(_)) => Err(unreadable("an integer other than 0 and 1", FLAG)),
         Some(other) => Err(wrong_type(&other, FLAG)),
     }
@@ -265,11 +281,11 @@ pub fn flag_or_false<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> 
 
 const TEXT: &str = "a string";
 
-fn read_text<E: de::Error>(s: Scalar) -> Result<Option<String>, E> {
+fn read_text<E: de::Error>(s: Scalar<'_>) -> Result<Option<String>, E> {
     match present(s) {
         None => Ok(None),
         // Kept as sent: the content is the seller's, not ours to reformat.
-        Some(Scalar::Str(t)) => Ok(Some(t)),
+        Some(Scalar::Str(t)) => Ok(Some(t.into_owned())),
         // An option code `250` or a date `20250101` sent as a number reads as its digits.
         Some(Scalar::Int(n)) => Ok(Some(n.to_string())),
         Some(other) => Err(wrong_type(&other, TEXT)),
@@ -449,8 +465,19 @@ mod tests {
         };
     }
 
-    fn read<T: de::DeserializeOwned>(v: serde_json::Value) -> Result<T, String> {
-        serde_json::from_value(json!({ "v": v })).map_err(|e| e.to_string())
+    /// Reads `{"v": v}` both from a `Value` (every string handed over owned) and from its
+    /// text (strings without escapes borrowed from the input, as connectors read rows):
+    /// the two must agree.
+    fn read<T: de::DeserializeOwned + fmt::Debug>(v: serde_json::Value) -> Result<T, String> {
+        let doc = json!({ "v": v });
+        let from_text = serde_json::from_str::<T>(&doc.to_string());
+        let from_value = serde_json::from_value::<T>(doc).map_err(|e| e.to_string());
+        assert_eq!(
+            format!("{:?}", from_text.ok()),
+            format!("{:?}", from_value.as_ref().ok()),
+            "{v}: read from text and from a value"
+        );
+        from_value
     }
 
     fn absent<T: de::DeserializeOwned>() -> Result<T, String> {
