@@ -44,7 +44,7 @@ impl SqlStore<Lite> {
             // Takes effect only when the file is created (a WAL database keeps its page
             // size). An order row is ~2.5 KB of raw JSON, so a 4 KB page held ~1.2 rows,
             // and every commit wrote and checkpointed one page per order: 16 KB pages cut
-            // SQLite's own cost of a first run by ~10% (`scripts/sqlite-floor`).
+            // SQLite's own cost of a first run by 7-10% (`scripts/sqlite-floor`).
             .page_size(PAGE_SIZE)
             // Statement journals (an upsert of many rows keeps one, to undo just that
             // statement) in memory, not in a temporary file: a first run of 50 Coupang
