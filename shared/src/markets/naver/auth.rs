@@ -76,22 +76,46 @@ pub fn client_secret_sign(
     Ok(STANDARD.encode(hashed))
 }
 
+/// A signed timestamp: `timestamp` and `client_secret_sign` of a token request. It names
+/// the application (client_id and secret), not the seller, and Naver accepts it for 5
+/// minutes from its timestamp, so one can serve many sellers' token requests.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Signature {
+    pub timestamp_ms: i64,
+    sign: String,
+}
+
+impl Signature {
+    /// Signs `timestamp_ms` with the application's secret (one bcrypt).
+    pub fn new(creds: &Credentials, timestamp_ms: i64) -> Result<Self, CollectError> {
+        let sign = client_secret_sign(&creds.client_id, &creds.client_secret, timestamp_ms)?;
+        Ok(Signature { timestamp_ms, sign })
+    }
+
+    /// As one string, for a cache of strings (base64 holds no space).
+    pub fn encode(&self) -> String {
+        format!("{} {}", self.timestamp_ms, self.sign)
+    }
+
+    pub fn decode(text: &str) -> Option<Self> {
+        let (ts, sign) = text.split_once(' ')?;
+        Some(Signature {
+            timestamp_ms: ts.parse().ok()?,
+            sign: sign.to_string(),
+        })
+    }
+}
+
 /// The form of `POST /v1/oauth2/token` for one seller.
-pub fn token_form(
-    creds: &Credentials,
-    timestamp_ms: i64,
-) -> Result<Vec<(&'static str, String)>, CollectError> {
-    Ok(vec![
+pub fn token_form(creds: &Credentials, signed: &Signature) -> Vec<(&'static str, String)> {
+    vec![
         ("client_id", creds.client_id.clone()),
-        ("timestamp", timestamp_ms.to_string()),
+        ("timestamp", signed.timestamp_ms.to_string()),
         ("grant_type", "client_credentials".into()),
-        (
-            "client_secret_sign",
-            client_secret_sign(&creds.client_id, &creds.client_secret, timestamp_ms)?,
-        ),
+        ("client_secret_sign", signed.sign.clone()),
         ("type", "SELLER".into()),
         ("account_id", creds.account_id.clone()),
-    ])
+    ]
 }
 
 #[cfg(test)]
@@ -119,6 +143,25 @@ mod tests {
             .unwrap(),
             "JDJhJDEwJGFiY2RlZmdoaWprbG1ub3BxcnN0dXVLOTA1cGVVSGZCaUhFaE5aMWJ6WHhCS25VbHhDYjlt"
         );
+    }
+
+    #[test]
+    fn a_signature_survives_its_cache_form() {
+        let creds = Credentials {
+            client_id: "aaaabbbbcccc".into(),
+            client_secret: "$2a$04$abcdefghijklmnopqrstuu".into(),
+            account_id: "ncp_1".into(),
+        };
+        let signed = Signature::new(&creds, 1643956077762).unwrap();
+        assert!(Signature::decode(&signed.encode()) == Some(signed.clone()));
+        let form = token_form(&creds, &signed);
+        let field = |k: &str| form.iter().find(|(n, _)| *n == k).unwrap().1.clone();
+        assert_eq!(field("timestamp"), "1643956077762");
+        assert_eq!(
+            field("client_secret_sign"),
+            client_secret_sign(&creds.client_id, &creds.client_secret, 1643956077762).unwrap()
+        );
+        assert!(Signature::decode("no-space").is_none());
     }
 
     #[test]

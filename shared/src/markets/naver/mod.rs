@@ -88,6 +88,12 @@ const QNA_PAGE_SIZE: u32 = 100;
 const INQUIRY_PAGE_SIZE: u32 = 200;
 /// A token is replaced this long before it expires.
 const TOKEN_MARGIN: std::time::Duration = std::time::Duration::from_secs(600);
+/// How long Naver accepts a signed timestamp (naver.md §2).
+const SIGNATURE_LIFE: std::time::Duration = std::time::Duration::from_secs(300);
+/// A signature serves the token requests of every seller of the application for this
+/// long: one bcrypt (about a millisecond of CPU) a minute instead of one per seller, and
+/// a request and its retries still reach Naver well inside the signature's 5 minutes.
+const SIGNATURE_REUSE: std::time::Duration = std::time::Duration::from_secs(60);
 /// Marks the refusal (an expired or revoked token) after which a fresh token is worth
 /// another try.
 const GW_AUTHN: &str = "GW.AUTHN";
@@ -181,6 +187,39 @@ impl Naver {
             .await
     }
 
+    /// Signature cache key: the application and a digest of its secret (a seller whose
+    /// stored secret is wrong must not borrow another seller's signature), never the
+    /// secret itself.
+    fn signature_key(&self) -> String {
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(self.creds.client_secret.as_bytes());
+        format!(
+            "naver-signature:{}:{}",
+            self.creds.client_id,
+            hex::encode(&digest[..8])
+        )
+    }
+
+    /// A signed timestamp at most [`SIGNATURE_REUSE`] old, made once for all sellers of
+    /// the application (the token cache makes concurrent callers wait for one bcrypt).
+    async fn signature(&self) -> Result<auth::Signature, CollectError> {
+        let sign = || async {
+            let signed = auth::Signature::new(&self.creds, Utc::now().timestamp_millis())?;
+            Ok((signed.encode(), SIGNATURE_LIFE))
+        };
+        let text = self
+            .ctx
+            .tokens
+            .get_or_fetch(
+                &self.signature_key(),
+                SIGNATURE_LIFE - SIGNATURE_REUSE,
+                sign,
+            )
+            .await?;
+        auth::Signature::decode(&text)
+            .ok_or_else(|| CollectError::Internal("naver signature cache: unreadable".into()))
+    }
+
     async fn issue_token(&self) -> Result<(String, std::time::Duration), CollectError> {
         let call = Call {
             market: Market::Naver,
@@ -189,16 +228,28 @@ impl Naver {
             rate: limits::rate(limits::TOKEN),
         };
         let url = self.url(TOKEN);
-        // A fresh timestamp and signature for every attempt (valid for 5 minutes).
+        let signed = self.signature().await?;
         let build = || {
-            let form = auth::token_form(&self.creds, Utc::now().timestamp_millis())?;
+            let form = auth::token_form(&self.creds, &signed);
             Ok(self.ctx.http.client().post(&url).form(&form))
         };
-        let reply = self
+        let reply = match self
             .ctx
             .http
             .execute(&self.ctx.meter, &call, &judge_token, &build)
-            .await?;
+            .await
+        {
+            Ok(reply) => reply,
+            Err(e) => {
+                // A refused signature (a clock off by minutes, say) is not offered to the
+                // next seller: the next token request signs afresh.
+                if e.kind() == crate::ErrorKind::CredentialsRejected {
+                    let key = self.signature_key();
+                    self.ctx.tokens.invalidate(&key, &signed.encode()).await;
+                }
+                return Err(e);
+            }
+        };
         let t: api::Token = parse_json(Market::Naver, TOKEN, &reply.body)?;
         let ttl = std::time::Duration::from_secs(t.expires_in.max(0) as u64);
         Ok((t.access_token, ttl))
@@ -629,4 +680,54 @@ pub fn judge_token(reply: &Reply) -> Verdict {
         market: Market::Naver,
         detail,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::{Http, Meter, RetryPolicy, TokenCache};
+
+    fn seller(tokens: &TokenCache, account_id: &str, secret: &str) -> Naver {
+        let ctx = ConnectCtx {
+            http: Http::new(RetryPolicy::default()).unwrap(),
+            tokens: tokens.clone(),
+            meter: Meter::default(),
+            seller_id: account_id.into(),
+            credentials: serde_json::json!({
+                "client_id": "app", "client_secret": secret, "account_id": account_id,
+            }),
+            base_url: Some("http://127.0.0.1:9".into()),
+            options: serde_json::json!({}),
+        };
+        let creds = parse_credentials(Market::Naver, &ctx.credentials).unwrap();
+        Naver {
+            ctx,
+            creds,
+            reissues_left: std::sync::atomic::AtomicU32::new(1),
+        }
+    }
+
+    #[tokio::test]
+    async fn one_signature_serves_every_seller_of_the_application_and_no_other_secret() {
+        let tokens = TokenCache::default();
+        let secret = "$2a$04$abcdefghijklmnopqrstuu";
+        let first = seller(&tokens, "ncp_1", secret).signature().await.unwrap();
+        let second = seller(&tokens, "ncp_2", secret).signature().await.unwrap();
+        assert!(
+            first == second,
+            "sellers of one application share a signature"
+        );
+
+        // The same client_id with another secret (one seller's stored secret is stale):
+        // its own signature, which Naver would refuse, not the good one.
+        let other = seller(&tokens, "ncp_3", "$2a$04$bbcdefghijklmnopqrstuu");
+        let stale = other.signature().await.unwrap();
+        assert!(stale != first);
+        assert!(!other.signature_key().contains("bbcdefghijklmnopqrstuu"));
+        // A refused signature is forgotten: the next request signs afresh.
+        tokens
+            .invalidate(&other.signature_key(), &stale.encode())
+            .await;
+        assert!(seller(&tokens, "ncp_1", secret).signature().await.unwrap() == first);
+    }
 }
