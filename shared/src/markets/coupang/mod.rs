@@ -14,7 +14,7 @@ pub mod normalize;
 
 use super::day_chunks;
 use super::{ConnectCtx, Connector, KindPlan, MarketSpec, Span, parse_credentials, rows};
-use crate::error::{CollectError, parse_json};
+use crate::error::CollectError;
 use crate::http::{Call, Reply, Verdict};
 use crate::model::{Kind, Market, RawJson, Records, Rejected, Window, kst};
 use async_trait::async_trait;
@@ -240,13 +240,14 @@ impl Coupang {
         format!("{VENDORS}/{}/{what}", self.creds.vendor_id)
     }
 
-    /// One signed GET, paced on the vendor's bucket, judged, counted as a page.
-    async fn get(
+    /// One signed GET, paced on the vendor's bucket, judged, read as `T`, counted as a
+    /// page.
+    async fn get<T: DeserializeOwned + Send>(
         &self,
         endpoint: &'static str,
         path: &str,
         query: &[(&str, &str)],
-    ) -> Result<Reply, CollectError> {
+    ) -> Result<T, CollectError> {
         let qs = query_string(query);
         let url = format!("{}{path}?{qs}", self.base);
         let call = Call {
@@ -256,10 +257,10 @@ impl Coupang {
             rate: limits::RATE_PER_VENDOR,
         };
         let client = self.ctx.http.client();
-        let reply = self
+        let page = self
             .ctx
             .http
-            .execute(&self.ctx.meter, &call, &|r| judge(endpoint, r), &|| {
+            .execute_json(&self.ctx.meter, &call, &|r| judge(endpoint, r), &|| {
                 // Signed per attempt: a retry after a backoff gets a fresh signed-date.
                 let date = auth::signed_date(Utc::now());
                 let authz = auth::authorization(
@@ -280,7 +281,7 @@ impl Coupang {
             })
             .await?;
         self.ctx.meter.page();
-        Ok(reply)
+        Ok(page)
     }
 
     /// A `{code, message, data: [...], nextToken}` page, parsed once: its rows as sent,
@@ -292,8 +293,7 @@ impl Coupang {
         query: &[(&str, &str)],
         id_fields: &[&str],
     ) -> Result<Page<T>, CollectError> {
-        let reply = self.get(endpoint, path, query).await?;
-        let page: api::Envelope<Vec<RawJson>> = parse_json(Market::Coupang, endpoint, &reply.body)?;
+        let page: api::Envelope<Vec<RawJson>> = self.get(endpoint, path, query).await?;
         let (rows, rejected) = rows::read_all(endpoint, page.data, id_fields);
         Ok(Page {
             rows,
@@ -488,7 +488,7 @@ impl Coupang {
         let mut out = Records::default();
         for _ in 0..MAX_PAGES {
             // `token` is required, empty on the first page.
-            let reply = self
+            let page: api::RevenuePage<RawJson> = self
                 .get(
                     EP_REVENUE,
                     EP_REVENUE,
@@ -501,8 +501,6 @@ impl Coupang {
                     ],
                 )
                 .await?;
-            let page: api::RevenuePage<RawJson> =
-                parse_json(Market::Coupang, EP_REVENUE, &reply.body)?;
             let (rows, rejected) = rows::read_all(EP_REVENUE, page.data, ID_REVENUE);
             out.rejected.extend(rejected);
             for (row, raw) in &rows {
@@ -537,9 +535,7 @@ impl Coupang {
             let num = page_num.to_string();
             let mut q = query.to_vec();
             q.extend([("pageNum", num.as_str()), ("pageSize", size.as_str())]);
-            let reply = self.get(endpoint, path, &q).await?;
-            let page: api::Envelope<api::Paged<RawJson>> =
-                parse_json(Market::Coupang, endpoint, &reply.body)?;
+            let page: api::Envelope<api::Paged<RawJson>> = self.get(endpoint, path, &q).await?;
             let total_pages = page.data.pagination.total_pages as usize;
             let (rows, rejected) = rows::read_all(endpoint, page.data.content, ID_INQUIRY);
             out.rows.extend(rows);
@@ -677,19 +673,17 @@ impl Connector for Coupang {
     /// when keys, clock or IP are wrong.
     async fn verify(&self) -> Result<(), CollectError> {
         let today = ymd(Utc::now().with_timezone(&kst()).date_naive());
-        let reply = self
-            .get(
-                EP_ORDERSHEETS,
-                &self.vendor_path("ordersheets"),
-                &[
-                    ("createdAtFrom", &today),
-                    ("createdAtTo", &today),
-                    ("status", "ACCEPT"),
-                    ("maxPerPage", "1"),
-                ],
-            )
-            .await?;
-        parse_json::<api::Envelope<Vec<RawJson>>>(Market::Coupang, EP_ORDERSHEETS, &reply.body)?;
+        self.get::<api::Envelope<Vec<RawJson>>>(
+            EP_ORDERSHEETS,
+            &self.vendor_path("ordersheets"),
+            &[
+                ("createdAtFrom", &today),
+                ("createdAtTo", &today),
+                ("status", "ACCEPT"),
+                ("maxPerPage", "1"),
+            ],
+        )
+        .await?;
         Ok(())
     }
 }

@@ -15,7 +15,7 @@ pub mod limits;
 pub mod normalize;
 
 use super::{ConnectCtx, Connector, KindPlan, MarketSpec, Span, parse_credentials, rows};
-use crate::error::{CollectError, parse_json};
+use crate::error::CollectError;
 use crate::http::{Call, LimitKey, Reply, Verdict};
 use crate::model::{Kind, Market, RawJson, Records, Rejected, Window};
 use async_trait::async_trait;
@@ -158,10 +158,8 @@ impl Connector for Naver {
             ("lastChangedTo", normalize::format_time(now)),
             ("limitCount", "1".to_string()),
         ];
-        let reply = self
-            .send(CHANGED_STATUSES, limits::CHANGED_STATUSES, Req::Get(&query))
+        self.send::<api::ChangedPage>(CHANGED_STATUSES, limits::CHANGED_STATUSES, Req::Get(&query))
             .await?;
-        parse_json::<api::ChangedPage>(Market::Naver, CHANGED_STATUSES, &reply.body)?;
         Ok(())
     }
 }
@@ -233,13 +231,13 @@ impl Naver {
             let form = auth::token_form(&self.creds, &signed);
             Ok(self.ctx.http.client().post(&url).form(&form))
         };
-        let reply = match self
+        let t: api::Token = match self
             .ctx
             .http
-            .execute(&self.ctx.meter, &call, &judge_token, &build)
+            .execute_json(&self.ctx.meter, &call, &judge_token, &build)
             .await
         {
-            Ok(reply) => reply,
+            Ok(t) => t,
             Err(e) => {
                 // A refused signature (a clock off by minutes, say) is not offered to the
                 // next seller: the next token request signs afresh.
@@ -250,7 +248,6 @@ impl Naver {
                 return Err(e);
             }
         };
-        let t: api::Token = parse_json(Market::Naver, TOKEN, &reply.body)?;
         let ttl = std::time::Duration::from_secs(t.expires_in.max(0) as u64);
         Ok((t.access_token, ttl))
     }
@@ -259,12 +256,12 @@ impl Naver {
     /// re-issues the token and tries again, as Naver recommends, as often as it happens
     /// within the run's [`TOKEN_REISSUES_PER_RUN`]. A wrong secret never gets this far: the
     /// token request itself is refused, at once.
-    async fn send(
+    async fn send<T: DeserializeOwned + Send>(
         &self,
         path: &str,
         group: &'static str,
         req: Req<'_>,
-    ) -> Result<Reply, CollectError> {
+    ) -> Result<T, CollectError> {
         loop {
             let token = self.token().await?;
             match self.send_with(path, group, &req, &token).await {
@@ -285,13 +282,14 @@ impl Naver {
             .is_ok()
     }
 
-    async fn send_with(
+    /// One request with `token`, its answer read as `T`.
+    async fn send_with<T: DeserializeOwned + Send>(
         &self,
         path: &str,
         group: &'static str,
         req: &Req<'_>,
         token: &str,
-    ) -> Result<Reply, CollectError> {
+    ) -> Result<T, CollectError> {
         let key = self.key(group);
         let rate = limits::rate(group);
         let call = Call {
@@ -324,19 +322,18 @@ impl Naver {
         };
         self.ctx
             .http
-            .execute(&self.ctx.meter, &call, &judge, &build)
+            .execute_json(&self.ctx.meter, &call, &judge, &build)
             .await
     }
 
     /// One page, parsed once (`T` holds its rows as sent; they are read one by one).
-    async fn page<T: DeserializeOwned>(
+    async fn page<T: DeserializeOwned + Send>(
         &self,
         path: &str,
         group: &'static str,
         req: Req<'_>,
     ) -> Result<T, CollectError> {
-        let reply = self.send(path, group, req).await?;
-        let page: T = parse_json(Market::Naver, path, &reply.body)?;
+        let page: T = self.send(path, group, req).await?;
         self.ctx.meter.page();
         Ok(page)
     }
