@@ -20,12 +20,13 @@ pub mod normalize;
 
 use super::day_chunks;
 use super::{ConnectCtx, Connector, KindPlan, MarketSpec, Span, parse_credentials, rows};
-use crate::error::{CollectError, parse_json};
+use crate::error::CollectError;
 use crate::http::{Call, Reply, Verdict};
 use crate::model::{ClaimType, Kind, Market, RawJson, Records, Rejected, Window, kst};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, DurationRound, NaiveDate, Utc};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 /// One ESM site: what differs between Gmarket and Auction.
@@ -321,14 +322,14 @@ impl Esm {
         self.site.market
     }
 
-    /// One signed POST with a JSON body, paced on the seller's `group` key, judged,
-    /// counted as a page.
-    async fn post(
+    /// One signed POST with a JSON body, paced on the seller's `group` key, judged, read
+    /// as `T`, counted as a page.
+    async fn post<T: DeserializeOwned + Send>(
         &self,
         endpoint: &'static str,
         group: &'static str,
         body: &Value,
-    ) -> Result<Reply, CollectError> {
+    ) -> Result<T, CollectError> {
         let market = self.market();
         let url = format!("{}{endpoint}", self.base);
         let call = Call {
@@ -338,10 +339,10 @@ impl Esm {
             rate: limits::rate(group),
         };
         let client = self.ctx.http.client();
-        let reply = self
+        let answer = self
             .ctx
             .http
-            .execute(
+            .execute_json(
                 &self.ctx.meter,
                 &call,
                 &|r| judge(market, endpoint, r),
@@ -362,7 +363,7 @@ impl Esm {
             )
             .await?;
         self.ctx.meter.page();
-        Ok(reply)
+        Ok(answer)
     }
 
     /// Every page of one RequestOrders status (or PreRequestOrders, `status == None`)
@@ -394,9 +395,8 @@ impl Esm {
                 // 2 = 결제일: an order is filed under its payment.
                 body["requestDateType"] = json!(2);
             }
-            let reply = self.post(endpoint, limits::ORDERS, &body).await?;
             let answer: api::OrdersAnswer<RawJson> =
-                parse_json(self.market(), endpoint, &reply.body)?;
+                self.post(endpoint, limits::ORDERS, &body).await?;
             let Some(page) = answer.data else {
                 break;
             };
@@ -441,8 +441,7 @@ impl Esm {
             "StartDate": ymd(first),
             "EndDate": ymd(last),
         });
-        let reply = self.post(endpoint, limits::CLAIMS, &body).await?;
-        let answer: api::ClaimsAnswer<RawJson> = parse_json(self.market(), endpoint, &reply.body)?;
+        let answer: api::ClaimsAnswer<RawJson> = self.post(endpoint, limits::CLAIMS, &body).await?;
         let (read, rejected) = rows::read_all::<api::ClaimRow>(endpoint, answer.rows, ID_CLAIM);
         let mut out = Records {
             rejected,
@@ -519,9 +518,8 @@ impl Esm {
                 "PageNo": page_no,
                 "PageRowCnt": SETTLE_PAGE,
             });
-            let reply = self.post(EP_SETTLE, limits::SETTLE, &body).await?;
             let answer: api::SettleAnswer<RawJson> =
-                parse_json(self.market(), EP_SETTLE, &reply.body)?;
+                self.post(EP_SETTLE, limits::SETTLE, &body).await?;
             let count = answer.rows.len() as u64;
             seen += count;
             let (read, rejected) =
@@ -556,9 +554,7 @@ impl Esm {
                 "pageIndex": page,
                 "pageSize": BOARD_PAGE,
             });
-            let reply = self.post(EP_BOARD, limits::CS, &body).await?;
-            let answer: api::BoardAnswer<RawJson> =
-                parse_json(self.market(), EP_BOARD, &reply.body)?;
+            let answer: api::BoardAnswer<RawJson> = self.post(EP_BOARD, limits::CS, &body).await?;
             let count = answer.rows.len() as u64;
             seen += count;
             let (read, rejected) = rows::read_all::<api::BoardRow>(EP_BOARD, answer.rows, ID_BOARD);
@@ -578,9 +574,7 @@ impl Esm {
 
     async fn notices(&self, start: &str, end: &str) -> Result<Records, CollectError> {
         let body = json!({ "status": 1, "type": 1, "startDate": start, "endDate": end });
-        let reply = self.post(EP_NOTICES, limits::CS, &body).await?;
-        let answer: api::NoticesAnswer<RawJson> =
-            parse_json(self.market(), EP_NOTICES, &reply.body)?;
+        let answer: api::NoticesAnswer<RawJson> = self.post(EP_NOTICES, limits::CS, &body).await?;
         let (read, rejected) = rows::read_all::<api::NoticeRow>(EP_NOTICES, answer.rows, ID_NOTICE);
         let mut out = Records {
             rejected,
@@ -753,19 +747,17 @@ impl Connector for Esm {
     /// approval or the IP is wrong, and off the order budget.
     async fn verify(&self) -> Result<(), CollectError> {
         let today = Utc::now().with_timezone(&kst()).date_naive();
-        let reply = self
-            .post(
-                EP_NOTICES,
-                limits::CS,
-                &json!({
-                    "status": 1,
-                    "type": 1,
-                    "startDate": ymd(today),
-                    "endDate": ymd(today + Duration::days(1)),
-                }),
-            )
-            .await?;
-        parse_json::<api::NoticesAnswer<RawJson>>(self.market(), EP_NOTICES, &reply.body)?;
+        self.post::<api::NoticesAnswer<RawJson>>(
+            EP_NOTICES,
+            limits::CS,
+            &json!({
+                "status": 1,
+                "type": 1,
+                "startDate": ymd(today),
+                "endDate": ymd(today + Duration::days(1)),
+            }),
+        )
+        .await?;
         Ok(())
     }
 }

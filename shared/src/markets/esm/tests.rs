@@ -1,7 +1,7 @@
 //! The connector's reading of recorded-shape pages and of ESM's answers.
 
 use super::*;
-use crate::error::ErrorKind;
+use crate::error::{ErrorKind, parse_json};
 use crate::model::Status;
 use bytes::Bytes;
 

@@ -26,7 +26,7 @@ pub mod limits;
 pub mod normalize;
 
 use super::{ConnectCtx, Connector, KindPlan, MarketSpec, Span, parse_credentials, rows};
-use crate::error::{CollectError, parse_json};
+use crate::error::CollectError;
 use crate::http::{Call, Reply, Verdict};
 use crate::model::{Kind, Market, RawJson, Records, Rejected, Window, kst};
 use async_trait::async_trait;
@@ -229,8 +229,12 @@ struct LotteOn {
 type Body = Option<Bytes>;
 
 impl LotteOn {
-    /// One call, paced on the egress IP's bucket, judged, counted as a page.
-    async fn call(&self, endpoint: &'static str, body: Body) -> Result<Reply, CollectError> {
+    /// One call, paced on the egress IP's bucket, judged, read as `T`, counted as a page.
+    async fn call<T: DeserializeOwned + Send>(
+        &self,
+        endpoint: &'static str,
+        body: Body,
+    ) -> Result<T, CollectError> {
         let url = format!("{}{endpoint}", self.base);
         let call = Call {
             market: Market::LotteOn,
@@ -239,10 +243,10 @@ impl LotteOn {
             rate: limits::RATE_PER_EGRESS_IP,
         };
         let client = self.ctx.http.client();
-        let reply =
+        let answer =
             self.ctx
                 .http
-                .execute(&self.ctx.meter, &call, &|r| judge(endpoint, r), &|| {
+                .execute_json(&self.ctx.meter, &call, &|r| judge(endpoint, r), &|| {
                     Ok(match &body {
                         Some(b) => auth::headers(client.post(&url), &self.creds.api_key, true)
                             .body(b.clone()),
@@ -251,13 +255,11 @@ impl LotteOn {
                 })
                 .await?;
         self.ctx.meter.page();
-        Ok(reply)
+        Ok(answer)
     }
 
     async fn identity_now(&self) -> Result<api::Identity, CollectError> {
-        let reply = self.call(EP_IDENTITY, None).await?;
-        let env: api::Envelope<api::Identity> =
-            parse_json(Market::LotteOn, EP_IDENTITY, &reply.body)?;
+        let env: api::Envelope<api::Identity> = self.call(EP_IDENTITY, None).await?;
         env.data.ok_or_else(|| CollectError::Rejected {
             market: Market::LotteOn,
             endpoint: EP_IDENTITY.into(),
@@ -291,7 +293,7 @@ impl LotteOn {
     /// Every page of a list query: `pageNo` from 1 with `rowsPerPage`, until a page is
     /// short or the rows reach `dataCount`. A server that ignores paging (answers more
     /// rows than asked) has answered everything at once.
-    async fn listing<D: DeserializeOwned + api::Listing>(
+    async fn listing<D: DeserializeOwned + api::Listing + Send>(
         &self,
         endpoint: &'static str,
         query: &Map<String, Value>,
@@ -302,8 +304,7 @@ impl LotteOn {
             body.insert("pageNo".into(), json!(page_no));
             body.insert("rowsPerPage".into(), json!(ROWS_PER_PAGE));
             let bytes = Bytes::from(serde_json::to_vec(&body).expect("a JSON object"));
-            let reply = self.call(endpoint, Some(bytes)).await?;
-            let env: api::Envelope<D> = parse_json(Market::LotteOn, endpoint, &reply.body)?;
+            let env: api::Envelope<D> = self.call(endpoint, Some(bytes)).await?;
             let page = env.data.map(api::Listing::into_rows).unwrap_or_default();
             let n = page.len();
             rows.extend(page);
@@ -435,9 +436,7 @@ impl LotteOn {
         for batch in pending.chunks(ACK_BATCH) {
             let body =
                 Bytes::from(serde_json::to_vec(&json!({ "ifCompleteList": batch })).expect("JSON"));
-            let reply = self.call(EP_ACKNOWLEDGE, Some(body)).await?;
-            let env: api::Envelope<api::AckResult> =
-                parse_json(Market::LotteOn, EP_ACKNOWLEDGE, &reply.body)?;
+            let env: api::Envelope<api::AckResult> = self.call(EP_ACKNOWLEDGE, Some(body)).await?;
             let result = env.data.unwrap_or_default();
             let failed = result.fail_list.len();
             if failed > 0 || result.rslt_cd.as_deref().is_some_and(|c| c != OK) {

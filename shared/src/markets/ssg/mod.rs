@@ -29,7 +29,7 @@ pub mod normalize;
 
 use super::day_chunks;
 use super::{ConnectCtx, Connector, KindPlan, MarketSpec, Span, parse_credentials, rows};
-use crate::error::{CollectError, parse_json};
+use crate::error::CollectError;
 use crate::http::{Call, Reply, Verdict};
 use crate::model::{
     Claim, InquiryChannel, Kind, Market, OpenClaims, OpenInquiries, RawJson, Records, Rejected,
@@ -38,6 +38,7 @@ use crate::model::{
 use async_trait::async_trait;
 use auth::Credentials;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 pub static SPEC: MarketSpec = MarketSpec {
@@ -245,8 +246,12 @@ impl Ssg {
         format!("{}{path}", self.base)
     }
 
-    /// One request on the egress IP's budget, judged, counted as a page.
-    async fn send(&self, endpoint: &'static str, req: Req<'_>) -> Result<Reply, CollectError> {
+    /// One request on the egress IP's budget, judged, read as `T`, counted as a page.
+    async fn send<T: DeserializeOwned + Send>(
+        &self,
+        endpoint: &'static str,
+        req: Req<'_>,
+    ) -> Result<T, CollectError> {
         let call = Call {
             market: Market::Ssg,
             endpoint,
@@ -255,10 +260,10 @@ impl Ssg {
         };
         let url = self.url(endpoint);
         let client = self.ctx.http.client();
-        let reply = self
+        let answer = self
             .ctx
             .http
-            .execute(&self.ctx.meter, &call, &|r| judge(endpoint, r), &|| {
+            .execute_json(&self.ctx.meter, &call, &|r| judge(endpoint, r), &|| {
                 let rb = match &req {
                     Req::Get(q) => client.get(&url).query(q),
                     Req::PostJson(body) => client.post(&url).json(body),
@@ -269,7 +274,7 @@ impl Ssg {
             })
             .await?;
         self.ctx.meter.page();
-        Ok(reply)
+        Ok(answer)
     }
 
     /// The `result` object of one answer.
@@ -278,8 +283,7 @@ impl Ssg {
         endpoint: &'static str,
         req: Req<'_>,
     ) -> Result<Map<String, Value>, CollectError> {
-        let reply = self.send(endpoint, req).await?;
-        let page: api::Envelope = parse_json(Market::Ssg, endpoint, &reply.body)?;
+        let page: api::Envelope = self.send(endpoint, req).await?;
         Ok(page.result)
     }
 
