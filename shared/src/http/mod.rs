@@ -171,13 +171,13 @@ impl Http {
         build: &(dyn Fn() -> Result<reqwest::RequestBuilder, CollectError> + Sync),
     ) -> Result<T, CollectError> {
         let mut read = None;
-        let mut accept = |reply: &Reply| match serde_json::from_slice::<T>(&reply.body) {
-            Ok(value) => {
+        let mut accept = |reply: &Reply| match read_json::<T>(&reply.body) {
+            Some(value) => {
                 read = Some(value);
                 Verdict::Done
             }
-            Err(_) if reply.status.is_success() && cut_off_json(&reply.body) => Verdict::CutOff,
-            Err(_) => Verdict::Fail(
+            None if reply.status.is_success() && cut_off_json(&reply.body) => Verdict::CutOff,
+            None => Verdict::Fail(
                 crate::error::parse_json::<T>(call.market, call.endpoint, &reply.body)
                     .err()
                     .unwrap_or_else(|| {
@@ -334,6 +334,18 @@ fn kind_of(e: &reqwest::Error) -> &'static str {
     }
 }
 
+/// A JSON body read as `T`, or `None`. UTF-8 is checked once over the whole body, then it
+/// is parsed as text: read from bytes, serde_json checks each string and each row kept raw
+/// on its own, with a slower check (Korean text is most of a page's strings). A body that
+/// is not UTF-8 throughout is read from bytes, as before: serde_json never checks what it
+/// skips.
+fn read_json<T: DeserializeOwned>(body: &[u8]) -> Option<T> {
+    match simdutf8::basic::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text).ok(),
+        Err(_) => serde_json::from_slice(body).ok(),
+    }
+}
+
 /// Whether a body that opens as JSON (an object or an array) ends before that value
 /// closes: an answer cut off mid-way. One pass over the bytes that tracks strings and
 /// nesting only, much cheaper than a parse; what is inside is the connector's to judge.
@@ -398,7 +410,33 @@ pub fn judge_status(market: Market, endpoint: &str, reply: &Reply) -> Verdict {
 
 #[cfg(test)]
 mod tests {
-    use super::cut_off_json;
+    use super::{cut_off_json, read_json};
+    use crate::model::RawJson;
+
+    #[derive(serde::Deserialize)]
+    struct Page {
+        data: Vec<RawJson>,
+    }
+
+    #[test]
+    fn a_body_reads_the_same_whether_or_not_it_is_utf8_throughout() {
+        let body = r#"{"data":[{"name":"가방 \"특가\""},{"id":2}],"next":null}"#;
+        let page: Page = read_json(body.as_bytes()).unwrap();
+        assert_eq!(page.data[0].get(), r#"{"name":"가방 \"특가\""}"#);
+        // A byte that is not UTF-8 in a field nobody reads: read as before, from bytes.
+        let mut stray = br#"{"data":[{"id":1}],"note":"x"}"#.to_vec();
+        let at = stray.iter().position(|&b| b == b'x').unwrap();
+        stray[at] = 0xff;
+        let page: Page = read_json(&stray).unwrap();
+        assert_eq!(page.data[0].get(), r#"{"id":1}"#);
+        // Kept raw, a row must be text: one that is not does not read.
+        let mut in_row = br#"{"data":[{"name":"x"}]}"#.to_vec();
+        let at = in_row.iter().position(|&b| b == b'x').unwrap();
+        in_row[at] = 0xff;
+        assert!(read_json::<Page>(&in_row).is_none());
+        // Cut inside a Korean character: does not read (then it is scanned for a cut-off).
+        assert!(read_json::<Page>(&body.as_bytes()[..20]).is_none());
+    }
 
     #[test]
     fn a_json_body_cut_anywhere_is_cut_off_and_a_whole_one_is_not() {
