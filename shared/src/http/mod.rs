@@ -147,8 +147,8 @@ impl Http {
         judge: &(dyn Fn(&Reply) -> Verdict + Sync),
         build: &(dyn Fn() -> Result<reqwest::RequestBuilder, CollectError> + Sync),
     ) -> Result<Reply, CollectError> {
-        // JSON is checked here for every market; a judge reports a cut-off in another
-        // format (XML).
+        // A JSON body is scanned here (a market that reads it parses it with
+        // `execute_json` instead); a judge reports a cut-off in another format (XML).
         let mut whole = |reply: &Reply| {
             if reply.status.is_success() && cut_off_json(&reply.body) {
                 Verdict::CutOff
