@@ -215,3 +215,108 @@ async fn a_table_locked_by_another_session_fails_the_window_instead_of_hanging()
     drop(locker);
     schema.drop().await;
 }
+
+// ------------------------------------------------------------------ group commit (SQLite)
+
+/// Windows of eight sellers, written at once: polled together, they queue behind the
+/// first and share its transaction (shared/src/store/group.rs).
+async fn eight_windows_at_once(
+    store: &dyn store::Store,
+) -> Vec<(String, Result<store::WriteStats, store::StoreError>)> {
+    let scopes: Vec<Scope> = (0..8)
+        .map(|n| Scope {
+            seller_id: if n == 5 {
+                "bad".into()
+            } else {
+                format!("s-{n}")
+            },
+            ..scope()
+        })
+        .collect();
+    let records = Records::default();
+    let writes = scopes
+        .iter()
+        .map(|s| store.commit_window(s, &records, t(1), t(1)));
+    let results = futures::future::join_all(writes).await;
+    scopes
+        .into_iter()
+        .map(|s| s.seller_id)
+        .zip(results)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_window_that_fails_in_a_shared_commit_fails_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir, "group.sqlite");
+    let store = store::connect(&url).await.unwrap();
+    let mut side = SqliteConnection::connect(&url).await.unwrap();
+    sqlx::raw_sql(
+        "CREATE TRIGGER injected_fault BEFORE INSERT ON watermarks \
+           WHEN NEW.seller_id = 'bad' BEGIN SELECT RAISE(ABORT, 'injected fault'); END;",
+    )
+    .execute(&mut side)
+    .await
+    .unwrap();
+
+    for (seller, result) in eight_windows_at_once(store.as_ref()).await {
+        let watermark = store
+            .watermark(&Scope {
+                seller_id: seller.clone(),
+                ..scope()
+            })
+            .await
+            .unwrap();
+        if seller == "bad" {
+            let err = result.unwrap_err();
+            assert!(err.to_string().contains("injected fault"), "{err}");
+            assert_eq!(watermark, None);
+        } else {
+            result.unwrap_or_else(|e| panic!("{seller}: {e}"));
+            assert_eq!(watermark, Some(t(1)), "{seller}");
+        }
+    }
+}
+
+/// A failure only the commit sees (a deferred foreign key) fails every window of the
+/// batch, and none of them is written: proof they shared one commit, and that a caller
+/// only hears "committed" once its batch is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shared_commit_that_fails_writes_none_of_its_windows() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir, "group.sqlite");
+    let store = store::connect(&url).await.unwrap();
+    let mut side = SqliteConnection::connect(&url).await.unwrap();
+    sqlx::raw_sql(
+        "CREATE TABLE nowhere (id TEXT PRIMARY KEY); \
+         CREATE TABLE checked_at_commit (id TEXT \
+           REFERENCES nowhere (id) DEFERRABLE INITIALLY DEFERRED); \
+         CREATE TRIGGER injected_fault AFTER INSERT ON watermarks \
+           WHEN NEW.seller_id = 'bad' BEGIN INSERT INTO checked_at_commit VALUES ('x'); END;",
+    )
+    .execute(&mut side)
+    .await
+    .unwrap();
+
+    let results = eight_windows_at_once(store.as_ref()).await;
+    for (seller, result) in &results {
+        let err = result.as_ref().unwrap_err();
+        assert!(err.to_string().contains("FOREIGN KEY"), "{seller}: {err}");
+    }
+    let written: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM watermarks")
+        .fetch_one(&mut side)
+        .await
+        .unwrap();
+    assert_eq!(written.0, 0);
+
+    // The writer is not left inside the failed transaction: the next window commits.
+    sqlx::query("DROP TRIGGER injected_fault")
+        .execute(&mut side)
+        .await
+        .unwrap();
+    store
+        .commit_window(&scope(), &Records::default(), t(2), t(2))
+        .await
+        .unwrap();
+    assert_eq!(store.watermark(&scope()).await.unwrap(), Some(t(2)));
+}

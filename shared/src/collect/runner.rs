@@ -223,9 +223,10 @@ pub struct Collector {
     pub tokens: TokenCache,
     pub store: Arc<dyn Store>,
     pub clock: Clock,
-    /// Writes in flight at once. Hundreds of runs may finish windows together; they
-    /// queue here, without a deadline, instead of timing out on the database pool
-    /// (SQLite has one writer; a Lambda container keeps one or two connections).
+    /// Writes in flight at once (as many as the store takes, [`Store::writes_in_flight`]).
+    /// Hundreds of runs may finish windows together; they queue here, without a deadline,
+    /// instead of timing out on the database pool (SQLite has one writer; a Lambda
+    /// container keeps one or two connections).
     writes: tokio::sync::Semaphore,
     /// The fetched data all runs hold at once, bounded (see [`MemoryBudget`]).
     budget: MemoryBudget,
@@ -233,8 +234,6 @@ pub struct Collector {
     pub centers: centers::Services,
 }
 
-/// Concurrent writes per collector.
-const WRITES_IN_FLIGHT: usize = 2;
 /// Rejected records read again per run: enough for any real backlog, bounded so that a
 /// market that changed its format everywhere does not make every run re-read everything.
 const REREAD_LIMIT: u32 = 1_000;
@@ -244,12 +243,13 @@ const HELD_BYTES: usize = 16 << 20;
 
 impl Collector {
     pub fn new(http: Http, store: Arc<dyn Store>, clock: Clock) -> Self {
+        let writes = tokio::sync::Semaphore::new(store.writes_in_flight());
         Collector {
             http,
             tokens: TokenCache::default(),
             store,
             clock,
-            writes: tokio::sync::Semaphore::new(WRITES_IN_FLIGHT),
+            writes,
             budget: MemoryBudget::new(HELD_BYTES),
             centers: centers::Services::default(),
         }
@@ -485,6 +485,8 @@ impl Collector {
         } else {
             (spec.connect)(ctx)?
         };
+        // From here the run brings windows: a store that shares commits may wait for them.
+        let _expecting = self.store.expect_windows();
         // Records earlier runs could not read, read again with this build's code: those
         // that read now go in with the first window (before its own rows, so that a
         // fresher copy of the same record in the window wins).

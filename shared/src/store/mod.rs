@@ -2,6 +2,7 @@
 //! as the embedded default. Both implement [`Store`]; one contract test suite runs
 //! against both.
 
+mod group;
 mod leases;
 mod postgres;
 mod rows;
@@ -10,6 +11,7 @@ mod sql_store;
 mod sqlite;
 mod window;
 
+pub use group::Expecting;
 pub use leases::PgLeases;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -217,6 +219,19 @@ pub trait Store: Send + Sync {
         watermark: DateTime<Utc>,
         observed_at: DateTime<Utc>,
     ) -> Result<WriteStats, StoreError>;
+
+    /// How many writes may wait on the store at once: windows that wait together can
+    /// share a commit (SQLite), while a pool of one or two connections wants few callers.
+    fn writes_in_flight(&self) -> usize {
+        2
+    }
+
+    /// A run that will commit windows has started: while the result lives, a store that
+    /// shares commits between windows (SQLite) may hold a batch open, briefly, for the
+    /// run's next window. `None`: the store commits each window on its own.
+    fn expect_windows(&self) -> Option<Expecting> {
+        None
+    }
 
     /// The newest point up to which `scope`'s data is known complete.
     async fn watermark(&self, scope: &Scope) -> Result<Option<DateTime<Utc>>, StoreError>;

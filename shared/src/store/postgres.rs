@@ -48,7 +48,7 @@ impl SqlStore<Pg> {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Migration(e.to_string()))?;
-        Ok(SqlStore(Pg { pool }))
+        Ok(SqlStore::new(Pg { pool }))
     }
 }
 
@@ -83,6 +83,7 @@ impl Backend for Pg {
     type Db = Postgres;
     type Conn = PgConnection;
     const BEGIN: &'static str = "BEGIN";
+    const GROUP_COMMIT: bool = false;
 
     fn read_pool(&self) -> &PgPool {
         &self.pool

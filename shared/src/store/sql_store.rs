@@ -2,6 +2,7 @@
 //! their pools, how a write transaction begins and the [`Dialect`](super::sql::Dialect)
 //! their connection speaks.
 
+use super::group::{self, Group};
 use super::sql::{AnyRow, Exec, Param, parse_ts, query_error, ts};
 use super::{
     Claimed, CycleClaim, KindStatus, Outcome, RunCost, RunRecord, Scope, Store, StoreError, Totals,
@@ -21,20 +22,42 @@ pub trait Backend: Send + Sync + 'static {
     type Conn: Exec + sqlx::Connection<Database = Self::Db>;
     /// The statement that opens a write transaction.
     const BEGIN: &'static str;
+    /// Whether windows share transactions ([`group`](super::group)): SQLite's WAL rewrites
+    /// every page a commit touched; PostgreSQL keeps a transaction per window, so that
+    /// its sellers' advisory locks are held one window at a time.
+    const GROUP_COMMIT: bool;
     fn read_pool(&self) -> &Pool<Self::Db>;
     /// Where writes go (SQLite: a single connection, as SQLite has one writer anyway).
     fn write_pool(&self) -> &Pool<Self::Db>;
 }
 
-pub struct SqlStore<B>(pub(super) B);
+pub struct SqlStore<B: Backend> {
+    backend: B,
+    pub(super) group: Group<B::Db>,
+}
 
 impl<B: Backend> SqlStore<B> {
+    pub(super) fn new(backend: B) -> Self {
+        SqlStore {
+            backend,
+            group: Group::default(),
+        }
+    }
+
     async fn reader(&self) -> Result<PoolConnection<B::Db>, StoreError> {
-        self.0.read_pool().acquire().await.map_err(query_error)
+        self.backend
+            .read_pool()
+            .acquire()
+            .await
+            .map_err(query_error)
     }
 
     async fn writer(&self) -> Result<PoolConnection<B::Db>, StoreError> {
-        self.0.write_pool().acquire().await.map_err(query_error)
+        self.backend
+            .write_pool()
+            .acquire()
+            .await
+            .map_err(query_error)
     }
 
     async fn fetch<T: AnyRow>(&self, sql: &str, params: Vec<Param>) -> Result<Vec<T>, StoreError> {
@@ -51,6 +74,14 @@ impl<B: Backend> Store for SqlStore<B> {
         watermark: DateTime<Utc>,
         observed_at: DateTime<Utc>,
     ) -> Result<WriteStats, StoreError> {
+        if B::GROUP_COMMIT {
+            let times = (watermark, observed_at);
+            let pool = self.backend.write_pool();
+            return self
+                .group
+                .commit(pool, B::BEGIN, scope, records, times)
+                .await;
+        }
         let mut conn = self.writer().await?;
         let result = async {
             let mut tx = (*conn).begin_with(B::BEGIN).await.map_err(query_error)?;
@@ -61,21 +92,22 @@ impl<B: Backend> Store for SqlStore<B> {
         }
         .await;
         if result.is_err() {
-            // After some failures (an I/O error during COMMIT, a full disk) SQLite has
-            // already ended the transaction itself: the driver's rollback then fails and
-            // it still counts a transaction open, so every later BEGIN on this connection
-            // would fail ("begin_with at non-zero transaction depth"). The ping runs after
-            // the queued rollback; a connection still in doubt is never handed out again:
-            // it is closed and the pool opens a fresh one.
-            let usable = (*conn).ping().await.is_ok() && !conn.is_in_transaction();
-            if !usable {
-                tracing::warn!(
-                    "closing the database writer connection left inside a failed transaction"
-                );
-                conn.close_on_drop();
-            }
+            // The ping runs after the rollback the dropped transaction queued.
+            group::retire_if_in_doubt(&mut conn).await;
         }
         result
+    }
+
+    fn writes_in_flight(&self) -> usize {
+        if B::GROUP_COMMIT {
+            group::MAX_WINDOWS
+        } else {
+            2
+        }
+    }
+
+    fn expect_windows(&self) -> Option<super::Expecting> {
+        B::GROUP_COMMIT.then(|| self.group.expect())
     }
 
     async fn watermark(&self, scope: &Scope) -> Result<Option<DateTime<Utc>>, StoreError> {

@@ -77,7 +77,7 @@ impl SqlStore<Lite> {
             pool(READERS).connect_lazy_with(options)
         };
         super::migrate_sqlite(&writes).await?;
-        Ok(SqlStore(Lite { reads, writes }))
+        Ok(SqlStore::new(Lite { reads, writes }))
     }
 }
 
@@ -96,6 +96,7 @@ impl Backend for Lite {
     /// Take the write lock up front: a deferred transaction that reads first and writes
     /// later can fail with SQLITE_BUSY when another process wrote in between.
     const BEGIN: &'static str = "BEGIN IMMEDIATE";
+    const GROUP_COMMIT: bool = true;
 
     fn read_pool(&self) -> &SqlitePool {
         &self.reads
