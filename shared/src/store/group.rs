@@ -13,10 +13,12 @@
 //! fetches its next window while its last one waits here.
 //!
 //! What a caller sees does not change: `commit_window` returns once its rows are committed
-//! or have failed. A window that fails is rolled back to its savepoint alone and the rest
-//! of its batch still commits; a batch whose commit fails fails every window in it, and
-//! none of it is written. A turn cancelled midway leaves its batch in doubt: the next to
-//! come (a caller, or a window waiting in the batch) rolls all of it back.
+//! or have failed, and only its own fault fails it. A window that fails is rolled back to
+//! its savepoint alone and the rest of its batch still commits. When the whole batch is
+//! lost (its commit fails, SQLite ends the transaction itself, a turn was cancelled
+//! midway), each of its other windows is written again, alone. A turn cancelled midway
+//! leaves its batch in doubt: the next to come (a caller, or a window waiting in the
+//! batch) rolls all of it back.
 
 use super::sql::query_error;
 use super::{Scope, StoreError, WriteStats, window};
@@ -72,6 +74,30 @@ impl Drop for Expecting {
     }
 }
 
+/// Whether a window may join the open batch.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Join {
+    Batch,
+    /// Written and committed on its own (its batch failed for another's fault).
+    Alone,
+}
+
+/// Why a window was not committed.
+enum Failed {
+    /// Its own write failed (or broke the batch).
+    Own(StoreError),
+    /// It was written, but its batch did not commit.
+    Batch(StoreError),
+}
+
+impl Failed {
+    fn into_inner(self) -> StoreError {
+        match self {
+            Failed::Own(e) | Failed::Batch(e) => e,
+        }
+    }
+}
+
 struct Batch<DB: Database> {
     conn: PoolConnection<DB>,
     windows: usize,
@@ -102,21 +128,46 @@ where
     }
 
     /// Writes one window in the open batch (opening one with `begin` on a connection of
-    /// `pool` if none is), and returns once that batch has committed.
+    /// `pool` if none is), and returns once that batch has committed. A window whose batch
+    /// failed for a fault not its own (another window's, its commit's) is written again,
+    /// alone: one window's fault fails that window only, and a fault of the commit itself
+    /// fails its windows only if they fail alone too.
     pub(super) async fn commit(
         &self,
         pool: &Pool<DB>,
         begin: &'static str,
         scope: &Scope,
         records: &Records,
-        (watermark, observed_at): (DateTime<Utc>, DateTime<Utc>),
+        times: (DateTime<Utc>, DateTime<Utc>),
     ) -> Result<WriteStats, StoreError> {
+        let window = (scope, records, times);
+        match self.write(pool, begin, window, Join::Batch).await {
+            Err(Failed::Batch(_)) => self.write(pool, begin, window, Join::Alone).await,
+            other => other,
+        }
+        .map_err(Failed::into_inner)
+    }
+
+    async fn write(
+        &self,
+        pool: &Pool<DB>,
+        begin: &'static str,
+        (scope, records, (watermark, observed_at)): (
+            &Scope,
+            &Records,
+            (DateTime<Utc>, DateTime<Utc>),
+        ),
+        join: Join,
+    ) -> Result<WriteStats, Failed> {
         let mut slot = self.turn().await;
         if slot.as_ref().is_some_and(|b| b.in_turn) {
             abandon(&mut slot, "a window before it was cancelled midway");
+        } else if join == Join::Alone {
+            // The windows waiting in the open batch are committed first, without this one.
+            let _ = finish(&mut slot).await;
         }
         if slot.is_none() {
-            *slot = Some(Batch::begin(pool, begin).await?);
+            *slot = Some(Batch::begin(pool, begin).await.map_err(Failed::Own)?);
         }
         let batch = slot.as_mut().expect("opened above");
         batch.in_turn = true;
@@ -124,7 +175,7 @@ where
             Ok(own) => own,
             Err(broken) => {
                 abandon(&mut slot, &broken.to_string());
-                return Err(broken);
+                return Err(Failed::Own(broken));
             }
         };
         let batch = slot.as_mut().expect("still open");
@@ -134,7 +185,7 @@ where
         let changed = self.signals.changed.notified();
         tokio::pin!(changed);
         changed.as_mut().enable();
-        let committed = if self.holds_open(batch) {
+        let committed = if join == Join::Batch && self.holds_open(batch) {
             let outcome = batch.outcome.subscribe();
             let until = batch.linger_until;
             drop(slot);
@@ -144,7 +195,9 @@ where
         } else {
             finish(&mut slot).await
         };
-        own.and_then(|stats| committed.map(|()| stats))
+        let stats = own.map_err(Failed::Own)?;
+        committed.map_err(Failed::Batch)?;
+        Ok(stats)
     }
 
     /// Whether the open batch waits for more windows: one is queued, or a run that may
