@@ -40,14 +40,28 @@ impl MemoryBudget {
 
     /// Waits until a window of the typical size fits, and holds room for it.
     pub async fn reserve(&self) -> Held<'_> {
-        let kib = self
-            .typical_kib
-            .load(Ordering::Relaxed)
-            .clamp(1, self.total_kib);
-        let permit = self.room.acquire_many(kib).await.expect("never closed");
+        let permit = self
+            .room
+            .acquire_many(self.typical_window_kib())
+            .await
+            .expect("never closed");
         Held {
             permits: vec![permit],
         }
+    }
+
+    /// Room for a window of the typical size, if it fits now.
+    pub fn try_reserve(&self) -> Option<Held<'_>> {
+        let permit = self.room.try_acquire_many(self.typical_window_kib()).ok()?;
+        Some(Held {
+            permits: vec![permit],
+        })
+    }
+
+    fn typical_window_kib(&self) -> u32 {
+        self.typical_kib
+            .load(Ordering::Relaxed)
+            .clamp(1, self.total_kib)
     }
 
     /// The fetched window's records hold `raw_bytes` of raw JSON: learn the size, and
@@ -98,6 +112,7 @@ mod tests {
         drop(a);
         let b = b.await;
         assert_eq!(budget.available_kib(), 1024 - 273);
+        assert!(budget.try_reserve().is_some(), "another fits beside it");
         let c = budget.reserve().await;
         assert_eq!(budget.available_kib(), 1024 - 2 * 273);
         drop((b, c));
@@ -110,6 +125,7 @@ mod tests {
         let mut a = budget.reserve().await;
         budget.settle(&mut a, 10 << 20);
         assert_eq!(budget.available_kib(), 0, "it holds the whole budget");
+        assert!(budget.try_reserve().is_none(), "nothing fits beside it");
         let b = budget.reserve();
         tokio::pin!(b);
         assert!(futures::poll!(&mut b).is_pending(), "others wait for it");

@@ -7,7 +7,7 @@ use crate::error::{CollectError, ErrorKind};
 use crate::http::{Http, Meter, TokenCache};
 use crate::markets::{self, ConnectCtx};
 use crate::model::{Kind, Market, Records, Window};
-use crate::store::{Outcome, RunRecord, Scope, Store, WriteStats};
+use crate::store::{Expecting, Outcome, RunRecord, Scope, Store, WriteStats};
 use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt;
 use serde::Serialize;
@@ -486,7 +486,7 @@ impl Collector {
             (spec.connect)(ctx)?
         };
         // From here the run brings windows: a store that shares commits may wait for them.
-        let _expecting = self.store.expect_windows();
+        let expecting = self.store.expect_windows();
         // Records earlier runs could not read, read again with this build's code: those
         // that read now go in with the first window (before its own rows, so that a
         // fresher copy of the same record in the window wins).
@@ -506,7 +506,13 @@ impl Collector {
             }
             let t0 = Instant::now();
             let fetch = async {
-                let mut held = self.budget.reserve().await;
+                let mut held = match self.budget.try_reserve() {
+                    Some(held) => held,
+                    None => {
+                        let _paused = expecting.as_ref().map(Expecting::pause);
+                        self.budget.reserve().await
+                    }
+                };
                 let mut records = connector.fetch(scope.kind, w).await?;
                 self.budget.settle(&mut held, records.raw_bytes());
                 if let Some(mut first) = recovered.take() {

@@ -20,7 +20,7 @@
 //! leaves its batch in doubt: the next to come (a caller, or a window waiting in the
 //! batch) rolls all of it back.
 
-use super::sql::query_error;
+use super::sql::{Exec, Keeping, query_error};
 use super::{Scope, StoreError, WriteStats, window};
 use crate::model::Records;
 use chrono::{DateTime, Utc};
@@ -44,9 +44,15 @@ pub(super) const MAX_WINDOWS: usize = 16;
 /// few paced requests (seconds), so this delays no run's fetching, only its last answer.
 pub(super) const LINGER: Duration = Duration::from_millis(500);
 
-pub(super) struct Group<DB: Database> {
+pub(super) struct Group<DB: Database>
+where
+    DB::Connection: Exec,
+{
     open: Mutex<Option<Batch<DB>>>,
     signals: Arc<Signals>,
+    /// [`LINGER`]; tests make it outlast them, so that what they see does not depend on
+    /// the machine's speed.
+    linger: Duration,
 }
 
 /// What may end a batch's wait.
@@ -67,10 +73,31 @@ struct Signals {
 /// A run that may still commit windows; dropped when it has ended.
 pub struct Expecting(Arc<Signals>);
 
+impl Expecting {
+    /// The run cannot bring a window for now: it waits for memory that only committed
+    /// windows give back (the collector's budget for fetched data). Until the result is
+    /// dropped it is not waited for, or a batch would linger for a window that waits for
+    /// the batch.
+    pub fn pause(&self) -> Paused<'_> {
+        self.0.expected.fetch_sub(1, Ordering::SeqCst);
+        self.0.changed.notify_waiters();
+        Paused(&self.0)
+    }
+}
+
 impl Drop for Expecting {
     fn drop(&mut self) {
         self.0.expected.fetch_sub(1, Ordering::SeqCst);
         self.0.changed.notify_waiters();
+    }
+}
+
+/// A run of [`Expecting`] paused; counted again when dropped.
+pub struct Paused<'a>(&'a Signals);
+
+impl Drop for Paused<'_> {
+    fn drop(&mut self) {
+        self.0.expected.fetch_add(1, Ordering::SeqCst);
     }
 }
 
@@ -98,7 +125,14 @@ impl Failed {
     }
 }
 
-struct Batch<DB: Database> {
+struct Batch<DB: Database>
+where
+    DB::Connection: Exec,
+{
+    /// Released when the batch ends ([`Exec::release`]); declared before `conn`, so that
+    /// even a batch dropped unfinished drops it first: what a connection keeps must not
+    /// outlive it.
+    kept: <DB::Connection as Exec>::Kept,
     conn: PoolConnection<DB>,
     windows: usize,
     /// When the batch stops waiting for windows still being fetched.
@@ -108,18 +142,22 @@ struct Batch<DB: Database> {
     outcome: watch::Sender<Outcome>,
 }
 
-impl<DB: Database> Default for Group<DB> {
+impl<DB: Database> Default for Group<DB>
+where
+    DB::Connection: Exec,
+{
     fn default() -> Self {
         Group {
             open: Mutex::new(None),
             signals: Arc::default(),
+            linger: LINGER,
         }
     }
 }
 
 impl<DB: Database> Group<DB>
 where
-    DB::Connection: super::sql::Exec,
+    DB::Connection: Exec,
 {
     /// Counts a run whose windows are worth waiting for, until the result is dropped.
     pub(super) fn expect(&self) -> Expecting {
@@ -161,20 +199,21 @@ where
     ) -> Result<WriteStats, Failed> {
         let mut slot = self.turn().await;
         if slot.as_ref().is_some_and(|b| b.in_turn) {
-            abandon(&mut slot, "a window before it was cancelled midway");
+            abandon(&mut slot, "a window before it was cancelled midway").await;
         } else if join == Join::Alone {
             // The windows waiting in the open batch are committed first, without this one.
             let _ = finish(&mut slot).await;
         }
         if slot.is_none() {
-            *slot = Some(Batch::begin(pool, begin).await.map_err(Failed::Own)?);
+            let batch = Batch::begin(pool, begin, self.linger).await;
+            *slot = Some(batch.map_err(Failed::Own)?);
         }
         let batch = slot.as_mut().expect("opened above");
         batch.in_turn = true;
         let own = match batch.write(scope, records, watermark, observed_at).await {
             Ok(own) => own,
             Err(broken) => {
-                abandon(&mut slot, &broken.to_string());
+                abandon(&mut slot, &broken.to_string()).await;
                 return Err(Failed::Own(broken));
             }
         };
@@ -265,7 +304,7 @@ where
                 continue;
             };
             if batch.in_turn {
-                abandon(&mut slot, "a window after it was cancelled midway");
+                abandon(&mut slot, "a window after it was cancelled midway").await;
             } else if !self.holds_open(batch) {
                 let _ = finish(&mut slot).await;
             }
@@ -275,18 +314,23 @@ where
 
 impl<DB: Database> Batch<DB>
 where
-    DB::Connection: super::sql::Exec,
+    DB::Connection: Exec,
 {
-    async fn begin(pool: &Pool<DB>, begin: &'static str) -> Result<Self, StoreError> {
+    async fn begin(
+        pool: &Pool<DB>,
+        begin: &'static str,
+        linger: Duration,
+    ) -> Result<Self, StoreError> {
         let mut conn = pool.acquire().await.map_err(query_error)?;
         if let Err(e) = Manager::<DB>::begin(&mut conn, Some(begin.into_sql_str())).await {
             retire_if_in_doubt(&mut conn).await;
             return Err(query_error(e));
         }
         Ok(Batch {
+            kept: Default::default(),
             conn,
             windows: 0,
-            linger_until: Instant::now() + LINGER,
+            linger_until: Instant::now() + linger,
             in_turn: false,
             outcome: watch::Sender::new(None),
         })
@@ -304,7 +348,11 @@ where
         Manager::<DB>::begin(conn, None)
             .await
             .map_err(query_error)?;
-        match window::commit(conn, scope, records, watermark, observed_at).await {
+        let mut keeping = Keeping {
+            conn: &mut *conn,
+            kept: &mut self.kept,
+        };
+        match window::commit(&mut keeping, scope, records, watermark, observed_at).await {
             Ok(stats) => {
                 Manager::<DB>::commit(conn).await.map_err(query_error)?;
                 Ok(Ok(stats))
@@ -328,13 +376,17 @@ async fn settled(outcome: &mut watch::Receiver<Outcome>) -> Result<(), StoreErro
 }
 
 /// Commits the open batch and tells its windows.
-async fn finish<DB: Database>(slot: &mut Option<Batch<DB>>) -> Result<(), StoreError> {
+async fn finish<DB: Database>(slot: &mut Option<Batch<DB>>) -> Result<(), StoreError>
+where
+    DB::Connection: Exec,
+{
     let Some(mut batch) = slot.take() else {
         return Ok(());
     };
     let committed = Manager::<DB>::commit(&mut batch.conn)
         .await
         .map_err(query_error);
+    batch.conn.release(&mut batch.kept).await;
     if committed.is_err() {
         retire_if_in_doubt(&mut batch.conn).await;
     }
@@ -344,7 +396,14 @@ async fn finish<DB: Database>(slot: &mut Option<Batch<DB>>) -> Result<(), StoreE
 
 /// Rolls the open batch back (its connection is closed, which discards the transaction
 /// whatever state a dropped turn left it in) and fails its windows.
-fn abandon<DB: Database>(slot: &mut Option<Batch<DB>>, why: &str) {
+async fn abandon<DB: Database>(slot: &mut Option<Batch<DB>>, why: &str)
+where
+    DB::Connection: Exec,
+{
+    // Before the batch leaves the slot: if this is cancelled, the next to come abandons it.
+    if let Some(batch) = slot.as_mut() {
+        batch.conn.release(&mut batch.kept).await;
+    }
     if let Some(mut batch) = slot.take() {
         tracing::warn!(
             windows = batch.windows,
@@ -378,6 +437,7 @@ mod tests {
     use crate::store::{Scope, SqliteStore, Store};
     use chrono::{DateTime, TimeZone, Utc};
     use std::sync::atomic::Ordering;
+    use std::time::Duration;
 
     fn scope(seller: &str) -> Scope {
         Scope {
@@ -391,9 +451,18 @@ mod tests {
         Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap()
     }
 
+    /// A store whose batches wait for expected runs for longer than a test runs.
     async fn store(dir: &tempfile::TempDir) -> SqliteStore {
         let url = format!("sqlite:{}?mode=rwc", dir.path().join("g.sqlite").display());
-        SqliteStore::connect(&url).await.unwrap()
+        let mut store = SqliteStore::connect(&url).await.unwrap();
+        store.group.linger = Duration::from_secs(24 * 3600);
+        store
+    }
+
+    async fn finishes<T>(what: impl std::future::Future<Output = T>) -> T {
+        tokio::time::timeout(Duration::from_secs(60), what)
+            .await
+            .expect("a window waited for a batch nobody would commit")
     }
 
     /// Polls `first` until its window is written and waits in the open batch.
@@ -430,10 +499,7 @@ mod tests {
         );
         until_waiting(&store, &mut first).await;
         drop(second);
-        tokio::time::timeout(std::time::Duration::from_secs(60), first)
-            .await
-            .expect("the first window waited forever for a batch nobody would commit")
-            .unwrap();
+        finishes(first).await.unwrap();
         assert_eq!(store.watermark(&first_scope).await.unwrap(), Some(at()));
         assert_eq!(store.watermark(&second_scope).await.unwrap(), None);
     }
@@ -458,5 +524,26 @@ mod tests {
         first.await.unwrap();
         assert_eq!(store.watermark(&first_scope).await.unwrap(), Some(at()));
         assert_eq!(store.watermark(&second_scope).await.unwrap(), Some(at()));
+    }
+
+    /// A run that waits for memory only committed windows give back is not waited for: the
+    /// window already written commits without it.
+    #[tokio::test]
+    async fn a_batch_does_not_wait_for_a_run_paused_for_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(&dir).await;
+        let (run_a, run_b) = (store.expect_windows(), store.expect_windows());
+        let records = Records::default();
+        let first_scope = scope("first");
+        let mut first = store.commit_window(&first_scope, &records, at(), at());
+        until_waiting(&store, &mut first).await;
+        assert!(
+            futures::poll!(first.as_mut()).is_pending(),
+            "run b is going"
+        );
+        let _paused = run_b.as_ref().map(|run| run.pause());
+        finishes(first).await.unwrap();
+        assert_eq!(store.watermark(&first_scope).await.unwrap(), Some(at()));
+        drop(run_a);
     }
 }

@@ -110,10 +110,16 @@ impl Exec for PgConnection {
         Ok(execute_statement(self, sql, params).await?.rows_affected())
     }
 
+    /// sqlx caches the connection's prepared statements itself.
+    type Kept = ();
+
+    async fn release(&mut self, _: &mut ()) {}
+
     /// Each chunk of rows is serialized straight into one JSON array parameter and
     /// unpacked server-side: one statement per table and chunk.
     async fn write_rows<R: TableRow>(
         &mut self,
+        _: &mut (),
         table: &Table,
         (market, seller_id): (&str, &str),
         stamp: &str,

@@ -164,16 +164,68 @@ pub trait Exec: Send {
     /// Runs a statement; returns the rows it affected.
     async fn execute(&mut self, sql: &str, params: Vec<Param>) -> Result<u64, StoreError>;
 
+    /// What the connection keeps from one window's writes to the next while it stays in
+    /// one caller's hands (SQLite: its prepared row statements). Dropped before the
+    /// connection is.
+    type Kept: Default + Send;
+
+    /// Drops what `kept` holds once no statement runs on the connection: a caller
+    /// cancelled midway may have left one running on the driver's thread.
+    async fn release(&mut self, kept: &mut Self::Kept);
+
     /// Writes `rows` (with `table`'s columns) into `table`, upserting on its key, in as
     /// few statements as the backend allows. Stamped tables get `first_seen_at` (on
     /// insert) and `updated_at` set to `stamp`.
     async fn write_rows<R: TableRow>(
         &mut self,
+        kept: &mut Self::Kept,
         table: &Table,
         scope: (&str, &str),
         stamp: &str,
         rows: &[&R],
     ) -> Result<(), StoreError>;
+}
+
+/// A connection together with what it keeps between windows: each window written through
+/// it reuses what the earlier ones kept (a [group commit](super::group) writes up to 16
+/// windows on one connection). A bare connection keeps nothing past one `write_rows`.
+pub struct Keeping<'a, C: Exec> {
+    pub conn: &'a mut C,
+    pub kept: &'a mut C::Kept,
+}
+
+#[async_trait]
+impl<C: Exec> Exec for Keeping<'_, C> {
+    const DIALECT: Dialect = C::DIALECT;
+    /// What is kept lives in the caller's `kept`, released by the caller.
+    type Kept = ();
+
+    async fn release(&mut self, _: &mut ()) {}
+
+    async fn fetch<T: AnyRow>(
+        &mut self,
+        sql: &str,
+        params: Vec<Param>,
+    ) -> Result<Vec<T>, StoreError> {
+        self.conn.fetch(sql, params).await
+    }
+
+    async fn execute(&mut self, sql: &str, params: Vec<Param>) -> Result<u64, StoreError> {
+        self.conn.execute(sql, params).await
+    }
+
+    async fn write_rows<R: TableRow>(
+        &mut self,
+        _: &mut (),
+        table: &Table,
+        scope: (&str, &str),
+        stamp: &str,
+        rows: &[&R],
+    ) -> Result<(), StoreError> {
+        self.conn
+            .write_rows(self.kept, table, scope, stamp, rows)
+            .await
+    }
 }
 
 /// JSON columns hold the record's JSON text as the marketplace sent it, bound as it is.

@@ -123,14 +123,24 @@ impl Exec for SqliteConnection {
         Ok(execute_statement(self, sql, params).await?.rows_affected())
     }
 
+    type Kept = Statements;
+
+    async fn release(&mut self, kept: &mut Statements) {
+        // Finalizing needs the connection to itself (it is opened without SQLite's own
+        // mutex): the lock waits for the driver's thread to be done with it. Without a
+        // driver thread to wait for (the lock fails), nothing else can be using it.
+        let _handle = self.lock_handle().await;
+        *kept = Statements::default();
+    }
+
     /// Each row is one step of one prepared single-row upsert, run on this thread on
     /// sqlx's own connection (inside the caller's transaction), its values bound borrowed
     /// from the row. Through sqlx, every statement's values are copied into owned
     /// arguments and sent to the connection's worker thread; a first run of 50 Coupang
     /// sellers spent about a sixth of its CPU on that (`scripts/collect-cost`).
-    #[allow(unsafe_code)]
     async fn write_rows<R: TableRow>(
         &mut self,
+        kept: &mut Statements,
         table: &Table,
         (market, seller_id): (&str, &str),
         stamp: &str,
@@ -139,15 +149,12 @@ impl Exec for SqliteConnection {
         if rows.is_empty() {
             return Ok(());
         }
+        // Locked for us until `handle` drops: no other thread uses the connection meanwhile.
         let mut handle = self.lock_handle().await.map_err(query_error)?;
-        // SAFETY: the handle is sqlx's open connection, locked for us until `handle` drops:
-        // no other thread uses it meanwhile. `from_handle` does not take ownership (the
-        // connection is never closed by rusqlite), and `conn` and `statement`, declared
-        // after `handle`, are dropped before it, the statement finalized first. sqlx and
-        // rusqlite link the same libsqlite3-sys (one version in Cargo.lock).
-        let conn = unsafe { rusqlite::Connection::from_handle(handle.as_raw_handle().as_ptr()) }
+        let conn = kept.on(handle.as_raw_handle())?;
+        let mut statement = conn
+            .prepare_cached(&insert_sql(table))
             .map_err(lite_error)?;
-        let mut statement = conn.prepare(&insert_sql(table)).map_err(lite_error)?;
         // What every row repeats is bound once: a step keeps the statement's bindings, and
         // each row rebinds only its own columns, the table's (see `insert_sql`).
         let stamps = 3 + table.cols.len();
@@ -167,6 +174,41 @@ impl Exec for SqliteConnection {
             statement.raw_execute().map_err(lite_error)?;
         }
         Ok(())
+    }
+}
+
+/// The row statements prepared on one sqlx connection, kept while one caller holds it:
+/// preparing a statement parses its SQL and plans it, 3% of a first run of 50 Naver
+/// sellers when each window prepared its own (`perf record -g`).
+#[derive(Default)]
+pub struct Statements {
+    /// rusqlite's view of the connection, with its statement cache, and the connection's
+    /// address.
+    on: Option<(rusqlite::Connection, usize)>,
+}
+
+impl Statements {
+    /// rusqlite's view of `handle`, the connection these statements were prepared on.
+    #[allow(unsafe_code)]
+    fn on(
+        &mut self,
+        handle: std::ptr::NonNull<rusqlite::ffi::sqlite3>,
+    ) -> Result<&rusqlite::Connection, StoreError> {
+        let address = handle.as_ptr() as usize;
+        if let Some((_, on)) = &self.on {
+            assert_eq!(*on, address, "statements are kept for one connection");
+        } else {
+            // SAFETY: `handle` is sqlx's open connection, used here only while it is locked
+            // for us (`lock_handle`). `from_handle` does not take ownership (rusqlite never
+            // closes it). Dropping `Statements` finalizes the statements, so it must be
+            // dropped before the connection is closed (sqlx panics on a connection closed
+            // with statements open): its holders declare it before the connection. sqlx and
+            // rusqlite link the same libsqlite3-sys (one version in Cargo.lock).
+            let conn = unsafe { rusqlite::Connection::from_handle(handle.as_ptr()) }
+                .map_err(lite_error)?;
+            self.on = Some((conn, address));
+        }
+        Ok(&self.on.as_ref().expect("set above").0)
     }
 }
 
@@ -199,7 +241,61 @@ fn lite_error(e: rusqlite::Error) -> StoreError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::rows::{HISTORY, HistoryRow};
     use sqlx::Connection;
+
+    /// Statements open on `conn`, sqlx's own included.
+    #[allow(unsafe_code)]
+    async fn open_statements(conn: &mut SqliteConnection) -> usize {
+        let mut handle = conn.lock_handle().await.unwrap();
+        let db = handle.as_raw_handle().as_ptr();
+        let mut statement = std::ptr::null_mut();
+        let mut open = 0;
+        loop {
+            // SAFETY: the connection is locked for us; the statements are only counted.
+            statement = unsafe { rusqlite::ffi::sqlite3_next_stmt(db, statement) };
+            if statement.is_null() {
+                return open;
+            }
+            open += 1;
+        }
+    }
+
+    /// A table's row statement is prepared once for all the writes of one holder of the
+    /// connection, and finalized when released: sqlx refuses to close a connection with
+    /// statements open.
+    #[tokio::test]
+    async fn row_statements_are_prepared_once_and_finalized_on_release() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:{}?mode=rwc", dir.path().join("s.sqlite").display());
+        SqliteStore::connect(&url).await.unwrap();
+        let mut conn = SqliteConnection::connect(&url).await.unwrap();
+        let before = open_statements(&mut conn).await;
+        let row = HistoryRow {
+            order_id: "o1".into(),
+            item_id: "i1".into(),
+            from_status: None,
+            to_status: "PAID".into(),
+            raw_status: "ACCEPT".into(),
+            observed_at: "2025-01-01T00:00:00.000000Z".into(),
+            market_changed_at: None,
+        };
+        let mut kept = Statements::default();
+        for _ in 0..3 {
+            conn.write_rows(&mut kept, &HISTORY, ("coupang", "s1"), "", &[&row])
+                .await
+                .unwrap();
+            assert_eq!(open_statements(&mut conn).await, before + 1, "one, reused");
+        }
+        conn.release(&mut kept).await;
+        assert_eq!(open_statements(&mut conn).await, before);
+        let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM order_status_history")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(stored, 3);
+        conn.close().await.unwrap();
+    }
 
     async fn page_size(path: &std::path::Path) -> i64 {
         let url = format!("sqlite:{}", path.display());

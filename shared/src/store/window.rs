@@ -406,7 +406,10 @@ impl Writer<'_> {
         table: &Table,
         rows: &[&R],
     ) -> Result<(), StoreError> {
+        // A fresh `Kept`, dropped once the write is done (no statement runs then): what
+        // outlives one write is kept by the caller's `Keeping`.
         ex.write_rows(
+            &mut E::Kept::default(),
             table,
             (self.market, self.seller_id),
             &self.observed_at,
