@@ -4,6 +4,7 @@
 //! JSON so that nothing the marketplace said is lost, and a content hash so that the store
 //! can tell "unchanged" from "updated" without comparing every column.
 
+mod json_time;
 mod raw;
 mod status;
 
@@ -128,7 +129,9 @@ impl Window {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Order {
     pub order_id: String,
+    #[serde(serialize_with = "json_time::at")]
     pub ordered_at: DateTime<Utc>,
+    #[serde(serialize_with = "json_time::opt_at")]
     pub paid_at: Option<DateTime<Utc>>,
     /// What the buyer paid for the whole order, integer KRW.
     pub total_krw: i64,
@@ -153,6 +156,7 @@ pub struct OrderItem {
     /// The status as the market reported it, mapped to the canonical one.
     pub status: StatusCode,
     /// When the market says the status last changed, if it says so.
+    #[serde(serialize_with = "json_time::opt_at")]
     pub status_changed_at: Option<DateTime<Utc>>,
 }
 
@@ -189,6 +193,7 @@ pub struct Claim {
     /// applies (rejected, withdrawn). `raw` keeps the market's code either way.
     pub status: Option<Status>,
     pub raw_status: String,
+    #[serde(serialize_with = "json_time::at")]
     pub requested_at: DateTime<Utc>,
     pub raw: RawJson,
 }
@@ -226,12 +231,13 @@ pub struct Review {
     /// The photos' (and videos') URLs, as the market lists them.
     #[serde(default)]
     pub photos: Vec<String>,
+    #[serde(serialize_with = "json_time::at")]
     pub created_at: DateTime<Utc>,
     /// Whether the seller has replied; `None` where the market does not say (never
     /// guessed as "unanswered").
     #[serde(default)]
     pub replied: Option<bool>,
-    #[serde(default)]
+    #[serde(default, serialize_with = "json_time::opt_at")]
     pub replied_at: Option<DateTime<Utc>>,
     pub raw: RawJson,
 }
@@ -267,8 +273,10 @@ pub struct Inquiry {
     pub order_id: Option<String>,
     pub title: Option<String>,
     pub content: String,
+    #[serde(serialize_with = "json_time::at")]
     pub asked_at: DateTime<Utc>,
     pub answered: bool,
+    #[serde(serialize_with = "json_time::opt_at")]
     pub answered_at: Option<DateTime<Utc>>,
     pub answer: Option<String>,
     pub raw: RawJson,
