@@ -4,11 +4,13 @@
 //! JSON so that nothing the marketplace said is lost, and a content hash so that the store
 //! can tell "unchanged" from "updated" without comparing every column.
 
+mod hash;
 mod json_time;
 mod raw;
 mod status;
 
 pub use crate::markets::{Market, UnknownMarket};
+pub use hash::{OrderHashes, content_hash};
 pub use raw::RawJson;
 pub use status::{Status, StatusCode};
 
@@ -396,32 +398,6 @@ impl Records {
     }
 }
 
-/// A stable digest of a record's content, for "did anything change?" checks in the store.
-/// The record is serialized into one reused buffer (a record's raw JSON goes in as the
-/// text it already is), then hashed in one call: feeding the hash serde's many small
-/// writes one by one cost more than the hashing itself.
-///
-/// XXH3-128: nobody gains from forging a collision here (a record's content comes from
-/// the marketplace, and the hash only decides whether a row is rewritten), and SHA-256
-/// was 3-5% of a Naver run's CPU. Hashes stored by an earlier version (SHA-256) differ
-/// once: the first run after the change rewrites each row it sees, with the same content
-/// and no status history (history follows status changes, not hashes).
-pub fn content_hash<T: Serialize>(record: &T) -> String {
-    thread_local! {
-        static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    BUF.with_borrow_mut(|buf| {
-        buf.clear();
-        serde_json::to_writer(&mut *buf, record).expect("records serialize to JSON");
-        let digest = xxhash_rust::xxh3::xxh3_128(&buf[..]);
-        // An unusually large record does not keep its buffer for the thread's life.
-        if buf.capacity() > 1 << 20 {
-            *buf = Vec::new();
-        }
-        format!("{digest:032x}")
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -452,14 +428,5 @@ mod tests {
         let (a, b) = w.kst_dates();
         assert_eq!(a, NaiveDate::from_ymd_opt(2025, 1, 1).unwrap());
         assert_eq!(b, NaiveDate::from_ymd_opt(2025, 1, 1).unwrap());
-    }
-
-    #[test]
-    fn content_hash_changes_with_content_only() {
-        let a = serde_json::json!({"status": "PAYED", "qty": 1});
-        let b = serde_json::json!({"status": "PAYED", "qty": 1});
-        let c = serde_json::json!({"status": "DELIVERING", "qty": 1});
-        assert_eq!(content_hash(&a), content_hash(&b));
-        assert_ne!(content_hash(&a), content_hash(&c));
     }
 }

@@ -6,7 +6,8 @@
 
 use super::sql::{Col, Table, ts};
 use crate::model::{
-    Claim, Inquiry, Order, OrderItem, RawJson, Rejected, Review, Settlement, Status, content_hash,
+    Claim, Inquiry, Order, OrderHashes, OrderItem, RawJson, Rejected, Review, Settlement, Status,
+    content_hash,
 };
 use serde::Serialize;
 
@@ -88,13 +89,15 @@ pub struct OrderRow<'a> {
     total_krw: i64,
     shipping_fee_krw: i64,
     raw: &'a RawJson,
-    content_hash: String,
+    content_hash: &'a str,
 }
 hashed_row!(OrderRow<'_>, ORDERS, order_id);
 columns!(OrderRow<'a>: order_id, ordered_at, paid_at, total_krw, shipping_fee_krw, raw, content_hash);
 
 impl<'a> OrderRow<'a> {
-    pub fn new(o: &'a Order) -> Self {
+    /// `hashes.order` covers the whole order, items included: any item change is an
+    /// order update.
+    pub fn new(o: &'a Order, hashes: &'a OrderHashes) -> Self {
         OrderRow {
             order_id: &o.order_id,
             ordered_at: ts(o.ordered_at),
@@ -102,8 +105,7 @@ impl<'a> OrderRow<'a> {
             total_krw: o.total_krw,
             shipping_fee_krw: o.shipping_fee_krw,
             raw: &o.raw,
-            // The whole order, items included: any item change is an order update.
-            content_hash: content_hash(o),
+            content_hash: &hashes.order,
         }
     }
 }
@@ -167,7 +169,8 @@ columns!(ItemRow: order_id, item_id, product_id, product_name, option_name, quan
     claim_id, status, status_unknown, status_changed_at, content_hash);
 
 impl ItemRow {
-    pub fn new(order_id: &str, i: &OrderItem) -> Self {
+    /// `content_hash` is the item's own ([`OrderHashes::item`]).
+    pub fn new(order_id: &str, i: &OrderItem, content_hash: String) -> Self {
         let flow_status = i.status.canonical.as_str().to_string();
         ItemRow {
             order_id: order_id.to_string(),
@@ -186,7 +189,7 @@ impl ItemRow {
             claim_raw_status: None,
             claim_id: None,
             status_changed_at: i.status_changed_at.map(ts),
-            content_hash: content_hash(i),
+            content_hash,
         }
     }
 

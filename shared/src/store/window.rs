@@ -12,8 +12,9 @@ use super::rows::{
 };
 use super::sql::{Dialect, Exec, Param, Table, ts};
 use super::{Scope, StoreError, WriteStats};
-use crate::model::Records;
+use crate::model::{OrderHashes, Records};
 use chrono::{DateTime, Utc};
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 pub async fn commit<E: Exec + ?Sized>(
@@ -61,18 +62,21 @@ pub async fn commit<E: Exec + ?Sized>(
         .chain(closed)
         .collect();
 
-    let orders: Vec<OrderRow> = records.orders.iter().map(OrderRow::new).collect();
+    let hashes: Vec<OrderHashes> = records.orders.iter().map(OrderHashes::of).collect();
+    let orders: Vec<OrderRow> = (records.orders.iter().zip(&hashes))
+        .map(|(o, h)| OrderRow::new(o, h))
+        .collect();
     let (order_stats, changed_orders) = w.upsert(ex, orders).await?;
     stats.add(order_stats);
     let repeated_orders = repeated(records.orders.iter().map(|o| o.order_id.as_str()));
-    let items: Vec<ItemRow> = records
-        .orders
-        .iter()
-        .filter(|o| {
+    let items: Vec<ItemRow> = (records.orders.iter().zip(&hashes))
+        .filter(|(o, _)| {
             changed_orders.contains(o.order_id.as_str())
                 || repeated_orders.contains(o.order_id.as_str())
         })
-        .flat_map(|o| o.items.iter().map(|i| ItemRow::new(&o.order_id, i)))
+        .flat_map(|(o, h)| {
+            (o.items.iter().enumerate()).map(|(n, i)| ItemRow::new(&o.order_id, i, h.item(n)))
+        })
         .collect();
     stats.history = w.write_items(ex, items, claimed_orders).await?;
 
@@ -120,7 +124,7 @@ impl Writer<'_> {
         ex: &mut E,
         rows: Vec<R>,
     ) -> Result<(WriteStats, HashSet<String>), StoreError> {
-        let rows = last_per_key(rows, |r| r.id().to_string());
+        let rows = last_per_key(rows, |r| (r.id(), ""));
         if rows.is_empty() {
             return Ok(Default::default());
         }
@@ -276,7 +280,7 @@ impl Writer<'_> {
         items: Vec<ItemRow>,
         claimed_orders: Vec<String>,
     ) -> Result<u64, StoreError> {
-        let items = last_per_key(items, |i| (i.order_id.clone(), i.item_id.clone()));
+        let items = last_per_key(items, |i| (&i.order_id, &i.item_id));
         let order_ids: BTreeSet<String> = items
             .iter()
             .map(|i| i.order_id.clone())
@@ -448,26 +452,62 @@ fn json_list<'i>(ids: impl Iterator<Item = &'i str>) -> String {
 }
 
 /// Keeps the last row of each key, in first-seen order: a record repeated within one
-/// window (at a page edge) is one row, and the newest copy wins.
-fn last_per_key<R, K: std::hash::Hash + Eq>(rows: Vec<R>, key: impl Fn(&R) -> K) -> Vec<R> {
-    let mut slot: HashMap<K, usize> = HashMap::new();
-    let mut out: Vec<R> = Vec::with_capacity(rows.len());
-    for row in rows {
-        match slot.get(&key(&row)) {
-            Some(&i) => out[i] = row,
-            None => {
-                slot.insert(key(&row), out.len());
-                out.push(row);
+/// window (at a page edge) is one row, and the newest copy wins. A key is up to two
+/// strings borrowed from its row (an id, or an order's and an item's), so that finding
+/// repeats copies none: the window that repeats nothing, nearly every one, is returned
+/// as it came.
+fn last_per_key<R>(rows: Vec<R>, key: impl Fn(&R) -> (&str, &str)) -> Vec<R> {
+    // For each key in first-seen order, the index of its last row.
+    let mut last: Vec<usize> = Vec::with_capacity(rows.len());
+    {
+        let mut slot: HashMap<(&str, &str), usize> = HashMap::with_capacity(rows.len());
+        for (i, row) in rows.iter().enumerate() {
+            match slot.entry(key(row)) {
+                Entry::Occupied(s) => last[*s.get()] = i,
+                Entry::Vacant(s) => {
+                    s.insert(last.len());
+                    last.push(i);
+                }
             }
         }
     }
-    out
+    if last.len() == rows.len() {
+        return rows;
+    }
+    let mut rows: Vec<Option<R>> = rows.into_iter().map(Some).collect();
+    last.into_iter()
+        .map(|i| rows[i].take().expect("each row is kept at most once"))
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::store::rows::{CLAIMS, INQUIRIES, ORDERS, REVIEWS, SETTLEMENTS};
+
+    /// A repeated key keeps its first place and its last copy; keys that differ in either
+    /// part are different rows; a window without repeats comes back as it was.
+    #[test]
+    fn last_per_key_keeps_the_newest_copy_in_the_first_place() {
+        let rows = vec![
+            ("o1", "i1", "old"),
+            ("o1", "i2", "only"),
+            ("o2", "i1", "only"),
+            ("o1", "i1", "new"),
+        ];
+        let kept = last_per_key(rows.clone(), |r| (r.0, r.1));
+        assert_eq!(
+            kept,
+            vec![
+                ("o1", "i1", "new"),
+                ("o1", "i2", "only"),
+                ("o2", "i1", "only")
+            ]
+        );
+        let distinct = rows[..3].to_vec();
+        assert_eq!(last_per_key(distinct.clone(), |r| (r.0, r.1)), distinct);
+        assert_eq!(last_per_key(rows, |r| (r.0, "")).len(), 2);
+    }
 
     /// A steady-state commit reads every hash of its window: from a row, that is a page
     /// of raw JSON per id; from the index, a few pages for the whole window.
