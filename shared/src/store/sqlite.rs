@@ -272,12 +272,12 @@ mod tests {
         let mut conn = SqliteConnection::connect(&url).await.unwrap();
         let before = open_statements(&mut conn).await;
         let row = HistoryRow {
-            order_id: "o1".into(),
-            item_id: "i1".into(),
+            order_id: "o1",
+            item_id: "i1",
             from_status: None,
-            to_status: "PAID".into(),
-            raw_status: "ACCEPT".into(),
-            observed_at: "2025-01-01T00:00:00.000000Z".into(),
+            to_status: "PAID",
+            raw_status: "ACCEPT",
+            observed_at: "2025-01-01T00:00:00.000000Z",
             market_changed_at: None,
         };
         let mut kept = Statements::default();

@@ -298,7 +298,9 @@ impl Writer<'_> {
             candidates.insert((i.order_id.clone(), i.item_id.clone()), i);
         }
         let mut changed = Vec::new();
-        let mut history = Vec::new();
+        // Which changed items moved status, and from what: their history rows borrow
+        // from `changed` once it is complete.
+        let mut moved = Vec::new();
         for (key, mut item) in candidates {
             item.apply_claim(claims.get(&key));
             let prev = old.get(&key);
@@ -306,23 +308,13 @@ impl Writer<'_> {
                 continue;
             }
             if prev.is_none_or(|p| item.status_differs(p)) {
-                history.push(HistoryRow {
-                    order_id: item.order_id.clone(),
-                    item_id: item.item_id.clone(),
-                    from_status: prev.map(|p| p.status.clone()),
-                    to_status: item.status.clone(),
-                    raw_status: item.raw_status().to_string(),
-                    observed_at: self.observed_at.clone(),
-                    // The market's change time describes the flow status, not a claim.
-                    market_changed_at: if item.claimed() {
-                        None
-                    } else {
-                        item.status_changed_at.clone()
-                    },
-                });
+                moved.push((changed.len(), prev));
             }
             changed.push(item);
         }
+        let history: Vec<HistoryRow> = (moved.into_iter())
+            .map(|(n, prev)| HistoryRow::new(&changed[n], prev, &self.observed_at))
+            .collect();
         self.write(ex, &ORDER_ITEMS, &changed.iter().collect::<Vec<_>>())
             .await?;
         self.write(ex, &HISTORY, &history.iter().collect::<Vec<_>>())
