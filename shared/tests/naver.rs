@@ -184,14 +184,14 @@ fn recorded_feed_and_details_normalize_into_orders() {
     let feed: api::ChangedPage = serde_json::from_str(FEED).unwrap();
     let more = feed.data.more.clone().unwrap();
     assert_eq!(more.more_sequence, "00000000000000000004");
-    let changed: HashMap<String, DateTime<Utc>> = feed
+    let changed: HashMap<String, Option<DateTime<Utc>>> = feed
         .data
         .last_change_statuses
         .iter()
         .map(|r| {
             (
                 r.product_order_id.clone(),
-                normalize::parse_time(&r.last_changed_date).unwrap(),
+                Some(normalize::parse_time(&r.last_changed_date).unwrap()),
             )
         })
         .collect();

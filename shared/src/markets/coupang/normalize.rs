@@ -89,7 +89,7 @@ pub fn orders(
     // Keyed by (length, id): numeric ids in numeric order, as when they were integers.
     let mut by_order: BTreeMap<(usize, String), Merged> = BTreeMap::new();
     let mut rejected = Vec::new();
-    for (b, raw) in boxes {
+    for (mut b, raw) in boxes {
         let box_key = b.shipment_box_id.clone();
         let times =
             time_field(endpoint, &box_key, "orderedAt", &b.ordered_at, &raw).and_then(|o| match b
@@ -107,22 +107,16 @@ pub fn orders(
             }
         };
         let status = order_status(&b.status);
-        let items: Vec<OrderItem> = b
-            .order_items
-            .iter()
+        // Taken from the box: the items' strings move rather than being copied.
+        let items: Vec<OrderItem> = std::mem::take(&mut b.order_items)
+            .into_iter()
             .map(|i| OrderItem {
-                item_id: i.vendor_item_id.clone(),
-                product_id: i
-                    .seller_product_id
-                    .clone()
-                    .or_else(|| i.product_id.clone())
+                item_id: i.vendor_item_id,
+                product_id: i.seller_product_id.or(i.product_id).unwrap_or_default(),
+                product_name: (i.seller_product_name)
+                    .or(i.vendor_item_name)
                     .unwrap_or_default(),
-                product_name: i
-                    .seller_product_name
-                    .clone()
-                    .or_else(|| i.vendor_item_name.clone())
-                    .unwrap_or_default(),
-                option_name: i.seller_product_item_name.clone(),
+                option_name: i.seller_product_item_name,
                 quantity: i.shipping_count,
                 unit_price_krw: i.sales_price,
                 amount_krw: i.order_price,
@@ -136,11 +130,11 @@ pub fn orders(
             rejected.push(amounts_out_of_range(endpoint, &box_key, fields, &raw));
             continue;
         };
-        let key = (b.order_id.len(), b.order_id.clone());
-        let entry = by_order.entry(key).or_insert_with(|| {
+        let key = (b.order_id.len(), b.order_id);
+        let entry = by_order.entry(key).or_insert_with_key(|(_, order_id)| {
             (
                 Order {
-                    order_id: b.order_id.clone(),
+                    order_id: order_id.clone(),
                     ordered_at,
                     paid_at,
                     total_krw: 0,
@@ -165,7 +159,7 @@ pub fn orders(
             continue;
         }
         order.items.extend(items);
-        raws.push((b.shipment_box_id.clone(), raw));
+        raws.push((box_key, raw));
     }
     let orders = by_order
         .into_values()

@@ -62,23 +62,16 @@ pub struct More {
     pub more_sequence: String,
 }
 
+/// One change of the feed. It also names the order, the kind of change and the statuses
+/// after it; those are read from the details (`product-orders/query`), which are asked
+/// for anyway, so the feed's copies are not read (skipping a field costs no allocation).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangedStatus {
     #[serde(deserialize_with = "lenient::id")]
-    pub order_id: String,
-    #[serde(deserialize_with = "lenient::id")]
     pub product_order_id: String,
-    #[serde(default, deserialize_with = "lenient::opt_text")]
-    pub last_changed_type: Option<String>,
     #[serde(deserialize_with = "lenient::text")]
     pub last_changed_date: String,
-    #[serde(default, deserialize_with = "lenient::opt_text")]
-    pub product_order_status: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_text")]
-    pub claim_type: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_text")]
-    pub claim_status: Option<String>,
 }
 
 /// `POST /v1/pay-order/seller/product-orders/query`; rows are [`ProductOrderDetail`]s as

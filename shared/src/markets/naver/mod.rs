@@ -24,7 +24,8 @@ use chrono::{DateTime, Duration, Utc};
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 pub static SPEC: MarketSpec = MarketSpec {
     market: Market::Naver,
@@ -343,9 +344,9 @@ impl Naver {
     async fn orders(&self, window: Window) -> Result<Records, CollectError> {
         // The feed's bounds are inclusive; our windows are half-open.
         let to = normalize::format_time(window.to - Duration::milliseconds(1));
+        // The items in first-seen order, and each one's newest change in the feed.
         let mut ids: Vec<String> = Vec::new();
-        let mut seen: HashSet<String> = HashSet::new();
-        let mut changed_at: HashMap<String, DateTime<Utc>> = HashMap::new();
+        let mut changed_at: HashMap<String, Option<DateTime<Utc>>> = HashMap::new();
         let mut cursor: Option<api::More> = None;
         loop {
             let mut query = vec![
@@ -370,13 +371,17 @@ impl Naver {
                 )
                 .await?;
             for row in page.data.last_change_statuses {
-                if let Some(t) = normalize::parse_time(&row.last_changed_date) {
-                    let e = changed_at.entry(row.product_order_id.clone()).or_insert(t);
-                    *e = (*e).max(t);
-                }
-                // An item may change twice inside one window: ask for its details once.
-                if seen.insert(row.product_order_id.clone()) {
-                    ids.push(row.product_order_id);
+                let t = normalize::parse_time(&row.last_changed_date);
+                match changed_at.entry(row.product_order_id) {
+                    // An item may change twice inside one window: ask for its details once.
+                    Entry::Occupied(mut seen) => {
+                        let newest = seen.get_mut();
+                        *newest = (*newest).max(t);
+                    }
+                    Entry::Vacant(new) => {
+                        ids.push(new.key().clone());
+                        new.insert(t);
+                    }
                 }
             }
             match page.data.more {

@@ -107,37 +107,44 @@ pub fn format_time(t: DateTime<Utc>) -> String {
 }
 
 /// Product-order details (typed, with their raw JSON) -> orders, grouped by `orderId` in
-/// first-seen order. `changed_at` holds the change feed's `lastChangedDate` per item. A
-/// detail whose times do not read is rejected; the others are kept.
+/// first-seen order. `changed_at` holds the change feed's `lastChangedDate` per item
+/// (`None` where it did not read). A detail whose times do not read is rejected; the
+/// others are kept.
 pub fn orders(
     endpoint: &str,
     details: Vec<(api::ProductOrderDetail, RawJson)>,
-    changed_at: &HashMap<String, DateTime<Utc>>,
+    changed_at: &HashMap<String, Option<DateTime<Utc>>>,
 ) -> (Vec<Order>, Vec<Rejected>) {
     let mut out: Vec<Order> = Vec::new();
     let mut raws: Vec<Vec<RawJson>> = Vec::new();
     let mut rejected = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for (d, raw) in details {
-        let (o, p) = (&d.order, &d.product_order);
+        // Taken apart: the item's strings move into it rather than being copied.
+        let api::ProductOrderDetail {
+            order: o,
+            product_order: p,
+        } = d;
+        let status = item_status(
+            &p.product_order_status,
+            p.place_order_status.as_deref(),
+            p.claim_type.as_deref(),
+            p.claim_status.as_deref(),
+        );
+        let status_changed_at = changed_at.get(&p.product_order_id).copied().flatten();
+        let fee = p.delivery_fee_amount;
         let item = OrderItem {
-            item_id: p.product_order_id.clone(),
-            product_id: p.product_id.clone(),
-            product_name: p.product_name.clone(),
-            option_name: p.product_option.clone().filter(|s| !s.is_empty()),
+            item_id: p.product_order_id,
+            product_id: p.product_id,
+            product_name: p.product_name,
+            option_name: p.product_option.filter(|s| !s.is_empty()),
             quantity: p.quantity,
             unit_price_krw: p.unit_price,
             amount_krw: p.total_payment_amount,
-            status: item_status(
-                &p.product_order_status,
-                p.place_order_status.as_deref(),
-                p.claim_type.as_deref(),
-                p.claim_status.as_deref(),
-            ),
-            status_changed_at: changed_at.get(&p.product_order_id).copied(),
+            status,
+            status_changed_at,
         };
-        let fee = p.delivery_fee_amount;
-        let key = &p.product_order_id;
+        let key = &item.item_id;
         if let Some(&i) = index.get(&o.order_id) {
             let order = &mut out[i];
             // The order's total is what was paid for it all, counted with its first line.
@@ -176,7 +183,7 @@ pub fn orders(
         };
         index.insert(o.order_id.clone(), out.len());
         out.push(Order {
-            order_id: o.order_id.clone(),
+            order_id: o.order_id,
             ordered_at,
             paid_at,
             total_krw,
