@@ -10,6 +10,7 @@ use crate::model::{
     content_hash,
 };
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// A row of one table: serializable for PostgreSQL, bindable for SQLite.
 pub trait TableRow: Serialize + Send + Sync {
@@ -144,47 +145,88 @@ pub static ORDER_ITEMS: Table = Table {
 
 /// An order item with its effective status: the flow status from the order listing,
 /// overridden by an active claim (see [`ItemRow::apply_claim`]).
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
-pub struct ItemRow {
-    pub order_id: String,
-    pub item_id: String,
-    product_id: String,
-    product_name: String,
-    option_name: Option<String>,
+///
+/// A new item's text borrows from its order (`'a`); an item read back from the table owns
+/// its text (`ItemRow<'static>`). A first run makes one row per item, and copying its
+/// eight strings was the largest share of the store's allocations.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemRow<'a> {
+    pub order_id: Cow<'a, str>,
+    pub item_id: Cow<'a, str>,
+    product_id: Cow<'a, str>,
+    product_name: Cow<'a, str>,
+    option_name: Option<Cow<'a, str>>,
     quantity: i32,
     unit_price_krw: i64,
     amount_krw: i64,
-    flow_status: String,
-    flow_raw_status: String,
+    flow_status: Cow<'a, str>,
+    flow_raw_status: Cow<'a, str>,
     claim_status: Option<String>,
     claim_raw_status: Option<String>,
     claim_id: Option<String>,
-    pub status: String,
+    pub status: Cow<'a, str>,
     status_unknown: bool,
     pub status_changed_at: Option<String>,
     content_hash: String,
 }
-columns!(ItemRow: order_id, item_id, product_id, product_name, option_name, quantity,
+columns!(ItemRow<'a>: order_id, item_id, product_id, product_name, option_name, quantity,
     unit_price_krw, amount_krw, flow_status, flow_raw_status, claim_status, claim_raw_status,
     claim_id, status, status_unknown, status_changed_at, content_hash);
 
-impl ItemRow {
+/// By hand: sqlx's derive would tie the row's lifetime to `'a`, and a stored item must
+/// decode from a row of any lifetime ([`AnyRow`](super::sql::AnyRow)).
+impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for ItemRow<'static>
+where
+    &'r str: sqlx::ColumnIndex<R>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i32: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    fn from_row(row: &'r R) -> sqlx::Result<Self> {
+        let text = |col: &'static str| row.try_get::<String, _>(col).map(Cow::Owned);
+        Ok(ItemRow {
+            order_id: text("order_id")?,
+            item_id: text("item_id")?,
+            product_id: text("product_id")?,
+            product_name: text("product_name")?,
+            option_name: row
+                .try_get::<Option<String>, _>("option_name")?
+                .map(Cow::Owned),
+            quantity: row.try_get("quantity")?,
+            unit_price_krw: row.try_get("unit_price_krw")?,
+            amount_krw: row.try_get("amount_krw")?,
+            flow_status: text("flow_status")?,
+            flow_raw_status: text("flow_raw_status")?,
+            claim_status: row.try_get("claim_status")?,
+            claim_raw_status: row.try_get("claim_raw_status")?,
+            claim_id: row.try_get("claim_id")?,
+            status: text("status")?,
+            status_unknown: row.try_get("status_unknown")?,
+            status_changed_at: row.try_get("status_changed_at")?,
+            content_hash: row.try_get("content_hash")?,
+        })
+    }
+}
+
+impl<'a> ItemRow<'a> {
     /// `content_hash` is the item's own ([`OrderHashes::item`]).
-    pub fn new(order_id: &str, i: &OrderItem, content_hash: String) -> Self {
-        let flow_status = i.status.canonical.as_str().to_string();
+    pub fn new(order_id: &'a str, i: &'a OrderItem, content_hash: String) -> Self {
+        let flow_status = Cow::Borrowed(i.status.canonical.as_str());
         ItemRow {
-            order_id: order_id.to_string(),
-            item_id: i.item_id.clone(),
-            product_id: i.product_id.clone(),
-            product_name: i.product_name.clone(),
-            option_name: i.option_name.clone(),
+            order_id: Cow::Borrowed(order_id),
+            item_id: Cow::Borrowed(&i.item_id),
+            product_id: Cow::Borrowed(&i.product_id),
+            product_name: Cow::Borrowed(&i.product_name),
+            option_name: i.option_name.as_deref().map(Cow::Borrowed),
             quantity: i.quantity,
             unit_price_krw: i.unit_price_krw,
             amount_krw: i.amount_krw,
             status_unknown: i.status.is_unknown(),
             status: flow_status.clone(),
             flow_status,
-            flow_raw_status: i.status.raw.clone(),
+            flow_raw_status: Cow::Borrowed(&i.status.raw),
             claim_status: None,
             claim_raw_status: None,
             claim_id: None,
@@ -198,10 +240,10 @@ impl ItemRow {
         self.claim_id = claim.map(|c| c.claim_id.clone());
         self.claim_status = claim.map(|c| c.status.clone());
         self.claim_raw_status = claim.map(|c| c.raw_status.clone());
-        self.status = self
-            .claim_status
-            .clone()
-            .unwrap_or_else(|| self.flow_status.clone());
+        self.status = match &self.claim_status {
+            Some(claimed) => Cow::Owned(claimed.clone()),
+            None => self.flow_status.clone(),
+        };
         self.status_unknown = self.status == Status::Unknown.as_str();
     }
 
@@ -219,7 +261,7 @@ impl ItemRow {
 
     /// Whether `self` is in a different status than `old`. Two unknown codes are two
     /// different statuses we cannot name, so for `unknown` the raw code decides.
-    pub fn status_differs(&self, old: &ItemRow) -> bool {
+    pub fn status_differs(&self, old: &ItemRow<'_>) -> bool {
         self.status != old.status || (self.status_unknown && self.raw_status() != old.raw_status())
     }
 }
@@ -268,11 +310,11 @@ columns!(HistoryRow<'a>: order_id, item_id, from_status, to_status, raw_status, 
 
 impl<'a> HistoryRow<'a> {
     /// `item`'s move from `prev` (`None`: first seen), observed at `observed_at`.
-    pub fn new(item: &'a ItemRow, prev: Option<&'a ItemRow>, observed_at: &'a str) -> Self {
+    pub fn new(item: &'a ItemRow<'_>, prev: Option<&'a ItemRow<'_>>, observed_at: &'a str) -> Self {
         HistoryRow {
             order_id: &item.order_id,
             item_id: &item.item_id,
-            from_status: prev.map(|p| p.status.as_str()),
+            from_status: prev.map(|p| &*p.status),
             to_status: &item.status,
             raw_status: item.raw_status(),
             observed_at,

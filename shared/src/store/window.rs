@@ -277,13 +277,13 @@ impl Writer<'_> {
     async fn write_items<E: Exec + ?Sized>(
         &self,
         ex: &mut E,
-        items: Vec<ItemRow>,
+        items: Vec<ItemRow<'_>>,
         claimed_orders: Vec<String>,
     ) -> Result<u64, StoreError> {
         let items = last_per_key(items, |i| (&i.order_id, &i.item_id));
         let order_ids: BTreeSet<String> = items
             .iter()
-            .map(|i| i.order_id.clone())
+            .map(|i| i.order_id.to_string())
             .chain(claimed_orders)
             .collect();
         if order_ids.is_empty() {
@@ -295,7 +295,7 @@ impl Writer<'_> {
         // Every item of the touched orders: the new ones, then stored ones not re-sent.
         let mut candidates: BTreeMap<(String, String), ItemRow> = old.clone();
         for i in items {
-            candidates.insert((i.order_id.clone(), i.item_id.clone()), i);
+            candidates.insert((i.order_id.to_string(), i.item_id.to_string()), i);
         }
         let mut changed = Vec::new();
         // Which changed items moved status, and from what: their history rows borrow
@@ -343,7 +343,7 @@ impl Writer<'_> {
         &self,
         ex: &mut E,
         order_ids: &BTreeSet<String>,
-    ) -> Result<BTreeMap<(String, String), ItemRow>, StoreError> {
+    ) -> Result<BTreeMap<(String, String), ItemRow<'static>>, StoreError> {
         let d = E::DIALECT;
         let cols: Vec<String> = ORDER_ITEMS
             .cols
@@ -359,10 +359,10 @@ impl Writer<'_> {
             filter = d.in_json_array("order_id", "$3"),
         );
         let params = self.params(json_list(order_ids.iter().map(String::as_str)));
-        let rows: Vec<ItemRow> = ex.fetch(&sql, params).await?;
+        let rows: Vec<ItemRow<'static>> = ex.fetch(&sql, params).await?;
         Ok(rows
             .into_iter()
-            .map(|i| ((i.order_id.clone(), i.item_id.clone()), i))
+            .map(|i| ((i.order_id.to_string(), i.item_id.to_string()), i))
             .collect())
     }
 
