@@ -67,6 +67,9 @@ pub async fn commit<E: Exec + ?Sized>(
         .map(|(o, h)| OrderRow::new(o, h))
         .collect();
     let (order_stats, changed_orders) = w.upsert(ex, orders).await?;
+    // An item's row needs its order's: when none of the window's orders was stored
+    // before (a first run, new orders), neither were their items.
+    let orders_were_stored = order_stats.updated + order_stats.unchanged > 0;
     stats.add(order_stats);
     let repeated_orders = repeated(records.orders.iter().map(|o| o.order_id.as_str()));
     let items: Vec<ItemRow> = (records.orders.iter().zip(&hashes))
@@ -78,7 +81,9 @@ pub async fn commit<E: Exec + ?Sized>(
             (o.items.iter().enumerate()).map(|(n, i)| ItemRow::new(&o.order_id, i, h.item(n)))
         })
         .collect();
-    stats.history = w.write_items(ex, items, claimed_orders).await?;
+    stats.history = w
+        .write_items(ex, items, claimed_orders, orders_were_stored)
+        .await?;
 
     let settlements = records.settlements.iter().map(SettlementRow::new).collect();
     stats.add(w.upsert(ex, settlements).await?.0);
@@ -273,14 +278,18 @@ impl Writer<'_> {
 
     /// Upserts the order items (and re-applies claims to stored items of the orders the
     /// claims name); writes one history row per effective-status change. Returns the
-    /// number of history rows.
+    /// number of history rows. Without `orders_were_stored` (none of the items' orders had
+    /// a row) and without claimed orders, no stored item can be among them: they are not
+    /// read back.
     async fn write_items<E: Exec + ?Sized>(
         &self,
         ex: &mut E,
         items: Vec<ItemRow<'_>>,
         claimed_orders: Vec<String>,
+        orders_were_stored: bool,
     ) -> Result<u64, StoreError> {
         let items = last_per_key(items, |i| (&i.order_id, &i.item_id));
+        let any_stored = orders_were_stored || !claimed_orders.is_empty();
         let order_ids: BTreeSet<String> = items
             .iter()
             .map(|i| i.order_id.to_string())
@@ -289,7 +298,11 @@ impl Writer<'_> {
         if order_ids.is_empty() {
             return Ok(0);
         }
-        let old = self.stored_items(ex, &order_ids).await?;
+        let old = if any_stored {
+            self.stored_items(ex, &order_ids).await?
+        } else {
+            BTreeMap::new()
+        };
         let claims = self.active_claims(ex, &order_ids).await?;
 
         // Every item of the touched orders: the new ones, then stored ones not re-sent.
