@@ -216,6 +216,62 @@ async fn a_table_locked_by_another_session_fails_the_window_instead_of_hanging()
     schema.drop().await;
 }
 
+/// A seller's window waiting for a lock in one store (schema) does not hold up the same
+/// seller's window in another store of the same database: the seller lock is per store.
+/// (It was database-wide: two tests' stores once failed each other in CI this way.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sellers_window_waiting_in_one_schema_does_not_hold_up_another_schema() {
+    let (held, free) = (PgSchema::new().await, PgSchema::new().await);
+    // The held store waits for locks far longer than the other store's lock timeout.
+    let patient = format!("{}&options[lock_timeout]=60s", held.url);
+    let held_store = store::connect(&patient).await.unwrap();
+    let free_store = store::connect(&free.url).await.unwrap();
+    let mut locker = PgConnection::connect(&held.url).await.unwrap();
+    sqlx::raw_sql("BEGIN; LOCK TABLE watermarks IN ACCESS EXCLUSIVE MODE;")
+        .execute(&mut locker)
+        .await
+        .unwrap();
+    // The held store's window takes its seller lock, then waits for the table.
+    let waiting = tokio::spawn(async move {
+        held_store
+            .commit_window(&scope(), &Records::default(), t(1), t(1))
+            .await
+    });
+    let mut watcher = PgConnection::connect(&free.url).await.unwrap();
+    let blocked_sql = format!(
+        "SELECT count(*) FROM pg_locks \
+         WHERE relation = '{}.watermarks'::regclass AND NOT granted",
+        held.name
+    );
+    loop {
+        let (blocked,): (i64,) = sqlx::query_as(AssertSqlSafe(blocked_sql.clone()))
+            .fetch_one(&mut watcher)
+            .await
+            .unwrap();
+        if blocked > 0 {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+
+    // The same seller in the other store: committed while the held window still waits,
+    // not refused by a lock timeout.
+    let result = free_store
+        .commit_window(&scope(), &Records::default(), t(1), t(1))
+        .await;
+    sqlx::raw_sql("ROLLBACK")
+        .execute(&mut locker)
+        .await
+        .unwrap();
+    let waited = waiting.await.unwrap();
+    result.unwrap();
+    assert_eq!(free_store.watermark(&scope()).await.unwrap(), Some(t(1)));
+    waited.unwrap();
+    drop((free_store, locker, watcher));
+    held.drop().await;
+    free.drop().await;
+}
+
 // ------------------------------------------------------------------ group commit (SQLite)
 
 /// Windows of eight sellers, written at once: polled together, they queue behind the

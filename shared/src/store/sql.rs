@@ -88,9 +88,16 @@ impl Dialect {
     }
 
     /// A statement taking a transaction-scoped lock on `$1` (a seller), where needed.
+    /// PostgreSQL's advisory locks belong to the whole database, while a store is one
+    /// schema: the key names the schema too, so that a seller's window in one store
+    /// (staging beside production, or two tests) never waits for the same seller's window
+    /// in another.
     pub fn lock_seller_sql(self) -> Option<&'static str> {
         match self {
-            Dialect::Postgres => Some("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))"),
+            Dialect::Postgres => Some(
+                "SELECT pg_advisory_xact_lock(\
+                 hashtextextended(coalesce(current_schema(), '') || '/' || $1, 0))",
+            ),
             Dialect::Sqlite => None,
         }
     }
