@@ -32,6 +32,16 @@ struct PgSchema {
     url: String,
 }
 
+/// A session of its own holding the schema's `watermarks` table locked, until it rolls back.
+async fn lock_watermarks(url: &str) -> PgConnection {
+    let mut locker = PgConnection::connect(url).await.unwrap();
+    sqlx::raw_sql("BEGIN; LOCK TABLE watermarks IN ACCESS EXCLUSIVE MODE;")
+        .execute(&mut locker)
+        .await
+        .unwrap();
+    locker
+}
+
 impl PgSchema {
     async fn new() -> PgSchema {
         let base = std::env::var("DATABASE_URL").expect(
@@ -180,11 +190,7 @@ async fn first_opens_of_a_fresh_postgres_schema_at_once_all_succeed() {
 async fn a_table_locked_by_another_session_fails_the_window_instead_of_hanging() {
     let schema = PgSchema::new().await;
     let store = store::connect(&schema.url).await.unwrap();
-    let mut locker = PgConnection::connect(&schema.url).await.unwrap();
-    sqlx::raw_sql("BEGIN; LOCK TABLE watermarks IN ACCESS EXCLUSIVE MODE;")
-        .execute(&mut locker)
-        .await
-        .unwrap();
+    let mut locker = lock_watermarks(&schema.url).await;
 
     // Far less than a Lambda's 15 minutes, more than the documented lock timeout.
     let waited = std::time::Instant::now();
@@ -226,11 +232,7 @@ async fn a_sellers_window_waiting_in_one_schema_does_not_hold_up_another_schema(
     let patient = format!("{}&options[lock_timeout]=60s", held.url);
     let held_store = store::connect(&patient).await.unwrap();
     let free_store = store::connect(&free.url).await.unwrap();
-    let mut locker = PgConnection::connect(&held.url).await.unwrap();
-    sqlx::raw_sql("BEGIN; LOCK TABLE watermarks IN ACCESS EXCLUSIVE MODE;")
-        .execute(&mut locker)
-        .await
-        .unwrap();
+    let mut locker = lock_watermarks(&held.url).await;
     // The held store's window takes its seller lock, then waits for the table.
     let waiting = tokio::spawn(async move {
         held_store
