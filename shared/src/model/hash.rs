@@ -7,7 +7,7 @@
 //! once: the first run after the change rewrites each row it sees, with the same content
 //! and no status history (history follows status changes, not hashes).
 
-use super::{Order, json_time};
+use super::{Order, rfc3339};
 use serde::Serialize;
 use std::cell::RefCell;
 
@@ -47,13 +47,13 @@ impl OrderHashes {
             buf.extend_from_slice(br#"{"order_id":"#);
             json(buf, &order.order_id);
             buf.extend_from_slice(br#","ordered_at":"#);
-            json_time::at(
+            rfc3339::at(
                 &order.ordered_at,
                 &mut serde_json::Serializer::new(&mut *buf),
             )
             .expect("a time serializes");
             buf.extend_from_slice(br#","paid_at":"#);
-            json_time::opt_at(&order.paid_at, &mut serde_json::Serializer::new(&mut *buf))
+            rfc3339::opt_at(&order.paid_at, &mut serde_json::Serializer::new(&mut *buf))
                 .expect("a time serializes");
             buf.extend_from_slice(br#","total_krw":"#);
             json(buf, &order.total_krw);

@@ -5,8 +5,8 @@
 //! can tell "unchanged" from "updated" without comparing every column.
 
 mod hash;
-mod json_time;
 mod raw;
+pub(crate) mod rfc3339;
 mod status;
 
 pub use crate::markets::{Market, UnknownMarket};
@@ -131,9 +131,9 @@ impl Window {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Order {
     pub order_id: String,
-    #[serde(serialize_with = "json_time::at")]
+    #[serde(serialize_with = "rfc3339::at")]
     pub ordered_at: DateTime<Utc>,
-    #[serde(serialize_with = "json_time::opt_at")]
+    #[serde(serialize_with = "rfc3339::opt_at")]
     pub paid_at: Option<DateTime<Utc>>,
     /// What the buyer paid for the whole order, integer KRW.
     pub total_krw: i64,
@@ -158,7 +158,7 @@ pub struct OrderItem {
     /// The status as the market reported it, mapped to the canonical one.
     pub status: StatusCode,
     /// When the market says the status last changed, if it says so.
-    #[serde(serialize_with = "json_time::opt_at")]
+    #[serde(serialize_with = "rfc3339::opt_at")]
     pub status_changed_at: Option<DateTime<Utc>>,
 }
 
@@ -195,7 +195,7 @@ pub struct Claim {
     /// applies (rejected, withdrawn). `raw` keeps the market's code either way.
     pub status: Option<Status>,
     pub raw_status: String,
-    #[serde(serialize_with = "json_time::at")]
+    #[serde(serialize_with = "rfc3339::at")]
     pub requested_at: DateTime<Utc>,
     pub raw: RawJson,
 }
@@ -233,13 +233,13 @@ pub struct Review {
     /// The photos' (and videos') URLs, as the market lists them.
     #[serde(default)]
     pub photos: Vec<String>,
-    #[serde(serialize_with = "json_time::at")]
+    #[serde(serialize_with = "rfc3339::at")]
     pub created_at: DateTime<Utc>,
     /// Whether the seller has replied; `None` where the market does not say (never
     /// guessed as "unanswered").
     #[serde(default)]
     pub replied: Option<bool>,
-    #[serde(default, serialize_with = "json_time::opt_at")]
+    #[serde(default, serialize_with = "rfc3339::opt_at")]
     pub replied_at: Option<DateTime<Utc>>,
     pub raw: RawJson,
 }
@@ -275,10 +275,10 @@ pub struct Inquiry {
     pub order_id: Option<String>,
     pub title: Option<String>,
     pub content: String,
-    #[serde(serialize_with = "json_time::at")]
+    #[serde(serialize_with = "rfc3339::at")]
     pub asked_at: DateTime<Utc>,
     pub answered: bool,
-    #[serde(serialize_with = "json_time::opt_at")]
+    #[serde(serialize_with = "rfc3339::opt_at")]
     pub answered_at: Option<DateTime<Utc>>,
     pub answer: Option<String>,
     pub raw: RawJson,

@@ -416,7 +416,7 @@ impl Table {
 /// The one text form of a time on SQLite (and in rows on their way to either database):
 /// RFC3339 UTC with exactly six fractional digits, so text order is time order.
 pub fn ts(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+    crate::model::rfc3339::text(&t, SecondsFormat::Micros).to_string()
 }
 
 pub fn parse_ts(s: &str) -> Result<DateTime<Utc>, StoreError> {
