@@ -2,12 +2,16 @@
 //! PostgreSQL half of 6): a commit SQLite rolled back on its own, first starts racing on
 //! the migrations, and a table another session holds locked.
 //!
-//! The PostgreSQL tests need `DATABASE_URL` (e.g. postgres://postgres@127.0.0.1:5432/test).
+//! The PostgreSQL tests use `DATABASE_URL` (by default the local server the README names).
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use sellerbox::model::{Kind, Market, Records};
 use sellerbox::store::{self, Scope};
 use sqlx::{AssertSqlSafe, Connection, PgConnection, SqliteConnection};
+
+#[path = "support/pg_schema.rs"]
+mod pg_schema;
+use pg_schema::PgSchema;
 
 fn t(hours: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap() + Duration::hours(hours)
@@ -25,13 +29,6 @@ fn sqlite_url(dir: &tempfile::TempDir, name: &str) -> String {
     format!("sqlite:{}?mode=rwc", dir.path().join(name).display())
 }
 
-/// A fresh PostgreSQL schema and a URL whose connections use it.
-struct PgSchema {
-    admin: PgConnection,
-    name: String,
-    url: String,
-}
-
 /// A session of its own holding the schema's `watermarks` table locked, until it rolls back.
 async fn lock_watermarks(url: &str) -> PgConnection {
     let mut locker = PgConnection::connect(url).await.unwrap();
@@ -40,31 +37,6 @@ async fn lock_watermarks(url: &str) -> PgConnection {
         .await
         .unwrap();
     locker
-}
-
-impl PgSchema {
-    async fn new() -> PgSchema {
-        let base = std::env::var("DATABASE_URL").expect(
-            "DATABASE_URL is needed for the PostgreSQL tests \
-             (e.g. postgres://postgres@127.0.0.1:5432/test)",
-        );
-        let name = format!("f_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = PgConnection::connect(&base).await.unwrap();
-        sqlx::query(AssertSqlSafe(format!("CREATE SCHEMA {name}")))
-            .execute(&mut admin)
-            .await
-            .unwrap();
-        let sep = if base.contains('?') { '&' } else { '?' };
-        let url = format!("{base}{sep}options[search_path]={name}");
-        PgSchema { admin, name, url }
-    }
-
-    async fn drop(mut self) {
-        sqlx::query(AssertSqlSafe(format!("DROP SCHEMA {} CASCADE", self.name)))
-            .execute(&mut self.admin)
-            .await
-            .unwrap();
-    }
 }
 
 // ------------------------------------------------------------------ fault 1
@@ -166,14 +138,13 @@ async fn first_opens_of_a_fresh_sqlite_file_at_once_all_succeed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn first_opens_of_a_fresh_postgres_schema_at_once_all_succeed() {
-    let schema = PgSchema::new().await;
+    let schema = PgSchema::create("f").await;
     let opens = (0..OPENS).map(|_| store::connect_with(&schema.url, 1));
     let results = futures::future::join_all(opens).await;
     let s = store::connect(&schema.url).await.unwrap();
     s.commit_window(&scope(), &Records::default(), t(1), t(1))
         .await
         .unwrap();
-    schema.drop().await;
     for (i, r) in results.into_iter().enumerate() {
         if let Err(e) = r {
             panic!("open {i}: {e}");
@@ -188,7 +159,7 @@ async fn first_opens_of_a_fresh_postgres_schema_at_once_all_succeed() {
 /// lock is gone the next window commits.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_table_locked_by_another_session_fails_the_window_instead_of_hanging() {
-    let schema = PgSchema::new().await;
+    let schema = PgSchema::create("f").await;
     let store = store::connect(&schema.url).await.unwrap();
     let mut locker = lock_watermarks(&schema.url).await;
 
@@ -219,7 +190,6 @@ async fn a_table_locked_by_another_session_fails_the_window_instead_of_hanging()
     assert_eq!(store.watermark(&scope()).await.unwrap(), Some(t(2)));
     drop(store);
     drop(locker);
-    schema.drop().await;
 }
 
 /// A seller's window waiting for a lock in one store (schema) does not hold up the same
@@ -227,7 +197,7 @@ async fn a_table_locked_by_another_session_fails_the_window_instead_of_hanging()
 /// (It was database-wide: two tests' stores once failed each other in CI this way.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sellers_window_waiting_in_one_schema_does_not_hold_up_another_schema() {
-    let (held, free) = (PgSchema::new().await, PgSchema::new().await);
+    let (held, free) = (PgSchema::create("f").await, PgSchema::create("f").await);
     // The held store waits for locks far longer than the other store's lock timeout.
     let patient = format!("{}&options[lock_timeout]=60s", held.url);
     let held_store = store::connect(&patient).await.unwrap();
@@ -270,8 +240,6 @@ async fn a_sellers_window_waiting_in_one_schema_does_not_hold_up_another_schema(
     assert_eq!(free_store.watermark(&scope()).await.unwrap(), Some(t(1)));
     waited.unwrap();
     drop((free_store, locker, watcher));
-    held.drop().await;
-    free.drop().await;
 }
 
 // ------------------------------------------------------------------ group commit (SQLite)

@@ -12,7 +12,7 @@ pub fn database_url() -> String {
 
 pub struct PgSchema {
     base: String,
-    name: String,
+    pub name: String,
     /// `DATABASE_URL` with the schema as every connection's search path.
     pub url: String,
 }
