@@ -246,6 +246,43 @@ async fn collecting_the_same_window_twice_changes_nothing_the_second_time() {
     }
 }
 
+/// A collect that logs in to no seller center (API kinds only) leaves no session folder
+/// nor key in the working directory; one that does keeps its sessions there.
+#[tokio::test(flavor = "multi_thread")]
+async fn only_a_seller_center_run_keeps_a_session_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sims, creds) = served(dir.path()).await;
+    let db = format!("sqlite:{}?mode=rwc", dir.path().join("c.sqlite").display());
+    let sessions = dir.path().join(".sellerbox");
+    let collect = |kinds: &str| {
+        let mut c = sellerbox();
+        c.current_dir(dir.path())
+            .args(["collect", "--market", "naver", "--all", "--since", "1d"])
+            .args(["--kinds", kinds, "--json", "--db", &db, "--credentials"])
+            .arg(&creds);
+        c
+    };
+    let out = run(&mut collect("orders")).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !sessions.exists(),
+        "an API-only run made {}",
+        sessions.display()
+    );
+
+    let out = run(&mut collect("reviews")).await;
+    let runs = json(&out)["runs"].as_array().unwrap().clone();
+    assert!(
+        !runs.is_empty(),
+        "a seller with a center login reads reviews"
+    );
+    assert!(sessions.join("sessions").is_dir());
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_input_gets_one_clear_line_and_a_non_zero_exit() {
     let dir = tempfile::tempdir().unwrap();

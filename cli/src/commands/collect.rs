@@ -6,6 +6,7 @@ use crate::args::CollectArgs;
 use crate::error::CliError;
 use crate::progress;
 use crate::report;
+use sellerbox::centers;
 use sellerbox::collect::{Collector, Range, RunSummary, Target, check_credentials};
 use sellerbox::markets;
 use sellerbox::secrets::CredentialsFile;
@@ -33,7 +34,7 @@ struct RunLine<'a> {
 
 pub async fn run(args: CollectArgs) -> Result<ExitCode, CliError> {
     let spec = markets::require(args.market)?;
-    let center = sellerbox::centers::center(args.market);
+    let center = centers::center(args.market);
     let kinds = if args.kinds.is_empty() {
         // Seller-center kinds run for the sellers with a center login only.
         let center_kinds = center.into_iter().flat_map(|c| c.plans.iter());
@@ -130,8 +131,15 @@ pub async fn run(args: CollectArgs) -> Result<ExitCode, CliError> {
     with_stored_options(store.as_ref(), &mut targets).await?;
     register(store.as_ref(), &targets).await?;
 
-    let collector = Collector::new(collector_http, store, Arc::new(chrono::Utc::now))
-        .with_centers(super::centers::services(&args.sessions)?);
+    let mut collector = Collector::new(collector_http, store, Arc::new(chrono::Utc::now));
+    // The session folder (and its key) only for runs that log in to a seller center: an
+    // API-only collect leaves nothing behind in the working directory.
+    let logs_in = targets.iter().any(|t| centers::opted_in(&t.credentials))
+        && (kinds.iter())
+            .any(|k| spec.plan(*k).is_none() && centers::plan(args.market, *k).is_some());
+    if logs_in {
+        collector = collector.with_centers(super::centers::services(&args.sessions)?);
+    }
     let bar = progress::bar(targets.len() * kinds.len(), args.market.as_str());
     let done = |_: &RunSummary| bar.inc(1);
     let runs = collector
