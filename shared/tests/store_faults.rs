@@ -188,8 +188,6 @@ async fn a_table_locked_by_another_session_fails_the_window_instead_of_hanging()
         .await
         .unwrap();
     assert_eq!(store.watermark(&scope()).await.unwrap(), Some(t(2)));
-    drop(store);
-    drop(locker);
 }
 
 /// A seller's window waiting for a lock in one store (schema) does not hold up the same
@@ -239,7 +237,6 @@ async fn a_sellers_window_waiting_in_one_schema_does_not_hold_up_another_schema(
     result.unwrap();
     assert_eq!(free_store.watermark(&scope()).await.unwrap(), Some(t(1)));
     waited.unwrap();
-    drop((free_store, locker, watcher));
 }
 
 // ------------------------------------------------------------------ group commit (SQLite)

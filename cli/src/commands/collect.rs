@@ -6,7 +6,6 @@ use crate::args::CollectArgs;
 use crate::error::CliError;
 use crate::progress;
 use crate::report;
-use sellerbox::centers;
 use sellerbox::collect::{Collector, Range, RunSummary, Target, check_credentials};
 use sellerbox::markets;
 use sellerbox::secrets::CredentialsFile;
@@ -34,7 +33,7 @@ struct RunLine<'a> {
 
 pub async fn run(args: CollectArgs) -> Result<ExitCode, CliError> {
     let spec = markets::require(args.market)?;
-    let center = centers::center(args.market);
+    let center = sellerbox::centers::center(args.market);
     let kinds = if args.kinds.is_empty() {
         // Seller-center kinds run for the sellers with a center login only.
         let center_kinds = center.into_iter().flat_map(|c| c.plans.iter());
@@ -134,10 +133,7 @@ pub async fn run(args: CollectArgs) -> Result<ExitCode, CliError> {
     let mut collector = Collector::new(collector_http, store, Arc::new(chrono::Utc::now));
     // The session folder (and its key) only for runs that log in to a seller center: an
     // API-only collect leaves nothing behind in the working directory.
-    let logs_in = targets.iter().any(|t| centers::opted_in(&t.credentials))
-        && (kinds.iter())
-            .any(|k| spec.plan(*k).is_none() && centers::plan(args.market, *k).is_some());
-    if logs_in {
+    if (targets.iter()).any(|t| kinds.iter().any(|k| t.logs_in_for(*k))) {
         collector = collector.with_centers(super::centers::services(&args.sessions)?);
     }
     let bar = progress::bar(targets.len() * kinds.len(), args.market.as_str());

@@ -29,6 +29,14 @@ pub struct Target {
 }
 
 impl Target {
+    /// Whether this seller's `kind` is read from the market's seller center: the market's
+    /// API does not serve it, its center does, and the seller opted in with a center login.
+    pub fn logs_in_for(&self, kind: Kind) -> bool {
+        markets::spec(self.market).is_some_and(|s| s.plan(kind).is_none())
+            && centers::opted_in(&self.credentials)
+            && centers::plan(self.market, kind).is_some()
+    }
+
     /// The target one credentials-file entry describes (`{"market", "seller_id",
     /// "base_url"?, "credentials"}`, as `sellerbox sim serve` writes them), without options;
     /// `None` when its market is missing or unknown or it has no seller id.
@@ -279,14 +287,9 @@ impl Collector {
         let jobs = targets.iter().flat_map(|t| {
             let spec = markets::spec(t.market);
             // Seller-center kinds only for sellers who opted in with a center login.
-            let center = centers::opted_in(&t.credentials);
             kinds
                 .iter()
-                .filter(move |k| {
-                    spec.is_none_or(|s| {
-                        s.plan(**k).is_some() || (center && centers::plan(t.market, **k).is_some())
-                    })
-                })
+                .filter(move |k| spec.is_none_or(|s| s.plan(**k).is_some() || t.logs_in_for(**k)))
                 .map(move |k| (t, *k))
         });
         futures::stream::iter(jobs)
