@@ -13,6 +13,7 @@ pub use meter::{Meter, MeterSnapshot};
 pub use tokens::TokenCache;
 
 use crate::error::CollectError;
+use crate::markets::listing::Listing;
 use crate::model::Market;
 use backon::BackoffBuilder;
 use bytes::Bytes;
@@ -159,10 +160,8 @@ impl Http {
         self.send_until(meter, call, judge, build, &mut whole).await
     }
 
-    /// [`Http::execute`] for a JSON answer, read as `T` inside the retry loop: the body is
-    /// parsed once, and scanned for a cut-off only when it does not read (a cut-off body
-    /// never does). Scanning every body was 3-5% of a Naver run's CPU. A body that is
-    /// whole but does not read is a format change, explained by its JSON path.
+    /// [`Http::execute`] for a JSON answer, read as `T` inside the retry loop
+    /// ([`Http::execute_with`] and [`Reader::whole`]).
     pub async fn execute_json<T: DeserializeOwned + Send>(
         &self,
         meter: &Meter,
@@ -170,24 +169,34 @@ impl Http {
         judge: &(dyn Fn(&Reply) -> Verdict + Sync),
         build: &(dyn Fn() -> Result<reqwest::RequestBuilder, CollectError> + Sync),
     ) -> Result<T, CollectError> {
-        let mut read = None;
-        let mut accept = |reply: &Reply| match read_json::<T>(&reply.body) {
-            Some(value) => {
-                read = Some(value);
+        self.execute_with(meter, call, judge, build, Reader::whole())
+            .await
+    }
+
+    /// [`Http::execute`] for a JSON answer, read by `reader` inside the retry loop: the
+    /// body is parsed once, and scanned for a cut-off only when it does not read (a
+    /// cut-off body never does). Scanning every body was 3-5% of a Naver run's CPU. A body
+    /// that is whole but does not read is a format change, explained by its JSON path.
+    pub async fn execute_with<V: Send>(
+        &self,
+        meter: &Meter,
+        call: &Call<'_>,
+        judge: &(dyn Fn(&Reply) -> Verdict + Sync),
+        build: &(dyn Fn() -> Result<reqwest::RequestBuilder, CollectError> + Sync),
+        reader: Reader<V>,
+    ) -> Result<V, CollectError> {
+        let mut value = None;
+        let mut accept = |reply: &Reply| match (reader.read)(&reply.body, reader.rows_key) {
+            Some(v) => {
+                value = Some(v);
                 Verdict::Done
             }
             None if reply.status.is_success() && cut_off_json(&reply.body) => Verdict::CutOff,
-            None => Verdict::Fail(
-                crate::error::parse_json::<T>(call.market, call.endpoint, &reply.body)
-                    .err()
-                    .unwrap_or_else(|| {
-                        CollectError::Internal(format!("{} read on a second try", call.endpoint))
-                    }),
-            ),
+            None => Verdict::Fail((reader.explain)(call.market, call.endpoint, &reply.body)),
         };
         self.send_until(meter, call, judge, build, &mut accept)
             .await?;
-        read.ok_or_else(|| CollectError::Internal(format!("{}: no answer read", call.endpoint)))
+        value.ok_or_else(|| CollectError::Internal(format!("{}: no answer read", call.endpoint)))
     }
 
     /// The retry loop: `accept` has the last word on a reply `judge` calls done.
@@ -344,6 +353,58 @@ fn read_json<T: DeserializeOwned>(body: &[u8]) -> Option<T> {
         Ok(text) => serde_json::from_str(text).ok(),
         Err(_) => serde_json::from_slice(body).ok(),
     }
+}
+
+/// How a JSON answer is read into a `V`.
+pub struct Reader<V> {
+    read: fn(&[u8], &'static str) -> Option<V>,
+    /// Why a whole body did not read.
+    explain: fn(Market, &str, &[u8]) -> CollectError,
+    /// The key of a listing's rows.
+    rows_key: &'static str,
+}
+
+impl<V> Clone for Reader<V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<V> Copy for Reader<V> {}
+
+impl<T: DeserializeOwned> Reader<T> {
+    /// The body read whole as `T`.
+    pub fn whole() -> Self {
+        Reader {
+            read: |body, _| read_json::<T>(body),
+            explain: explain_json::<T>,
+            rows_key: "",
+        }
+    }
+}
+
+impl<E: DeserializeOwned, T: DeserializeOwned> Reader<Listing<E, T>> {
+    /// A listing whose rows are the array under `rows_key` of an envelope `E`: each row
+    /// is read as `T` straight from the body, with its own text as its raw JSON
+    /// ([`crate::markets::listing`]). `E` is what the page would be read as whole, with
+    /// its rows as raw JSON; it explains a page that does not read.
+    pub fn listing(rows_key: &'static str) -> Self {
+        Reader {
+            // JSON is UTF-8 (RFC 8259 §8.1): each row's text is kept as a `str`.
+            read: |body, key| {
+                let text = simdutf8::basic::from_utf8(body).ok()?;
+                crate::markets::listing::read::<E, T>(text, key)
+            },
+            explain: explain_json::<E>,
+            rows_key,
+        }
+    }
+}
+
+fn explain_json<T: DeserializeOwned>(market: Market, endpoint: &str, body: &[u8]) -> CollectError {
+    crate::error::parse_json::<T>(market, endpoint, body)
+        .err()
+        .unwrap_or_else(|| CollectError::Internal(format!("{endpoint} read on a second try")))
 }
 
 /// Whether a body that opens as JSON (an object or an array) ends before that value

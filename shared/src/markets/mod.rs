@@ -79,6 +79,7 @@ pub mod naver;
 pub mod ssg;
 
 pub mod lenient;
+pub mod listing;
 pub mod rows;
 
 /// `[first, last]` cut into consecutive ranges of at most `days` dates: the requests of an

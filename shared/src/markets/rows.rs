@@ -3,8 +3,9 @@
 //! does not read is kept as a [`Rejected`] record (stored as sent, counted, read again by
 //! later runs). Only a page whose envelope cannot be read is a format change.
 //!
-//! A page is parsed once: its rows are taken as raw JSON text (`Vec<RawJson>` in the
-//! envelope type), then each row's text is read into its typed form.
+//! A page's rows are taken as raw JSON text (`Vec<RawJson>` in the envelope type), then
+//! each row's text is read into its typed form; the order listings, where that second scan
+//! costs most, read their rows in one pass instead ([`super::listing`]).
 
 use crate::markets::lenient;
 use crate::model::{Order, RawJson, RejectKey, Rejected};
@@ -20,7 +21,7 @@ pub fn read<T: DeserializeOwned>(raw: &RawJson) -> Result<T, String> {
 }
 
 /// Why `raw` does not read as `T`.
-fn explain<T: DeserializeOwned>(raw: &RawJson) -> String {
+pub(super) fn explain<T: DeserializeOwned>(raw: &RawJson) -> String {
     let de = &mut serde_json::Deserializer::from_str(raw.get());
     match serde_path_to_error::deserialize::<_, T>(de) {
         Ok(_) => "unreadable record".to_string(),

@@ -15,7 +15,8 @@ pub mod normalize;
 use super::day_chunks;
 use super::{ConnectCtx, Connector, KindPlan, MarketSpec, Span, parse_credentials, rows};
 use crate::error::CollectError;
-use crate::http::{Call, Reply, Verdict};
+use crate::http::{Call, Reader, Reply, Verdict};
+use crate::markets::listing::Listing;
 use crate::model::{Kind, Market, RawJson, Records, Rejected, Window, kst};
 use async_trait::async_trait;
 use chrono::{Duration, NaiveDate, Utc};
@@ -248,6 +249,17 @@ impl Coupang {
         path: &str,
         query: &[(&str, &str)],
     ) -> Result<T, CollectError> {
+        self.get_read(endpoint, path, query, Reader::whole()).await
+    }
+
+    /// [`Coupang::get`], the answer read by `reader`.
+    async fn get_read<V: Send>(
+        &self,
+        endpoint: &'static str,
+        path: &str,
+        query: &[(&str, &str)],
+        reader: Reader<V>,
+    ) -> Result<V, CollectError> {
         let qs = query_string(query);
         let url = format!("{}{path}?{qs}", self.base);
         let call = Call {
@@ -260,51 +272,59 @@ impl Coupang {
         let page = self
             .ctx
             .http
-            .execute_json(&self.ctx.meter, &call, &|r| judge(endpoint, r), &|| {
-                // Signed per attempt: a retry after a backoff gets a fresh signed-date.
-                let date = auth::signed_date(Utc::now());
-                let authz = auth::authorization(
-                    &self.creds.access_key,
-                    &self.creds.secret_key,
-                    &date,
-                    "GET",
-                    path,
-                    &qs,
-                );
-                Ok(client
-                    .get(&url)
-                    .header(reqwest::header::AUTHORIZATION, authz)
-                    .header(
-                        reqwest::header::CONTENT_TYPE,
-                        "application/json;charset=UTF-8",
-                    ))
-            })
+            .execute_with(
+                &self.ctx.meter,
+                &call,
+                &|r| judge(endpoint, r),
+                &|| {
+                    // Signed per attempt: a retry after a backoff gets a fresh signed-date.
+                    let date = auth::signed_date(Utc::now());
+                    let authz = auth::authorization(
+                        &self.creds.access_key,
+                        &self.creds.secret_key,
+                        &date,
+                        "GET",
+                        path,
+                        &qs,
+                    );
+                    Ok(client
+                        .get(&url)
+                        .header(reqwest::header::AUTHORIZATION, authz)
+                        .header(
+                            reqwest::header::CONTENT_TYPE,
+                            "application/json;charset=UTF-8",
+                        ))
+                },
+                reader,
+            )
             .await?;
         self.ctx.meter.page();
         Ok(page)
     }
 
-    /// A `{code, message, data: [...], nextToken}` page, parsed once: its rows as sent,
-    /// then each row read on its own.
-    async fn rows<T: DeserializeOwned>(
+    /// A `{code, message, data: [...], nextToken}` page, read in one pass: each row read
+    /// on its own, with its JSON as sent.
+    async fn rows<T: DeserializeOwned + Send>(
         &self,
         endpoint: &'static str,
         path: &str,
         query: &[(&str, &str)],
         id_fields: &[&str],
     ) -> Result<Page<T>, CollectError> {
-        let page: api::Envelope<Vec<RawJson>> = self.get(endpoint, path, query).await?;
-        let (rows, rejected) = rows::read_all(endpoint, page.data, id_fields);
+        let page: Listing<api::Envelope<Vec<RawJson>>, T> = self
+            .get_read(endpoint, path, query, Reader::listing("data"))
+            .await?;
+        let (envelope, rows, rejected) = page.into_parts(endpoint, id_fields);
         Ok(Page {
             rows,
             rejected,
-            next: page.next_token.filter(|t| !t.is_empty()),
+            next: envelope.next_token.filter(|t| !t.is_empty()),
         })
     }
 
     /// Every page of a nextToken listing. `query` is the fixed part; `nextToken` is
     /// appended from the second page on.
-    async fn all_rows<T: DeserializeOwned>(
+    async fn all_rows<T: DeserializeOwned + Send>(
         &self,
         endpoint: &'static str,
         path: &str,

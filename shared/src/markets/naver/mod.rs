@@ -16,7 +16,8 @@ pub mod normalize;
 
 use super::{ConnectCtx, Connector, KindPlan, MarketSpec, Span, parse_credentials, rows};
 use crate::error::CollectError;
-use crate::http::{Call, LimitKey, Reply, Verdict};
+use crate::http::{Call, LimitKey, Reader, Reply, Verdict};
+use crate::markets::listing::Listing;
 use crate::model::{Kind, Market, RawJson, Records, Rejected, Window};
 use async_trait::async_trait;
 use auth::Credentials;
@@ -263,9 +264,20 @@ impl Naver {
         group: &'static str,
         req: Req<'_>,
     ) -> Result<T, CollectError> {
+        self.send_read(path, group, req, Reader::whole()).await
+    }
+
+    /// [`Naver::send`], its answer read by `reader`.
+    async fn send_read<V: Send>(
+        &self,
+        path: &str,
+        group: &'static str,
+        req: Req<'_>,
+        reader: Reader<V>,
+    ) -> Result<V, CollectError> {
         loop {
             let token = self.token().await?;
-            match self.send_with(path, group, &req, &token).await {
+            match self.send_with(path, group, &req, &token, reader).await {
                 Err(CollectError::CredentialsRejected { detail, .. })
                     if detail.starts_with(GW_AUTHN) && self.take_reissue() =>
                 {
@@ -283,14 +295,15 @@ impl Naver {
             .is_ok()
     }
 
-    /// One request with `token`, its answer read as `T`.
-    async fn send_with<T: DeserializeOwned + Send>(
+    /// One request with `token`, its answer read by `reader`.
+    async fn send_with<V: Send>(
         &self,
         path: &str,
         group: &'static str,
         req: &Req<'_>,
         token: &str,
-    ) -> Result<T, CollectError> {
+        reader: Reader<V>,
+    ) -> Result<V, CollectError> {
         let key = self.key(group);
         let rate = limits::rate(group);
         let call = Call {
@@ -323,7 +336,7 @@ impl Naver {
         };
         self.ctx
             .http
-            .execute_json(&self.ctx.meter, &call, &judge, &build)
+            .execute_with(&self.ctx.meter, &call, &judge, &build, reader)
             .await
     }
 
@@ -400,7 +413,7 @@ impl Naver {
         let mut out = Records::default();
         let mut details = Vec::new();
         for page in futures::future::try_join_all(chunks).await? {
-            let (read, rejected) = rows::read_all(PRODUCT_ORDERS_QUERY, page, ID_DETAIL);
+            let (_, read, rejected) = page.into_parts(PRODUCT_ORDERS_QUERY, ID_DETAIL);
             details.extend(read);
             out.rejected.extend(rejected);
         }
@@ -410,20 +423,25 @@ impl Naver {
         Ok(out)
     }
 
-    /// The details of up to 300 product orders, as sent.
-    async fn details(&self, ids: Vec<String>) -> Result<Vec<RawJson>, CollectError> {
+    /// The details of up to 300 product orders, each read with its JSON as sent.
+    async fn details(
+        &self,
+        ids: Vec<String>,
+    ) -> Result<Listing<api::DetailPage<RawJson>, api::ProductOrderDetail>, CollectError> {
         let body = serde_json::json!({
             "productOrderIds": ids,
             "quantityClaimCompatibility": true,
         });
         let page = self
-            .page::<api::DetailPage<RawJson>>(
+            .send_read(
                 PRODUCT_ORDERS_QUERY,
                 limits::PRODUCT_ORDERS_QUERY,
                 Req::PostJson(&body),
+                Reader::listing("data"),
             )
             .await?;
-        Ok(page.data)
+        self.ctx.meter.page();
+        Ok(page)
     }
 
     // --- settlements --------------------------------------------------------------------
