@@ -10,10 +10,10 @@
 //! the envelope and the `[`, `,` and `]` of the rows' array. Every value, keys included,
 //! is still read by serde_json.
 //!
-//! The rows are the array under one key of the top-level object. A page in any other
-//! shape (no such key, `null` there, a syntax error) is read as a whole as the envelope
-//! type, as before, and has no rows: the envelope's lenient list then accepts or refuses
-//! it exactly as it always did.
+//! The rows are the array under one key of the top-level object (or of an object nested
+//! under such keys: `data.content`). A page in any other shape (no such key, `null`
+//! there, a syntax error) is read as a whole as the envelope type, as before, and has no
+//! rows: the envelope's lenient list then accepts or refuses it exactly as it always did.
 
 use super::rows::{explain, key_of, reject};
 use crate::model::{RawJson, Rejected};
@@ -55,7 +55,7 @@ impl<E, T> Listing<E, T> {
     }
 }
 
-/// `text` read as the envelope `E` with rows of `T` under the top-level key `rows_key`;
+/// `text` read as the envelope `E` with rows of `T` at `rows_key` ([`find_array`]);
 /// `None` when the page does not read (malformed, cut off, or an envelope that is not an
 /// `E`), as `serde_json::from_str::<E>` would refuse it.
 pub fn read<E: DeserializeOwned, T: DeserializeOwned>(
@@ -76,9 +76,12 @@ pub fn read<E: DeserializeOwned, T: DeserializeOwned>(
     Some(Listing { envelope, rows })
 }
 
-/// Where the array under `key` of the top-level object begins (its `[`), when the text
-/// is such an object up to there.
-fn find_array(text: &str, key: &str) -> Option<usize> {
+/// Where the array at `path` begins (its `[`): `path` names a key of the top-level object,
+/// then (for rows nested deeper, as in `data.content`) a key of that key's object, and so
+/// on, with the text such objects up to there.
+fn find_array(text: &str, path: &str) -> Option<usize> {
+    let mut keys = path.split('.');
+    let mut key = keys.next()?;
     let mut at = skip_ws(text, 0);
     if text.as_bytes().get(at) != Some(&b'{') {
         return None;
@@ -93,7 +96,15 @@ fn find_array(text: &str, key: &str) -> Option<usize> {
         }
         at = skip_ws(text, at + 1);
         if name == key {
-            return (text.as_bytes().get(at) == Some(&b'[')).then_some(at);
+            let Some(inner) = keys.next() else {
+                return (text.as_bytes().get(at) == Some(&b'[')).then_some(at);
+            };
+            // Into this key's object: its keys are searched next.
+            if text.as_bytes().get(at) != Some(&b'{') {
+                return None;
+            }
+            (key, at) = (inner, at + 1);
+            continue;
         }
         let (_, len) = one::<IgnoredAny>(text, at)?;
         at = skip_ws(text, at + len);
@@ -250,6 +261,35 @@ mod tests {
             assert!(parts(text).is_none(), "{text} is refused");
             assert!(serde_json::from_str::<Page>(text).is_err(), "{text}");
         }
+    }
+
+    #[test]
+    fn rows_nested_in_an_object_are_found_by_their_path() {
+        #[derive(Debug, Deserialize)]
+        struct Outer {
+            data: Inner,
+        }
+        #[derive(Debug, Deserialize)]
+        struct Inner {
+            #[serde(default = "Vec::new", deserialize_with = "lenient::list")]
+            content: Vec<RawJson>,
+            total: u32,
+        }
+        let text = r#"{"code":"OK","data":{"total":2,"content":[{"boxId":1,"qty":1},{"boxId":2,"qty":"x"}]}}"#;
+        let listing = read::<Outer, Row>(text, "data.content").expect("the page reads");
+        let (page, rows, rejected) = listing.into_parts("/v1/boxes", &["/boxId"]);
+        assert_eq!((page.data.total, page.data.content.len()), (2, 0));
+        assert_eq!((rows.len(), rejected.len()), (1, 1));
+        assert_eq!(rows[0].1.get(), r#"{"boxId":1,"qty":1}"#);
+        // `data` that is no object, or no `content` in it: read whole, as before.
+        for text in [
+            r#"{"data":{"total":0,"content":null}}"#,
+            r#"{"data":{"total":0}}"#,
+        ] {
+            let listing = read::<Outer, Row>(text, "data.content").expect(text);
+            assert!(listing.into_parts("/v1/boxes", &[]).1.is_empty());
+        }
+        assert!(read::<Outer, Row>(r#"{"data":[]}"#, "data.content").is_none());
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //! later runs). Only a page whose envelope cannot be read is a format change.
 //!
 //! A page's rows are taken as raw JSON text (`Vec<RawJson>` in the envelope type), then
-//! each row's text is read into its typed form; the order listings, where that second scan
-//! costs most, read their rows in one pass instead ([`super::listing`]).
+//! each row's text is read into its typed form ([`read_all`]). A listing whose rows are an
+//! array under a key of the page's top-level object is read in one pass instead
+//! ([`super::listing`], Naver's and Coupang's listings): its rows are scanned once.
 
 use crate::markets::lenient;
 use crate::model::{Order, RawJson, RejectKey, Rejected};

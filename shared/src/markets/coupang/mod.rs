@@ -508,8 +508,8 @@ impl Coupang {
         let mut out = Records::default();
         for _ in 0..MAX_PAGES {
             // `token` is required, empty on the first page.
-            let page: api::RevenuePage<RawJson> = self
-                .get(
+            let page: Listing<api::RevenuePage<RawJson>, _> = self
+                .get_read(
                     EP_REVENUE,
                     EP_REVENUE,
                     &[
@@ -519,9 +519,10 @@ impl Coupang {
                         ("token", &token),
                         ("maxPerPage", &per_page),
                     ],
+                    Reader::listing("data"),
                 )
                 .await?;
-            let (rows, rejected) = rows::read_all(EP_REVENUE, page.data, ID_REVENUE);
+            let (page, rows, rejected) = page.into_parts(EP_REVENUE, ID_REVENUE);
             out.rejected.extend(rejected);
             for (row, raw) in &rows {
                 match normalize::settlements(EP_REVENUE, row, raw) {
@@ -539,7 +540,7 @@ impl Coupang {
     }
 
     /// Every page of a pageNum/pageSize inquiry listing.
-    async fn inquiry_pages<T: DeserializeOwned>(
+    async fn inquiry_pages<T: DeserializeOwned + Send>(
         &self,
         endpoint: &'static str,
         path: &str,
@@ -555,9 +556,11 @@ impl Coupang {
             let num = page_num.to_string();
             let mut q = query.to_vec();
             q.extend([("pageNum", num.as_str()), ("pageSize", size.as_str())]);
-            let page: api::Envelope<api::Paged<RawJson>> = self.get(endpoint, path, &q).await?;
+            let page: Listing<api::Envelope<api::Paged<RawJson>>, T> = self
+                .get_read(endpoint, path, &q, Reader::listing("data.content"))
+                .await?;
+            let (page, rows, rejected) = page.into_parts(endpoint, ID_INQUIRY);
             let total_pages = page.data.pagination.total_pages as usize;
-            let (rows, rejected) = rows::read_all(endpoint, page.data.content, ID_INQUIRY);
             out.rows.extend(rows);
             out.rejected.extend(rejected);
             if page_num >= total_pages {

@@ -82,6 +82,13 @@ const QNAS: &str = "/v1/contents/qnas";
 const PAY_USER_INQUIRIES: &str = "/v1/pay-user/inquiries";
 const TOKEN: &str = "/v1/oauth2/token";
 
+/// A page of product-order details: its rows read, and those that did not.
+type Details = (
+    api::DetailPage<RawJson>,
+    Vec<(api::ProductOrderDetail, RawJson)>,
+    Vec<Rejected>,
+);
+
 /// Documented page limits.
 const FEED_LIMIT: usize = 300;
 const QUERY_IDS_MAX: usize = 300;
@@ -352,6 +359,28 @@ impl Naver {
         Ok(page)
     }
 
+    /// One listing page, read in one pass: its envelope `E` (whose rows are the array under
+    /// `rows_key`), its rows read as `T` with their JSON as sent, and the rows that did not
+    /// read as rejected records keyed by `id_fields`.
+    async fn listing<E, T>(
+        &self,
+        path: &'static str,
+        group: &'static str,
+        req: Req<'_>,
+        rows_key: &'static str,
+        id_fields: &[&str],
+    ) -> Result<(E, Vec<(T, RawJson)>, Vec<Rejected>), CollectError>
+    where
+        E: DeserializeOwned + Send,
+        T: DeserializeOwned + Send,
+    {
+        let page: Listing<E, T> = self
+            .send_read(path, group, req, Reader::listing(rows_key))
+            .await?;
+        self.ctx.meter.page();
+        Ok(page.into_parts(path, id_fields))
+    }
+
     // --- orders -------------------------------------------------------------------------
 
     async fn orders(&self, window: Window) -> Result<Records, CollectError> {
@@ -412,8 +441,7 @@ impl Naver {
         let chunks = ids.chunks(QUERY_IDS_MAX).map(|c| self.details(c.to_vec()));
         let mut out = Records::default();
         let mut details = Vec::new();
-        for page in futures::future::try_join_all(chunks).await? {
-            let (_, read, rejected) = page.into_parts(PRODUCT_ORDERS_QUERY, ID_DETAIL);
+        for (_, read, rejected) in futures::future::try_join_all(chunks).await? {
             details.extend(read);
             out.rejected.extend(rejected);
         }
@@ -424,24 +452,19 @@ impl Naver {
     }
 
     /// The details of up to 300 product orders, each read with its JSON as sent.
-    async fn details(
-        &self,
-        ids: Vec<String>,
-    ) -> Result<Listing<api::DetailPage<RawJson>, api::ProductOrderDetail>, CollectError> {
+    async fn details(&self, ids: Vec<String>) -> Result<Details, CollectError> {
         let body = serde_json::json!({
             "productOrderIds": ids,
             "quantityClaimCompatibility": true,
         });
-        let page = self
-            .send_read(
-                PRODUCT_ORDERS_QUERY,
-                limits::PRODUCT_ORDERS_QUERY,
-                Req::PostJson(&body),
-                Reader::listing("data"),
-            )
-            .await?;
-        self.ctx.meter.page();
-        Ok(page)
+        self.listing(
+            PRODUCT_ORDERS_QUERY,
+            limits::PRODUCT_ORDERS_QUERY,
+            Req::PostJson(&body),
+            "data",
+            ID_DETAIL,
+        )
+        .await
     }
 
     // --- settlements --------------------------------------------------------------------
@@ -470,15 +493,16 @@ impl Naver {
                 ("pageNumber", page_no.to_string()),
                 ("pageSize", SETTLE_PAGE_SIZE.to_string()),
             ];
-            let page = self
-                .page::<api::SettleCasePage<RawJson>>(
+            let (page, read, rejected) = self
+                .listing::<api::SettleCasePage<RawJson>, _>(
                     SETTLE_CASE,
                     limits::SETTLE_CASE,
                     Req::Get(&query),
+                    "elements",
+                    ID_SETTLE,
                 )
                 .await?;
             let total_pages = page.pagination.total_pages;
-            let (read, rejected) = rows::read_all(SETTLE_CASE, page.elements, ID_SETTLE);
             out.rejected.extend(rejected);
             rows::normalize_each(
                 &read,
@@ -508,11 +532,16 @@ impl Naver {
                 ("page", page_no.to_string()),
                 ("size", QNA_PAGE_SIZE.to_string()),
             ];
-            let page = self
-                .page::<api::QnaPage<RawJson>>(QNAS, limits::QNAS, Req::Get(&query))
+            let (page, read, rejected) = self
+                .listing::<api::QnaPage<RawJson>, _>(
+                    QNAS,
+                    limits::QNAS,
+                    Req::Get(&query),
+                    "contents",
+                    ID_QNA,
+                )
                 .await?;
             let done = page.last || page.page >= page.total_pages;
-            let (read, rejected) = rows::read_all(QNAS, page.contents, ID_QNA);
             out.rejected.extend(rejected);
             rows::normalize_each(
                 &read,
@@ -538,15 +567,16 @@ impl Naver {
                 ("page", page_no.to_string()),
                 ("size", INQUIRY_PAGE_SIZE.to_string()),
             ];
-            let page = self
-                .page::<api::InquiryPage<RawJson>>(
+            let (page, read, rejected) = self
+                .listing::<api::InquiryPage<RawJson>, _>(
                     PAY_USER_INQUIRIES,
                     limits::PAY_USER_INQUIRIES,
                     Req::Get(&query),
+                    "content",
+                    ID_INQUIRY,
                 )
                 .await?;
             let done = page.last || page_no >= page.total_pages;
-            let (read, rejected) = rows::read_all(PAY_USER_INQUIRIES, page.content, ID_INQUIRY);
             out.rejected.extend(rejected);
             rows::normalize_each(
                 &read,
