@@ -13,7 +13,7 @@ pub use meter::{Meter, MeterSnapshot};
 pub use tokens::TokenCache;
 
 use crate::error::CollectError;
-use crate::markets::listing::Listing;
+use crate::markets::listing::{Envelope, Listing};
 use crate::model::Market;
 use backon::BackoffBuilder;
 use bytes::Bytes;
@@ -383,18 +383,14 @@ impl<T: DeserializeOwned> Reader<T> {
     }
 }
 
-impl<E: DeserializeOwned, T: DeserializeOwned> Reader<Listing<E, T>> {
+impl<E: Envelope, T: DeserializeOwned> Reader<Listing<E, T>> {
     /// A listing whose rows are the array under `rows_key` of an envelope `E`: each row
     /// is read as `T` straight from the body, with its own text as its raw JSON
-    /// ([`crate::markets::listing`]). `E` is what the page would be read as whole, with
-    /// its rows as raw JSON; it explains a page that does not read.
+    /// ([`crate::markets::listing`]). `E` is the page read whole, with its rows as raw
+    /// JSON: a page of another shape is read so, and `E` explains a page that does not read.
     pub fn listing(rows_key: &'static str) -> Self {
         Reader {
-            // JSON is UTF-8 (RFC 8259 §8.1): each row's text is kept as a `str`.
-            read: |body, key| {
-                let text = simdutf8::basic::from_utf8(body).ok()?;
-                crate::markets::listing::read::<E, T>(text, key)
-            },
+            read: crate::markets::listing::read::<E, T>,
             explain: explain_json::<E>,
             rows_key,
         }

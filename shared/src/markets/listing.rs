@@ -11,9 +11,10 @@
 //! is still read by serde_json.
 //!
 //! The rows are the array under one key of the top-level object (or of an object nested
-//! under such keys: `data.content`). A page in any other shape (no such key, `null`
-//! there, a syntax error) is read as a whole as the envelope type, as before, and has no
-//! rows: the envelope's lenient list then accepts or refuses it exactly as it always did.
+//! under such keys: `data.content`). A page of any other shape (no such key, `null`
+//! there, a body that is not UTF-8, a syntax error) is read as before: whole, as its
+//! [`Envelope`] type with the rows as raw JSON, then each row on its own. So every page
+//! reads, or is refused, exactly as the two-pass read did; the tests hold the two equal.
 
 use super::rows::{explain, key_of, reject};
 use crate::model::{RawJson, Rejected};
@@ -55,24 +56,43 @@ impl<E, T> Listing<E, T> {
     }
 }
 
-/// `text` read as the envelope `E` with rows of `T` at `rows_key` ([`find_array`]);
+/// A listing's envelope type: the page read whole, with its rows as raw JSON.
+pub trait Envelope: DeserializeOwned {
+    /// Its rows, taken out (none when the page was read in one pass: `[]` stood in their
+    /// place).
+    fn take_rows(&mut self) -> Vec<RawJson>;
+}
+
+/// `body` read as the envelope `E` with rows of `T` at `rows_key` ([`find_array`]);
 /// `None` when the page does not read (malformed, cut off, or an envelope that is not an
-/// `E`), as `serde_json::from_str::<E>` would refuse it.
-pub fn read<E: DeserializeOwned, T: DeserializeOwned>(
-    text: &str,
+/// `E`), exactly as `serde_json::from_slice::<E>` would refuse it.
+pub fn read<E: Envelope, T: DeserializeOwned>(
+    body: &[u8],
     rows_key: &str,
 ) -> Option<Listing<E, T>> {
-    let Some(array) = find_array(text, rows_key) else {
-        // Not the common shape: the envelope reads it (or refuses it) whole.
-        let envelope = serde_json::from_str(text).ok()?;
-        return Some(Listing {
-            envelope,
-            rows: Vec::new(),
-        });
+    // JSON is UTF-8 (RFC 8259 §8.1); a body that is not is left to the whole read.
+    let text = simdutf8::basic::from_utf8(body).ok();
+    let Some((text, array)) = text.and_then(|t| Some((t, find_array(t, rows_key)?))) else {
+        return read_whole(body);
     };
     let (rows, end) = read_rows::<T>(text, array)?;
     // The envelope without its rows: the same text with `[]` in their place.
     let envelope = serde_json::from_str(&[&text[..array], "[]", &text[end..]].concat()).ok()?;
+    Some(Listing { envelope, rows })
+}
+
+/// A page of another shape (its rows `null`, under another spelling the envelope accepts,
+/// or not UTF-8) read as before: whole as `E`, then each row on its own.
+fn read_whole<E: Envelope, T: DeserializeOwned>(body: &[u8]) -> Option<Listing<E, T>> {
+    let mut envelope: E = serde_json::from_slice(body).ok()?;
+    let rows = envelope
+        .take_rows()
+        .into_iter()
+        .map(|raw| match super::rows::read::<T>(&raw) {
+            Ok(t) => Row::Read(t, raw),
+            Err(reason) => Row::Unread(reason, raw),
+        })
+        .collect();
     Some(Listing { envelope, rows })
 }
 
@@ -175,8 +195,19 @@ mod tests {
     struct Page {
         #[serde(default, deserialize_with = "lenient::opt_id")]
         next_token: Option<String>,
-        #[serde(default = "Vec::new", deserialize_with = "lenient::list")]
+        /// `items`: a spelling the one-pass read does not look for (the whole read does).
+        #[serde(
+            default = "Vec::new",
+            deserialize_with = "lenient::list",
+            alias = "items"
+        )]
         data: Vec<RawJson>,
+    }
+
+    impl Envelope for Page {
+        fn take_rows(&mut self) -> Vec<RawJson> {
+            std::mem::take(&mut self.data)
+        }
     }
 
     #[derive(Debug, Deserialize)]
@@ -189,7 +220,11 @@ mod tests {
     type Rows = (Vec<(Row, RawJson)>, Vec<Rejected>);
 
     fn parts(text: &str) -> Option<(Page, Rows)> {
-        let listing = read::<Page, Row>(text, "data")?;
+        parts_of(text.as_bytes())
+    }
+
+    fn parts_of(body: &[u8]) -> Option<(Page, Rows)> {
+        let listing = read::<Page, Row>(body, "data")?;
         let (page, read, rejected) = listing.into_parts("/v1/boxes", &["/boxId"]);
         Some((page, (read, rejected)))
     }
@@ -249,6 +284,11 @@ mod tests {
             let (_, (read, rejected)) = parts(text).unwrap_or_else(|| panic!("{text} reads"));
             assert_eq!((read.len(), rejected.len()), (rows, 0), "{text}");
         }
+        // Not UTF-8 outside the rows: read whole, as before.
+        let (_, (read, _)) =
+            parts_of(b"{\"x\":\"\xff\",\"data\":[{\"boxId\":1,\"qty\":1}]}").unwrap();
+        assert_eq!(read.len(), 1);
+        assert!(parts_of(b"{\"data\":[{\"boxId\":1,\"qty\":1,\"x\":\"\xff\"}]}").is_none());
         // What the envelope refuses is refused, whatever the rows.
         for text in [
             r#"{"data":[{"boxId":1,"qty":1}],"nextToken":[]}"#,
@@ -275,8 +315,13 @@ mod tests {
             content: Vec<RawJson>,
             total: u32,
         }
+        impl Envelope for Outer {
+            fn take_rows(&mut self) -> Vec<RawJson> {
+                std::mem::take(&mut self.data.content)
+            }
+        }
         let text = r#"{"code":"OK","data":{"total":2,"content":[{"boxId":1,"qty":1},{"boxId":2,"qty":"x"}]}}"#;
-        let listing = read::<Outer, Row>(text, "data.content").expect("the page reads");
+        let listing = read::<Outer, Row>(text.as_bytes(), "data.content").expect("the page reads");
         let (page, rows, rejected) = listing.into_parts("/v1/boxes", &["/boxId"]);
         assert_eq!((page.data.total, page.data.content.len()), (2, 0));
         assert_eq!((rows.len(), rejected.len()), (1, 1));
@@ -286,10 +331,10 @@ mod tests {
             r#"{"data":{"total":0,"content":null}}"#,
             r#"{"data":{"total":0}}"#,
         ] {
-            let listing = read::<Outer, Row>(text, "data.content").expect(text);
+            let listing = read::<Outer, Row>(text.as_bytes(), "data.content").expect(text);
             assert!(listing.into_parts("/v1/boxes", &[]).1.is_empty());
         }
-        assert!(read::<Outer, Row>(r#"{"data":[]}"#, "data.content").is_none());
+        assert!(read::<Outer, Row>(br#"{"data":[]}"#, "data.content").is_none());
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! through [`lenient`]: Coupang's own answers already mix `code: 200` and `"SUCCESS"`,
 //! numeric and string ids.
 
-use crate::markets::lenient;
+use crate::markets::{lenient, listing};
+use crate::model::RawJson;
 use serde::Deserialize;
 
 /// The generic envelope `{code, message, data, nextToken}`.
@@ -268,4 +269,24 @@ pub struct CallCenterReply {
     pub content: String,
     #[serde(deserialize_with = "lenient::text")]
     pub reply_at: String,
+}
+
+// --- listings read in one pass ([`crate::markets::listing`]) -----------------------------
+
+impl listing::Envelope for Envelope<Vec<RawJson>> {
+    fn take_rows(&mut self) -> Vec<RawJson> {
+        std::mem::take(&mut self.data)
+    }
+}
+
+impl listing::Envelope for Envelope<Paged<RawJson>> {
+    fn take_rows(&mut self) -> Vec<RawJson> {
+        std::mem::take(&mut self.data.content)
+    }
+}
+
+impl listing::Envelope for RevenuePage<RawJson> {
+    fn take_rows(&mut self) -> Vec<RawJson> {
+        std::mem::take(&mut self.data)
+    }
 }

@@ -5,6 +5,8 @@
 //! them as numbers, and pay-user endpoints use numeric error codes.
 
 use crate::markets::lenient;
+use crate::markets::listing::Envelope;
+use crate::model::RawJson;
 use serde::Deserialize;
 
 /// `POST /v1/oauth2/token` (§2.6).
@@ -256,4 +258,30 @@ pub struct CustomerInquiry {
     pub order_id: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_id")]
     pub product_no: Option<String>,
+}
+
+// --- listings read in one pass ([`crate::markets::listing`]) -----------------------------
+
+impl Envelope for DetailPage<RawJson> {
+    fn take_rows(&mut self) -> Vec<RawJson> {
+        std::mem::take(&mut self.data)
+    }
+}
+
+impl Envelope for SettleCasePage<RawJson> {
+    fn take_rows(&mut self) -> Vec<RawJson> {
+        std::mem::take(&mut self.elements)
+    }
+}
+
+impl Envelope for QnaPage<RawJson> {
+    fn take_rows(&mut self) -> Vec<RawJson> {
+        std::mem::take(&mut self.contents)
+    }
+}
+
+impl Envelope for InquiryPage<RawJson> {
+    fn take_rows(&mut self) -> Vec<RawJson> {
+        std::mem::take(&mut self.content)
+    }
 }

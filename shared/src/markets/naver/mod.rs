@@ -17,7 +17,7 @@ pub mod normalize;
 use super::{ConnectCtx, Connector, KindPlan, MarketSpec, Span, parse_credentials, rows};
 use crate::error::CollectError;
 use crate::http::{Call, LimitKey, Reader, Reply, Verdict};
-use crate::markets::listing::Listing;
+use crate::markets::listing::{Envelope, Listing};
 use crate::model::{Kind, Market, RawJson, Records, Rejected, Window};
 use async_trait::async_trait;
 use auth::Credentials;
@@ -371,7 +371,7 @@ impl Naver {
         id_fields: &[&str],
     ) -> Result<(E, Vec<(T, RawJson)>, Vec<Rejected>), CollectError>
     where
-        E: DeserializeOwned + Send,
+        E: Envelope + Send,
         T: DeserializeOwned + Send,
     {
         let page: Listing<E, T> = self
