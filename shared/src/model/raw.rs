@@ -5,10 +5,11 @@
 //! of a tree about six times the size, and it is written to the database and hashed as
 //! it is.
 //!
-//! The text is always one whole JSON value: every constructor either parses it or is
-//! handed text a parser has just read as one value ([`RawJson::read`]). It is kept as a
-//! plain `str` rather than serde_json's `RawValue` because a `RawValue` can only be made
-//! by parsing its text again, and a listing's rows are parsed once ([`crate::markets::rows`]).
+//! The text is always one whole JSON value: every constructor either has serde_json make
+//! it or is handed text serde_json has just read as one value ([`RawJson::read`]). The
+//! latter is kept as a plain `str`, not as serde_json's `RawValue`: a `RawValue` can only
+//! be made by parsing its text again, and a listing's rows are parsed once
+//! ([`crate::markets::listing`]).
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
@@ -16,18 +17,30 @@ use std::fmt;
 
 /// One record's JSON, verbatim.
 #[derive(Clone)]
-pub struct RawJson(Box<str>);
+pub struct RawJson(Text);
+
+#[derive(Clone)]
+enum Text {
+    /// Made by serde_json (parsed or serialized): serialized again as it is.
+    Value(Box<RawValue>),
+    /// Read whole by serde_json as part of a larger text, or joined from such values:
+    /// parsed again only if serialized (records are hashed and stored from the text).
+    Read(Box<str>),
+}
 
 impl RawJson {
     /// The JSON text, as the marketplace sent it.
     pub fn get(&self) -> &str {
-        &self.0
+        match &self.0 {
+            Text::Value(v) => v.get(),
+            Text::Read(t) => t,
+        }
     }
 
     /// A value that serde_json has just read, whole, from `text` (the caller's proof that
     /// it is one JSON value): kept without being parsed again.
     pub(crate) fn read(text: &str) -> RawJson {
-        RawJson(text.into())
+        RawJson(Text::Read(text.into()))
     }
 
     /// Several records' JSON as one array, e.g. the boxes of one order. Joined as text:
@@ -41,17 +54,19 @@ impl RawJson {
             text.push_str(part.get());
         }
         text.push(']');
-        RawJson(text.into())
+        RawJson(Text::Read(text.into()))
     }
 
     /// JSON text read back (e.g. from the database); refused when it is not JSON.
     pub fn from_text(text: String) -> serde_json::Result<RawJson> {
-        RawValue::from_string(text).map(|v| RawJson(v.into()))
+        RawValue::from_string(text).map(|v| RawJson(Text::Value(v)))
     }
 
     /// A value built in code (tests, synthesized records).
     pub fn from_value(v: &serde_json::Value) -> RawJson {
-        RawJson(v.to_string().into())
+        RawJson(Text::Value(
+            serde_json::value::to_raw_value(v).expect("a Value serializes"),
+        ))
     }
 
     /// Typed view of the JSON.
@@ -70,7 +85,7 @@ impl RawJson {
 
 impl Default for RawJson {
     fn default() -> Self {
-        RawJson("null".into())
+        RawJson(Text::Read("null".into()))
     }
 }
 
@@ -88,19 +103,23 @@ impl fmt::Debug for RawJson {
 }
 
 impl Serialize for RawJson {
-    /// Written as the JSON it is. serde_json takes raw JSON only as a `RawValue`, made by
-    /// parsing: records are hashed and stored from [`RawJson::get`] instead, so only the
-    /// less frequent records serialized whole (settlements, inquiries) pay for it.
+    /// Written as the JSON it is. serde_json takes raw JSON only as a `RawValue`: text read
+    /// in one pass is parsed into one here. Orders are hashed and every record is stored
+    /// from [`RawJson::get`]; only the records hashed whole (claims, settlements,
+    /// inquiries, reviews) come here, and theirs is the scan their one-pass read saved.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let value: &RawValue =
-            serde_json::from_str(self.get()).map_err(serde::ser::Error::custom)?;
-        value.serialize(s)
+        match &self.0 {
+            Text::Value(v) => v.serialize(s),
+            Text::Read(t) => serde_json::from_str::<&RawValue>(t)
+                .map_err(serde::ser::Error::custom)?
+                .serialize(s),
+        }
     }
 }
 
 impl<'de> Deserialize<'de> for RawJson {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Box::<RawValue>::deserialize(d).map(|v| RawJson(v.into()))
+        Box::<RawValue>::deserialize(d).map(|v| RawJson(Text::Value(v)))
     }
 }
 
@@ -123,5 +142,16 @@ mod tests {
         assert_eq!(back[1]["id"], "2");
         assert_eq!(serde_json::to_string(&p.data[1]).unwrap(), r#"{"id":"2"}"#);
         assert!(!format!("{:?}", p.data[0]).contains("가방"));
+        // Text read in one pass is the same JSON, serialized as it is.
+        let read = RawJson::read(r#"{"id": 1, "name":"가방"}"#);
+        assert_eq!(read, p.data[0]);
+        assert_eq!(
+            serde_json::to_string(&vec![&read, &joined]).unwrap(),
+            serde_json::to_string(&vec![&p.data[0], &joined]).unwrap()
+        );
+        assert_eq!(
+            RawJson::array([&read]).get(),
+            r#"[{"id": 1, "name":"가방"}]"#
+        );
     }
 }
