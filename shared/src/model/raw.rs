@@ -43,6 +43,15 @@ impl RawJson {
         RawJson(Text::Read(text.into()))
     }
 
+    /// This JSON for several records: text read in one pass is made a `RawValue` once,
+    /// so that each record's hash does not parse it again.
+    pub fn shared(&self) -> RawJson {
+        match &self.0 {
+            Text::Read(t) => RawJson::from_text(t.to_string()).unwrap_or_else(|_| self.clone()),
+            Text::Value(_) => self.clone(),
+        }
+    }
+
     /// Several records' JSON as one array, e.g. the boxes of one order. Joined as text:
     /// each part is one JSON value, so the array is one too.
     pub fn array<'a>(parts: impl IntoIterator<Item = &'a RawJson>) -> RawJson {

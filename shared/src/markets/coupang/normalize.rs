@@ -242,6 +242,8 @@ pub fn settlements(
     raw: &RawJson,
 ) -> Result<Vec<Settlement>, Rejected> {
     let key = revenue_key(row);
+    // Every line of the row carries the row's JSON, and each line's hash serializes it.
+    let raw = &raw.shared();
     let basis_date = lenient::kst_date(&row.recognition_date)
         .ok_or_else(|| bad_field(endpoint, &key, "recognitionDate", raw))?;
     let payout_date: Option<NaiveDate> = match row.settlement_date.as_deref() {
