@@ -6,7 +6,9 @@ use aws_sdk_secretsmanager as sm;
 use sellerbox::ErrorKind;
 use sellerbox::secrets::{SecretsManager, SecretsProvider};
 use sellerbox::telemetry::{Shipper, ShipperConfig};
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// A moto server for one test, stopped when dropped.
@@ -23,15 +25,13 @@ impl Drop for Moto {
 }
 
 fn moto() -> Moto {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new("moto_server")
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+    // moto binds a free port itself and names it. A port picked here and freed for moto to
+    // bind could be taken first by another test's moto: the connect below would then reach
+    // that server, and fail once its test ends and stops it (seen in CI).
+    let mut child = Command::new("moto_server")
+        .args(["-H", "127.0.0.1", "-p", "0"])
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| {
             panic!(
@@ -39,19 +39,36 @@ fn moto() -> Moto {
                  it into the project's venv, or `pip install 'moto[server]'`"
             )
         });
-    // Wait until it accepts connections (it takes about a second to import).
+    // Its log goes on being read: a full pipe would stop the server mid-request.
+    let log = BufReader::new(child.stderr.take().expect("piped"));
+    let (found, address) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut found = Some(found);
+        for line in log.lines().map_while(Result::ok) {
+            // " * Running on http://127.0.0.1:PORT" (werkzeug), once it listens.
+            if let Some(url) = line.split("Running on ").nth(1) {
+                let url: String = url.chars().take_while(|c| c.is_ascii_graphic()).collect();
+                if let Some(found) = found.take() {
+                    let _ = found.send(url);
+                }
+            }
+        }
+    });
+    let url = address
+        .recv_timeout(Duration::from_secs(60))
+        .expect("moto_server did not start (no \"Running on\" line within 60 s)");
+    let port = url.rsplit(':').next().and_then(|p| p.parse::<u16>().ok());
+    let port = port.unwrap_or_else(|| panic!("moto_server named no port: {url}"));
+    // Listening already; a connect confirms it before the test's first request.
     let started = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(
             started.elapsed() < Duration::from_secs(60),
-            "moto_server did not start"
+            "moto_server did not accept connections"
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    Moto {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    }
+    Moto { child, url }
 }
 
 async fn aws_config(endpoint: &str) -> aws_config::SdkConfig {
