@@ -186,7 +186,7 @@ impl Http {
         reader: Reader<V>,
     ) -> Result<V, CollectError> {
         let mut value = None;
-        let mut accept = |reply: &Reply| match (reader.read)(&reply.body, reader.rows_key) {
+        let mut accept = |reply: &Reply| match (reader.read)(&reply.body) {
             Some(v) => {
                 value = Some(v);
                 Verdict::Done
@@ -357,11 +357,9 @@ fn read_json<T: DeserializeOwned>(body: &[u8]) -> Option<T> {
 
 /// How a JSON answer is read into a `V`.
 pub struct Reader<V> {
-    read: fn(&[u8], &'static str) -> Option<V>,
+    read: fn(&[u8]) -> Option<V>,
     /// Why a whole body did not read.
     explain: fn(Market, &str, &[u8]) -> CollectError,
-    /// The key of a listing's rows.
-    rows_key: &'static str,
 }
 
 impl<V> Clone for Reader<V> {
@@ -376,23 +374,21 @@ impl<T: DeserializeOwned> Reader<T> {
     /// The body read whole as `T`.
     pub fn whole() -> Self {
         Reader {
-            read: |body, _| read_json::<T>(body),
+            read: read_json::<T>,
             explain: explain_json::<T>,
-            rows_key: "",
         }
     }
 }
 
 impl<E: Envelope, T: DeserializeOwned> Reader<Listing<E, T>> {
-    /// A listing whose rows are the array under `rows_key` of an envelope `E`: each row
+    /// A listing whose rows are the array at `E::ROWS` of an envelope `E`: each row
     /// is read as `T` straight from the body, with its own text as its raw JSON
     /// ([`crate::markets::listing`]). `E` is the page read whole, with its rows as raw
     /// JSON: a page of another shape is read so, and `E` explains a page that does not read.
-    pub fn listing(rows_key: &'static str) -> Self {
+    pub fn listing() -> Self {
         Reader {
             read: crate::markets::listing::read::<E, T>,
             explain: explain_json::<E>,
-            rows_key,
         }
     }
 }

@@ -58,21 +58,22 @@ impl<E, T> Listing<E, T> {
 
 /// A listing's envelope type: the page read whole, with its rows as raw JSON.
 pub trait Envelope: DeserializeOwned {
+    /// Where its rows are: a key of the page's object, or a path of keys into nested
+    /// objects (`data.content`); the field [`Envelope::take_rows`] takes.
+    const ROWS: &'static str;
+
     /// Its rows, taken out (none when the page was read in one pass: `[]` stood in their
     /// place).
     fn take_rows(&mut self) -> Vec<RawJson>;
 }
 
-/// `body` read as the envelope `E` with rows of `T` at `rows_key` ([`find_array`]);
+/// `body` read as the envelope `E` with rows of `T` at `E::ROWS` ([`find_array`]);
 /// `None` when the page does not read (malformed, cut off, or an envelope that is not an
 /// `E`), exactly as `serde_json::from_slice::<E>` would refuse it.
-pub fn read<E: Envelope, T: DeserializeOwned>(
-    body: &[u8],
-    rows_key: &str,
-) -> Option<Listing<E, T>> {
+pub fn read<E: Envelope, T: DeserializeOwned>(body: &[u8]) -> Option<Listing<E, T>> {
     // JSON is UTF-8 (RFC 8259 §8.1); a body that is not is left to the whole read.
     let text = simdutf8::basic::from_utf8(body).ok();
-    let Some((text, array)) = text.and_then(|t| Some((t, find_array(t, rows_key)?))) else {
+    let Some((text, array)) = text.and_then(|t| Some((t, find_array(t, E::ROWS)?))) else {
         return read_whole(body);
     };
     let (rows, end) = read_rows::<T>(text, array)?;
@@ -205,6 +206,8 @@ mod tests {
     }
 
     impl Envelope for Page {
+        const ROWS: &'static str = "data";
+
         fn take_rows(&mut self) -> Vec<RawJson> {
             std::mem::take(&mut self.data)
         }
@@ -224,7 +227,7 @@ mod tests {
     }
 
     fn parts_of(body: &[u8]) -> Option<(Page, Rows)> {
-        let listing = read::<Page, Row>(body, "data")?;
+        let listing = read::<Page, Row>(body)?;
         let (page, read, rejected) = listing.into_parts("/v1/boxes", &["/boxId"]);
         Some((page, (read, rejected)))
     }
@@ -316,12 +319,14 @@ mod tests {
             total: u32,
         }
         impl Envelope for Outer {
+            const ROWS: &'static str = "data.content";
+
             fn take_rows(&mut self) -> Vec<RawJson> {
                 std::mem::take(&mut self.data.content)
             }
         }
         let text = r#"{"code":"OK","data":{"total":2,"content":[{"boxId":1,"qty":1},{"boxId":2,"qty":"x"}]}}"#;
-        let listing = read::<Outer, Row>(text.as_bytes(), "data.content").expect("the page reads");
+        let listing = read::<Outer, Row>(text.as_bytes()).expect("the page reads");
         let (page, rows, rejected) = listing.into_parts("/v1/boxes", &["/boxId"]);
         assert_eq!((page.data.total, page.data.content.len()), (2, 0));
         assert_eq!((rows.len(), rejected.len()), (1, 1));
@@ -331,10 +336,10 @@ mod tests {
             r#"{"data":{"total":0,"content":null}}"#,
             r#"{"data":{"total":0}}"#,
         ] {
-            let listing = read::<Outer, Row>(text.as_bytes(), "data.content").expect(text);
+            let listing = read::<Outer, Row>(text.as_bytes()).expect(text);
             assert!(listing.into_parts("/v1/boxes", &[]).1.is_empty());
         }
-        assert!(read::<Outer, Row>(br#"{"data":[]}"#, "data.content").is_none());
+        assert!(read::<Outer, Row>(br#"{"data":[]}"#).is_none());
     }
 
     #[test]

@@ -274,18 +274,24 @@ pub struct CallCenterReply {
 // --- listings read in one pass ([`crate::markets::listing`]) -----------------------------
 
 impl listing::Envelope for Envelope<Vec<RawJson>> {
+    const ROWS: &'static str = "data";
+
     fn take_rows(&mut self) -> Vec<RawJson> {
         std::mem::take(&mut self.data)
     }
 }
 
 impl listing::Envelope for Envelope<Paged<RawJson>> {
+    const ROWS: &'static str = "data.content";
+
     fn take_rows(&mut self) -> Vec<RawJson> {
         std::mem::take(&mut self.data.content)
     }
 }
 
 impl listing::Envelope for RevenuePage<RawJson> {
+    const ROWS: &'static str = "data";
+
     fn take_rows(&mut self) -> Vec<RawJson> {
         std::mem::take(&mut self.data)
     }

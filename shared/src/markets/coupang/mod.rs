@@ -312,7 +312,7 @@ impl Coupang {
         id_fields: &[&str],
     ) -> Result<Page<T>, CollectError> {
         let page: Listing<api::Envelope<Vec<RawJson>>, T> = self
-            .get_read(endpoint, path, query, Reader::listing("data"))
+            .get_read(endpoint, path, query, Reader::listing())
             .await?;
         let (envelope, rows, rejected) = page.into_parts(endpoint, id_fields);
         Ok(Page {
@@ -519,7 +519,7 @@ impl Coupang {
                         ("token", &token),
                         ("maxPerPage", &per_page),
                     ],
-                    Reader::listing("data"),
+                    Reader::listing(),
                 )
                 .await?;
             let (page, rows, rejected) = page.into_parts(EP_REVENUE, ID_REVENUE);
@@ -556,9 +556,8 @@ impl Coupang {
             let num = page_num.to_string();
             let mut q = query.to_vec();
             q.extend([("pageNum", num.as_str()), ("pageSize", size.as_str())]);
-            let page: Listing<api::Envelope<api::Paged<RawJson>>, T> = self
-                .get_read(endpoint, path, &q, Reader::listing("data.content"))
-                .await?;
+            let page: Listing<api::Envelope<api::Paged<RawJson>>, T> =
+                self.get_read(endpoint, path, &q, Reader::listing()).await?;
             let (page, rows, rejected) = page.into_parts(endpoint, ID_INQUIRY);
             let total_pages = page.data.pagination.total_pages as usize;
             out.rows.extend(rows);

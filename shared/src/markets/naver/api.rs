@@ -263,24 +263,32 @@ pub struct CustomerInquiry {
 // --- listings read in one pass ([`crate::markets::listing`]) -----------------------------
 
 impl Envelope for DetailPage<RawJson> {
+    const ROWS: &'static str = "data";
+
     fn take_rows(&mut self) -> Vec<RawJson> {
         std::mem::take(&mut self.data)
     }
 }
 
 impl Envelope for SettleCasePage<RawJson> {
+    const ROWS: &'static str = "elements";
+
     fn take_rows(&mut self) -> Vec<RawJson> {
         std::mem::take(&mut self.elements)
     }
 }
 
 impl Envelope for QnaPage<RawJson> {
+    const ROWS: &'static str = "contents";
+
     fn take_rows(&mut self) -> Vec<RawJson> {
         std::mem::take(&mut self.contents)
     }
 }
 
 impl Envelope for InquiryPage<RawJson> {
+    const ROWS: &'static str = "content";
+
     fn take_rows(&mut self) -> Vec<RawJson> {
         std::mem::take(&mut self.content)
     }

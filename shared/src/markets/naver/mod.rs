@@ -359,24 +359,21 @@ impl Naver {
         Ok(page)
     }
 
-    /// One listing page, read in one pass: its envelope `E` (whose rows are the array under
-    /// `rows_key`), its rows read as `T` with their JSON as sent, and the rows that did not
-    /// read as rejected records keyed by `id_fields`.
+    /// One listing page, read in one pass: its envelope `E`, its rows read as `T` with their
+    /// JSON as sent, and the rows that did not read as rejected records keyed by
+    /// `id_fields`.
     async fn listing<E, T>(
         &self,
         path: &'static str,
         group: &'static str,
         req: Req<'_>,
-        rows_key: &'static str,
         id_fields: &[&str],
     ) -> Result<(E, Vec<(T, RawJson)>, Vec<Rejected>), CollectError>
     where
         E: Envelope + Send,
         T: DeserializeOwned + Send,
     {
-        let page: Listing<E, T> = self
-            .send_read(path, group, req, Reader::listing(rows_key))
-            .await?;
+        let page: Listing<E, T> = self.send_read(path, group, req, Reader::listing()).await?;
         self.ctx.meter.page();
         Ok(page.into_parts(path, id_fields))
     }
@@ -461,7 +458,6 @@ impl Naver {
             PRODUCT_ORDERS_QUERY,
             limits::PRODUCT_ORDERS_QUERY,
             Req::PostJson(&body),
-            "data",
             ID_DETAIL,
         )
         .await
@@ -498,7 +494,6 @@ impl Naver {
                     SETTLE_CASE,
                     limits::SETTLE_CASE,
                     Req::Get(&query),
-                    "elements",
                     ID_SETTLE,
                 )
                 .await?;
@@ -533,13 +528,7 @@ impl Naver {
                 ("size", QNA_PAGE_SIZE.to_string()),
             ];
             let (page, read, rejected) = self
-                .listing::<api::QnaPage<RawJson>, _>(
-                    QNAS,
-                    limits::QNAS,
-                    Req::Get(&query),
-                    "contents",
-                    ID_QNA,
-                )
+                .listing::<api::QnaPage<RawJson>, _>(QNAS, limits::QNAS, Req::Get(&query), ID_QNA)
                 .await?;
             let done = page.last || page.page >= page.total_pages;
             out.rejected.extend(rejected);
@@ -572,7 +561,6 @@ impl Naver {
                     PAY_USER_INQUIRIES,
                     limits::PAY_USER_INQUIRIES,
                     Req::Get(&query),
-                    "content",
                     ID_INQUIRY,
                 )
                 .await?;
