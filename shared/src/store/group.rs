@@ -24,8 +24,8 @@
 //! instructions (callgrind, 10 sellers), paid by every window for the sake of the rare one
 //! that fails, which now costs its batch's windows a second write instead.
 
-use super::sql::{Exec, Keeping, query_error};
-use super::{Scope, StoreError, WriteStats, window};
+use super::sql::{Exec, query_error};
+use super::{Scope, StoreError, WriteStats};
 use crate::model::Records;
 use chrono::{DateTime, Utc};
 use sqlx::pool::PoolConnection;
@@ -348,11 +348,9 @@ where
         watermark: DateTime<Utc>,
         observed_at: DateTime<Utc>,
     ) -> Result<WriteStats, StoreError> {
-        let mut keeping = Keeping {
-            conn: &mut *self.conn,
-            kept: &mut self.kept,
-        };
-        window::commit(&mut keeping, scope, records, watermark, observed_at).await
+        (*self.conn)
+            .write_window(&mut self.kept, scope, records, (watermark, observed_at))
+            .await
     }
 }
 

@@ -5,6 +5,7 @@
 //! Times are canonical text ([`ts`]).
 
 use super::sql::{Col, Table, ts};
+use super::sqlite::LiteRow;
 use crate::model::{
     Claim, Inquiry, Order, OrderHashes, OrderItem, RawJson, Rejected, Review, Settlement, Status,
     content_hash,
@@ -210,6 +211,32 @@ where
     }
 }
 
+/// The same columns read on rusqlite, within a SQLite window ([`LiteRow`]).
+impl LiteRow for ItemRow<'static> {
+    fn from_lite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        let text = |col: &str| row.get::<_, String>(col).map(Cow::Owned);
+        Ok(ItemRow {
+            order_id: text("order_id")?,
+            item_id: text("item_id")?,
+            product_id: text("product_id")?,
+            product_name: text("product_name")?,
+            option_name: row.get::<_, Option<String>>("option_name")?.map(Cow::Owned),
+            quantity: row.get("quantity")?,
+            unit_price_krw: row.get("unit_price_krw")?,
+            amount_krw: row.get("amount_krw")?,
+            flow_status: text("flow_status")?,
+            flow_raw_status: text("flow_raw_status")?,
+            claim_status: row.get("claim_status")?,
+            claim_raw_status: row.get("claim_raw_status")?,
+            claim_id: row.get("claim_id")?,
+            status: text("status")?,
+            status_unknown: row.get("status_unknown")?,
+            status_changed_at: row.get("status_changed_at")?,
+            content_hash: row.get("content_hash")?,
+        })
+    }
+}
+
 impl<'a> ItemRow<'a> {
     /// `content_hash` is the item's own ([`OrderHashes::item`]).
     pub fn new(order_id: &'a str, i: &'a OrderItem, content_hash: String) -> Self {
@@ -275,6 +302,18 @@ pub struct ActiveClaim {
     pub item_ids: String,
     pub status: String,
     pub raw_status: String,
+}
+
+impl LiteRow for ActiveClaim {
+    fn from_lite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(ActiveClaim {
+            claim_id: row.get("claim_id")?,
+            order_id: row.get("order_id")?,
+            item_ids: row.get("item_ids")?,
+            status: row.get("status")?,
+            raw_status: row.get("raw_status")?,
+        })
+    }
 }
 
 pub static HISTORY: Table = Table {

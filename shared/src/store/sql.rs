@@ -6,8 +6,10 @@
 //! Every SQL string here is assembled from `'static` table and column names, never from
 //! data: values always travel as bind parameters.
 
-use super::StoreError;
 use super::rows::TableRow;
+use super::sqlite::LiteRow;
+use super::{Scope, StoreError, WriteStats, window};
+use crate::model::Records;
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::postgres::PgRow;
@@ -146,13 +148,14 @@ impl From<u64> for Param {
 }
 
 /// A result row both backends can decode (derive `sqlx::FromRow` over text, integer and
-/// boolean columns; times come back as canonical text through [`Dialect::ts_out`]).
+/// boolean columns; times come back as canonical text through [`Dialect::ts_out`]), and
+/// SQLite's window writes read on rusqlite ([`LiteRow`]).
 pub trait AnyRow:
-    for<'r> FromRow<'r, PgRow> + for<'r> FromRow<'r, SqliteRow> + Send + Unpin
+    for<'r> FromRow<'r, PgRow> + for<'r> FromRow<'r, SqliteRow> + LiteRow + Send + Unpin
 {
 }
 impl<T> AnyRow for T where
-    T: for<'r> FromRow<'r, PgRow> + for<'r> FromRow<'r, SqliteRow> + Send + Unpin
+    T: for<'r> FromRow<'r, PgRow> + for<'r> FromRow<'r, SqliteRow> + LiteRow + Send + Unpin
 {
 }
 
@@ -191,6 +194,22 @@ pub trait Exec: Send {
         stamp: &str,
         rows: &[&R],
     ) -> Result<(), StoreError>;
+
+    /// Writes one window into the transaction open on this connection
+    /// ([`window::commit`]), keeping in `kept` what the windows after it reuse.
+    async fn write_window(
+        &mut self,
+        kept: &mut Self::Kept,
+        scope: &Scope,
+        records: &Records,
+        (watermark, observed_at): (DateTime<Utc>, DateTime<Utc>),
+    ) -> Result<WriteStats, StoreError>
+    where
+        Self: Sized,
+    {
+        let mut keeping = Keeping { conn: self, kept };
+        window::commit(&mut keeping, scope, records, watermark, observed_at).await
+    }
 }
 
 /// A connection together with what it keeps between windows: each window written through

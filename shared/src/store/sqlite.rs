@@ -5,9 +5,12 @@
 use super::rows::TableRow;
 use super::sql::{AnyRow, Dialect, Exec, Param, Table, execute_statement, fetch_rows, query_error};
 use super::sql_store::{Backend, SqlStore};
-use super::{StoreError, redact_url};
+use super::{Scope, StoreError, WriteStats, redact_url, window};
+use crate::model::Records;
 use async_trait::async_trait;
 use backon::Retryable;
+use chrono::{DateTime, Utc};
+use futures::FutureExt;
 use sqlx::Sqlite;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
@@ -133,16 +136,11 @@ impl Exec for SqliteConnection {
         *kept = Statements::default();
     }
 
-    /// Each row is one step of one prepared single-row upsert, run on this thread on
-    /// sqlx's own connection (inside the caller's transaction), its values bound borrowed
-    /// from the row. Through sqlx, every statement's values are copied into owned
-    /// arguments and sent to the connection's worker thread; a first run of 50 Coupang
-    /// sellers spent about a sixth of its CPU on that (`scripts/collect-cost`).
     async fn write_rows<R: TableRow>(
         &mut self,
         kept: &mut Statements,
         table: &Table,
-        (market, seller_id): (&str, &str),
+        scope: (&str, &str),
         stamp: &str,
         rows: &[&R],
     ) -> Result<(), StoreError> {
@@ -151,31 +149,170 @@ impl Exec for SqliteConnection {
         }
         // Locked for us until `handle` drops: no other thread uses the connection meanwhile.
         let mut handle = self.lock_handle().await.map_err(query_error)?;
-        let conn = kept.on(handle.as_raw_handle())?;
-        let mut statement = conn
-            .prepare_cached(&insert_sql(table))
-            .map_err(lite_error)?;
-        // What every row repeats is bound once: a step keeps the statement's bindings, and
-        // each row rebinds only its own columns, the table's (see `insert_sql`).
-        let stamps = 3 + table.cols.len();
-        let mut shared = vec![(1, market), (2, seller_id)];
-        if table.stamped {
-            shared.extend([(stamps, stamp), (stamps + 1, stamp)]);
-        }
-        for (index, value) in shared {
-            statement
-                .raw_bind_parameter(index, value)
-                .map_err(lite_error)?;
-        }
-        for row in rows {
-            let next = row.bind(&mut statement, 3).map_err(lite_error)?;
-            // The stamps bound once above sit right after the row's own columns.
-            debug_assert_eq!(next, stamps, "{} binds its table's columns", table.name);
-            statement.raw_execute().map_err(lite_error)?;
-        }
-        Ok(())
+        insert_rows(kept.on(handle.as_raw_handle())?, table, scope, stamp, rows)
+    }
+
+    /// The whole window under one lock of the connection, each statement run by rusqlite
+    /// on this thread. Through sqlx, each of them (the reads of stored hashes and claims,
+    /// the watermark, and the lock for each table's rows) was a hand-off to the
+    /// connection's worker thread and back: about six per window, two thirds of a Naver
+    /// first run's voluntary context switches (`/usr/bin/time -v`, 50 sellers).
+    async fn write_window(
+        &mut self,
+        kept: &mut Statements,
+        scope: &Scope,
+        records: &Records,
+        (watermark, observed_at): (DateTime<Utc>, DateTime<Utc>),
+    ) -> Result<WriteStats, StoreError> {
+        let mut handle = self.lock_handle().await.map_err(query_error)?;
+        kept.on(handle.as_raw_handle())?;
+        window::commit(&mut Locked(kept), scope, records, watermark, observed_at)
+            .now_or_never()
+            .expect("a locked connection runs each statement as it is called")
     }
 }
+
+/// sqlx's connection while it is locked for one window ([`Exec::write_window`]): every
+/// statement runs on rusqlite, on the caller's thread, before its future is first polled
+/// to completion (none of them waits).
+struct Locked<'k>(&'k mut Statements);
+
+#[async_trait]
+impl Exec for Locked<'_> {
+    const DIALECT: Dialect = Dialect::Sqlite;
+    /// The statements are kept by the [`Statements`] this borrows.
+    type Kept = ();
+
+    async fn release(&mut self, _: &mut ()) {}
+
+    async fn fetch<T: AnyRow>(
+        &mut self,
+        sql: &str,
+        params: Vec<Param>,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut statement = self.0.conn().prepare_cached(sql).map_err(lite_error)?;
+        bind_params(&mut statement, &params)?;
+        let mut rows = statement.raw_query();
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(lite_error)? {
+            out.push(T::from_lite(row).map_err(lite_error)?);
+        }
+        Ok(out)
+    }
+
+    async fn execute(&mut self, sql: &str, params: Vec<Param>) -> Result<u64, StoreError> {
+        let mut statement = self.0.conn().prepare_cached(sql).map_err(lite_error)?;
+        bind_params(&mut statement, &params)?;
+        let changed = statement.raw_execute().map_err(lite_error)?;
+        Ok(changed as u64)
+    }
+
+    async fn write_rows<R: TableRow>(
+        &mut self,
+        _: &mut (),
+        table: &Table,
+        scope: (&str, &str),
+        stamp: &str,
+        rows: &[&R],
+    ) -> Result<(), StoreError> {
+        insert_rows(self.0.conn(), table, scope, stamp, rows)
+    }
+}
+
+/// Each row is one step of one prepared single-row upsert, its values bound borrowed from
+/// the row. Through sqlx, every statement's values are copied into owned arguments and
+/// sent to the connection's worker thread; a first run of 50 Coupang sellers spent about
+/// a sixth of its CPU on that (`scripts/collect-cost`).
+fn insert_rows<R: TableRow>(
+    conn: &rusqlite::Connection,
+    table: &Table,
+    (market, seller_id): (&str, &str),
+    stamp: &str,
+    rows: &[&R],
+) -> Result<(), StoreError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut statement = conn
+        .prepare_cached(&insert_sql(table))
+        .map_err(lite_error)?;
+    // What every row repeats is bound once: a step keeps the statement's bindings, and
+    // each row rebinds only its own columns, the table's (see `insert_sql`).
+    let stamps = 3 + table.cols.len();
+    let mut shared = vec![(1, market), (2, seller_id)];
+    if table.stamped {
+        shared.extend([(stamps, stamp), (stamps + 1, stamp)]);
+    }
+    for (index, value) in shared {
+        statement
+            .raw_bind_parameter(index, value)
+            .map_err(lite_error)?;
+    }
+    for row in rows {
+        let next = row.bind(&mut statement, 3).map_err(lite_error)?;
+        // The stamps bound once above sit right after the row's own columns.
+        debug_assert_eq!(next, stamps, "{} binds its table's columns", table.name);
+        statement.raw_execute().map_err(lite_error)?;
+    }
+    Ok(())
+}
+
+/// Binds `params` as sqlx binds them on SQLite: `$N` (or `?N`) takes the Nth, a bare `?`
+/// the next; a parameter past the last stays NULL.
+fn bind_params(
+    statement: &mut rusqlite::Statement<'_>,
+    params: &[Param],
+) -> Result<(), StoreError> {
+    let mut next = 0;
+    for index in 1..=statement.parameter_count() {
+        let n = match statement.parameter_name(index) {
+            Some(name) => name
+                .strip_prefix(['$', '?'])
+                .and_then(|n| n.parse::<usize>().ok())
+                .ok_or_else(|| StoreError::Query(format!("unsupported SQL parameter {name}")))?,
+            None => {
+                next += 1;
+                next
+            }
+        };
+        let Some(param) = n.checked_sub(1).and_then(|n| params.get(n)) else {
+            continue;
+        };
+        let bound = match param {
+            Param::Text(s) => statement.raw_bind_parameter(index, s.as_str()),
+            Param::OptText(s) => statement.raw_bind_parameter(index, s.as_deref()),
+            Param::Int(n) => statement.raw_bind_parameter(index, n),
+            Param::Bool(b) => statement.raw_bind_parameter(index, b),
+            Param::Bytes(b) => statement.raw_bind_parameter(index, b.as_slice()),
+        };
+        bound.map_err(lite_error)?;
+    }
+    Ok(())
+}
+
+/// A result row read on rusqlite: what [`Locked`] reads back within a window.
+pub trait LiteRow: Sized {
+    fn from_lite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self>;
+}
+
+macro_rules! lite_tuple {
+    ($($t:ident $i:tt),+) => {
+        impl<$($t: rusqlite::types::FromSql),+> LiteRow for ($($t,)+) {
+            fn from_lite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+                Ok(($(row.get::<_, $t>($i)?,)+))
+            }
+        }
+    };
+}
+lite_tuple!(A 0);
+lite_tuple!(A 0, B 1);
+lite_tuple!(A 0, B 1, C 2);
+lite_tuple!(A 0, B 1, C 2, D 3);
+lite_tuple!(A 0, B 1, C 2, D 3, E 4);
+lite_tuple!(A 0, B 1, C 2, D 3, E 4, F 5);
+lite_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+lite_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+lite_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
 
 /// The row statements prepared on one sqlx connection, kept while one caller holds it:
 /// preparing a statement parses its SQL and plans it, 3% of a first run of 50 Naver
@@ -208,7 +345,16 @@ impl Statements {
                 .map_err(lite_error)?;
             self.on = Some((conn, address));
         }
-        Ok(&self.on.as_ref().expect("set above").0)
+        Ok(self.conn())
+    }
+
+    /// rusqlite's view of the connection, made by [`Statements::on`].
+    fn conn(&self) -> &rusqlite::Connection {
+        &self
+            .on
+            .as_ref()
+            .expect("made while the connection is locked")
+            .0
     }
 }
 
@@ -241,7 +387,9 @@ fn lite_error(e: rusqlite::Error) -> StoreError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Kind, Market, Order, OrderItem, RawJson, Status, StatusCode};
     use crate::store::rows::{HISTORY, HistoryRow};
+    use chrono::TimeZone;
     use sqlx::Connection;
 
     /// Statements open on `conn`, sqlx's own included.
@@ -294,6 +442,96 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(stored, 3);
+        conn.close().await.unwrap();
+    }
+
+    /// `$N` takes the Nth parameter wherever it stands, and one past the last is NULL, as
+    /// sqlx binds them: the window's SQL is written for sqlx (`$6` may come before `$1`).
+    #[test]
+    fn parameters_bind_by_their_number_as_through_sqlx() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let mut statement = conn.prepare("SELECT $3, $1, $2, $2, $4").unwrap();
+        let params = [Param::Int(7), Param::Text("two".into()), Param::Bool(true)];
+        bind_params(&mut statement, &params).unwrap();
+        let mut rows = statement.raw_query();
+        let row = rows.next().unwrap().expect("one row");
+        let read: (bool, i64, String, String, Option<String>) = LiteRow::from_lite(row).unwrap();
+        assert_eq!(read, (true, 7, "two".into(), "two".into(), None));
+    }
+
+    fn window(order_id: &str) -> Records {
+        let at = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
+        let item = OrderItem {
+            item_id: format!("{order_id}-1"),
+            product_id: "p1".into(),
+            product_name: "무선 이어폰".into(),
+            option_name: None,
+            quantity: 1,
+            unit_price_krw: 15_000,
+            amount_krw: 15_000,
+            status: StatusCode::new(Status::Paid, "PAYED"),
+            status_changed_at: Some(at),
+        };
+        let order = Order {
+            order_id: order_id.into(),
+            ordered_at: at,
+            paid_at: None,
+            total_krw: 15_000,
+            shipping_fee_krw: 0,
+            items: vec![item],
+            raw: RawJson::from_text(format!(r#"{{"orderId":"{order_id}"}}"#)).unwrap(),
+        };
+        Records {
+            orders: vec![order],
+            ..Records::default()
+        }
+    }
+
+    /// A window is written on the caller's thread under one lock: its statements (reads
+    /// and writes alike) are prepared once for all the windows of one holder of the
+    /// connection, and finalized when released.
+    #[tokio::test]
+    async fn window_statements_are_prepared_once_per_holder_and_finalized_on_release() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:{}?mode=rwc", dir.path().join("w.sqlite").display());
+        SqliteStore::connect(&url).await.unwrap();
+        let mut conn = SqliteConnection::connect(&url).await.unwrap();
+        let scope = Scope {
+            market: Market::Coupang,
+            seller_id: "s1".into(),
+            kind: Kind::Orders,
+        };
+        let at = Utc.with_ymd_and_hms(2025, 1, 2, 0, 0, 0).unwrap();
+        let before = open_statements(&mut conn).await;
+        let mut kept = Statements::default();
+        let first = conn
+            .write_window(&mut kept, &scope, &window("o1"), (at, at))
+            .await
+            .unwrap();
+        assert_eq!((first.inserted, first.history), (1, 1));
+        let prepared = open_statements(&mut conn).await;
+        assert!(prepared > before, "the window's statements stay prepared");
+        let second = conn
+            .write_window(&mut kept, &scope, &window("o2"), (at, at))
+            .await
+            .unwrap();
+        assert_eq!((second.inserted, second.history), (1, 1));
+        assert_eq!(open_statements(&mut conn).await, prepared, "reused");
+        let again = conn
+            .write_window(&mut kept, &scope, &window("o2"), (at, at))
+            .await
+            .unwrap();
+        assert_eq!((again.inserted, again.unchanged, again.history), (0, 1, 0));
+        conn.release(&mut kept).await;
+        assert_eq!(open_statements(&mut conn).await, before);
+        let stored: (i64, i64, String) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM orders), (SELECT COUNT(*) FROM order_items), \
+             (SELECT watermark FROM watermarks)",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        assert_eq!(stored, (2, 2, crate::store::sql::ts(at)));
         conn.close().await.unwrap();
     }
 

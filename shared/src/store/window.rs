@@ -416,7 +416,7 @@ impl Writer<'_> {
         rows: &[&R],
     ) -> Result<(), StoreError> {
         // A fresh `Kept`, dropped once the write is done (no statement runs then): what
-        // outlives one write is kept by the caller's `Keeping`.
+        // outlives one write is kept by the caller's `Keeping` (or SQLite's `Locked`).
         ex.write_rows(
             &mut E::Kept::default(),
             table,
