@@ -173,8 +173,8 @@ impl Exec for SqliteConnection {
 }
 
 /// sqlx's connection while it is locked for one window ([`Exec::write_window`]): every
-/// statement runs on rusqlite, on the caller's thread, before its future is first polled
-/// to completion (none of them waits).
+/// statement runs on rusqlite, on the caller's thread, as it is called, so none of these
+/// futures ever waits.
 struct Locked<'k>(&'k mut Statements);
 
 #[async_trait]
