@@ -16,7 +16,7 @@ use super::day_chunks;
 use super::{ConnectCtx, Connector, KindPlan, MarketSpec, Span, parse_credentials, rows};
 use crate::error::CollectError;
 use crate::http::{Call, Reader, Reply, Verdict};
-use crate::markets::listing::Listing;
+use crate::markets::listing::{Envelope, Listing};
 use crate::model::{Kind, Market, RawJson, Records, Rejected, Window, kst};
 use async_trait::async_trait;
 use chrono::{Duration, NaiveDate, Utc};
@@ -302,6 +302,26 @@ impl Coupang {
         Ok(page)
     }
 
+    /// One listing page, read in one pass: its envelope `E`, its rows read as `T` with their
+    /// JSON as sent, and the rows that did not read as rejected records keyed by
+    /// `id_fields`.
+    async fn listing<E, T>(
+        &self,
+        endpoint: &'static str,
+        path: &str,
+        query: &[(&str, &str)],
+        id_fields: &[&str],
+    ) -> Result<(E, Vec<(T, RawJson)>, Vec<Rejected>), CollectError>
+    where
+        E: Envelope + Send,
+        T: DeserializeOwned + Send,
+    {
+        let page: Listing<E, T> = self
+            .get_read(endpoint, path, query, Reader::listing())
+            .await?;
+        Ok(page.into_parts(endpoint, id_fields))
+    }
+
     /// A `{code, message, data: [...], nextToken}` page, read in one pass: each row read
     /// on its own, with its JSON as sent.
     async fn rows<T: DeserializeOwned + Send>(
@@ -311,10 +331,9 @@ impl Coupang {
         query: &[(&str, &str)],
         id_fields: &[&str],
     ) -> Result<Page<T>, CollectError> {
-        let page: Listing<api::Envelope<Vec<RawJson>>, T> = self
-            .get_read(endpoint, path, query, Reader::listing())
+        let (envelope, rows, rejected) = self
+            .listing::<api::Envelope<Vec<RawJson>>, T>(endpoint, path, query, id_fields)
             .await?;
-        let (envelope, rows, rejected) = page.into_parts(endpoint, id_fields);
         Ok(Page {
             rows,
             rejected,
@@ -508,8 +527,8 @@ impl Coupang {
         let mut out = Records::default();
         for _ in 0..MAX_PAGES {
             // `token` is required, empty on the first page.
-            let page: Listing<api::RevenuePage<RawJson>, _> = self
-                .get_read(
+            let (page, rows, rejected) = self
+                .listing::<api::RevenuePage<RawJson>, _>(
                     EP_REVENUE,
                     EP_REVENUE,
                     &[
@@ -519,10 +538,9 @@ impl Coupang {
                         ("token", &token),
                         ("maxPerPage", &per_page),
                     ],
-                    Reader::listing(),
+                    ID_REVENUE,
                 )
                 .await?;
-            let (page, rows, rejected) = page.into_parts(EP_REVENUE, ID_REVENUE);
             out.rejected.extend(rejected);
             for (row, raw) in &rows {
                 match normalize::settlements(EP_REVENUE, row, raw) {
@@ -556,9 +574,9 @@ impl Coupang {
             let num = page_num.to_string();
             let mut q = query.to_vec();
             q.extend([("pageNum", num.as_str()), ("pageSize", size.as_str())]);
-            let page: Listing<api::Envelope<api::Paged<RawJson>>, T> =
-                self.get_read(endpoint, path, &q, Reader::listing()).await?;
-            let (page, rows, rejected) = page.into_parts(endpoint, ID_INQUIRY);
+            let (page, rows, rejected) = self
+                .listing::<api::Envelope<api::Paged<RawJson>>, T>(endpoint, path, &q, ID_INQUIRY)
+                .await?;
             let total_pages = page.data.pagination.total_pages as usize;
             out.rows.extend(rows);
             out.rejected.extend(rejected);
