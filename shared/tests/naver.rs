@@ -419,7 +419,7 @@ fn canonical(stage: Stage) -> Status {
 }
 
 #[tokio::test]
-async fn orders_over_several_pages_match_the_world_exactly() {
+async fn orders_over_several_pages_and_feed_requests_match_the_world_exactly() {
     let sim = start(SimConfig {
         orders_per_day: 500,
         sellers: 2,
@@ -429,10 +429,12 @@ async fn orders_over_several_pages_match_the_world_exactly() {
     let http = http();
     let c = ctx(&sim, 1, &http);
     let now = sim.clock().now();
-    let window = Window::new(now - Duration::hours(24), now);
-    let records = connect(&c).fetch(Kind::Orders, window).await.unwrap();
+    // Longer than one feed request may ask (24 hours): asked as 24 hours, then 6.
+    let window = Window::new(now - Duration::hours(30), now);
+    let second_from = window.from + Duration::hours(24);
 
     let mut want: HashMap<String, Status> = HashMap::new();
+    let mut changed_per_request = [0usize; 2];
     for o in &sim.state.world.seller(1).orders {
         let Some(at) = last_change(o, now) else {
             continue;
@@ -443,9 +445,11 @@ async fn orders_over_several_pages_match_the_world_exactly() {
                     it.item_no.to_string(),
                     canonical(o.stage_at(now).unwrap().0),
                 );
+                changed_per_request[usize::from(at >= second_from)] += 1;
             }
         }
     }
+    let records = connect(&c).fetch(Kind::Orders, window).await.unwrap();
     let mut got: HashMap<String, Status> = HashMap::new();
     for o in &records.orders {
         for it in &o.items {
@@ -459,9 +463,8 @@ async fn orders_over_several_pages_match_the_world_exactly() {
         }
     }
     assert!(
-        want.len() > 600,
-        "the test needs several feed pages, got {}",
-        want.len()
+        changed_per_request[0] > 300 && changed_per_request[1] > 0,
+        "the test needs several feed pages and two feed requests, got {changed_per_request:?}"
     );
     assert_eq!(got, want, "every changed item once, in its current status");
     let orders: HashSet<&str> = records.orders.iter().map(|o| o.order_id.as_str()).collect();
@@ -471,7 +474,8 @@ async fn orders_over_several_pages_match_the_world_exactly() {
         "items grouped per order"
     );
 
-    let feed_pages = want.len().div_ceil(300);
+    let feed_pages: usize = changed_per_request.iter().map(|n| n.div_ceil(300)).sum();
+    // The details of the whole window, 300 ids a request.
     let detail_pages = want.len().div_ceil(300);
     let m = c.meter.snapshot();
     assert_eq!(m.pages as usize, feed_pages + detail_pages);
@@ -484,19 +488,35 @@ async fn orders_over_several_pages_match_the_world_exactly() {
 }
 
 #[tokio::test]
-async fn a_window_longer_than_24_hours_is_refused_with_naver_error() {
+async fn a_week_is_asked_of_the_feed_a_day_at_a_time() {
+    // The simulator refuses a feed request over 24 hours (sim/tests/naver_contract.rs), as
+    // Naver does: a week's window is one request a day, and every change in it is found.
     let sim = start(SimConfig::default()).await;
     let http = http();
     let c = ctx(&sim, 0, &http);
     let now = sim.clock().now();
-    let err = connect(&c)
-        .fetch(Kind::Orders, Window::new(now - Duration::hours(25), now))
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Rejected, "{err}");
+    let window = Window::new(now - Duration::days(7), now);
+    let records = connect(&c).fetch(Kind::Orders, window).await.unwrap();
+    let want: HashSet<String> = sim
+        .state
+        .world
+        .seller(0)
+        .orders
+        .iter()
+        .filter(|o| last_change(o, now).is_some_and(|at| at >= window.from && at < window.to))
+        .flat_map(|o| o.items.iter().map(|it| it.item_no.to_string()))
+        .collect();
+    let got: HashSet<String> = records
+        .orders
+        .iter()
+        .flat_map(|o| o.items.iter().map(|it| it.item_id.clone()))
+        .collect();
+    assert!(want.len() > 100, "{}", want.len());
+    assert_eq!(got, want);
+    let m = c.meter.snapshot();
     assert!(
-        err.to_string().contains("BAD_REQUEST") && err.to_string().contains("lastChangedTo"),
-        "{err}"
+        m.pages as usize >= 7 + want.len().div_ceil(300),
+        "a feed page a day at least, then the details: {m:?}"
     );
 }
 
@@ -750,7 +770,9 @@ fn naver_times_are_written_in_kst_with_milliseconds_and_read_with_or_without_off
 fn the_spec_plans_orders_settlements_and_inquiries_and_names_reviews() {
     use sellerbox::markets::Span;
     let plan = |k| naver::SPEC.plan(k).unwrap();
-    assert_eq!(plan(Kind::Orders).span, Span::Hours(24));
+    assert_eq!(plan(Kind::Orders).span, Span::Hours(3 * 24));
+    // Split by the connector: no window is too long for it.
+    assert_eq!(plan(Kind::Orders).max_range, None);
     assert_eq!(plan(Kind::Settlements).span, Span::KstDays(1));
     assert_eq!(plan(Kind::Inquiries).span, Span::KstDays(7));
     assert!(naver::SPEC.plan(Kind::Reviews).is_none());

@@ -1,11 +1,11 @@
 //! Group commit: a window joins the transaction open for other windows, and one commit
 //! writes them all.
 //!
-//! Why: a commit writes every page its transaction touched to SQLite's WAL. A Naver window
-//! is one day of one seller (~80 items), and windows touch the same index and table pages
-//! as the windows before them: with a commit per window, a first run of 50 Naver sellers
-//! wrote 384 MB to a WAL and database of 87 MB (strace), and commits and checkpoints were
-//! a fifth of its CPU (perf).
+//! Why: a commit writes every page its transaction touched to SQLite's WAL, and windows
+//! touch the same index and table pages as the windows before them: when a Naver window
+//! was one day of one seller (~80 items), a first run of 50 Naver sellers wrote 384 MB to
+//! a WAL and database of 87 MB with a commit per window (strace), and commits and
+//! checkpoints were a fifth of its CPU (perf).
 //!
 //! A batch stays open while another window is queued, or for up to [`LINGER`] while a run
 //! that may bring one is still going ([`Store::expect_windows`](super::Store)): runs are

@@ -2,8 +2,9 @@
 //!
 //! One application (agency) serves every seller: its client_id scopes the rate limits, and
 //! each seller's token is issued with `type=SELLER` + the seller's account_id.
-//! - Orders: the change feed (`last-changed-statuses`, ≤24 h per call, `more` cursor), then
-//!   the details of the changed product orders (`product-orders/query`, ≤300 ids per call).
+//! - Orders: the change feed (`last-changed-statuses`, ≤24 h per call, so a window of 3
+//!   days is asked a day at a time; `more` cursor), then the details of the changed product
+//!   orders (`product-orders/query`, ≤300 ids per call).
 //!   Claims arrive through the same feed and are folded into the item status.
 //! - Settlements: 건별 정산 (`settle/case`), one settle-basis day per call.
 //! - Inquiries: product Q&A (`contents/qnas`) and order inquiries (`pay-user/inquiries`).
@@ -35,11 +36,18 @@ pub static SPEC: MarketSpec = MarketSpec {
         // A change feed: a short overlap is enough (a daily 7-day run reconciles).
         KindPlan {
             kind: Kind::Orders,
-            span: Span::Hours(24),
-            max_range: Some(Span::Hours(24)),
+            // Three days per window, asked of the feed a day at a time ([`FEED_RANGE`]).
+            // With a window a day, a seller with ~80 changes a day had a detail request of
+            // ~80 ids (of 300) and a commit for each day, each commit writing that
+            // seller's index pages again; now its 3 days fill one request and one commit.
+            // Not a week: a window is held in memory until it is stored, and a large
+            // seller's week would be 7 times its daily share of the collector's memory.
+            span: Span::Hours(3 * 24),
+            // The feed takes at most 24 hours per request; the connector splits a window.
+            max_range: None,
             lookback: Duration::minutes(30),
             backfill: Duration::days(7),
-            // Not documented (naver.md §5); 90 days is 90 feed windows of 24 hours.
+            // Not documented (naver.md §5); 90 days is 90 feed requests of 24 hours.
             max_history: Duration::days(90),
         },
         // One settle-basis day per call; late lines for recent days are picked up again.
@@ -89,6 +97,9 @@ type Details = (
     Vec<Rejected>,
 );
 
+/// The longest range of one feed request (naver.md §5.1: `lastChangedFrom` to
+/// `lastChangedTo`, at most 24 hours).
+const FEED_RANGE: Duration = Duration::hours(24);
 /// Documented page limits.
 const FEED_LIMIT: usize = 300;
 const QUERY_IDS_MAX: usize = 300;
@@ -381,18 +392,46 @@ impl Naver {
     // --- orders -------------------------------------------------------------------------
 
     async fn orders(&self, window: Window) -> Result<Records, CollectError> {
-        // The feed's bounds are inclusive; our windows are half-open.
-        let to = normalize::format_time(window.to - Duration::milliseconds(1));
         // The items in first-seen order, and each one's newest change in the feed.
         let mut ids: Vec<String> = Vec::new();
         let mut changed_at: HashMap<String, Option<DateTime<Utc>>> = HashMap::new();
+        let mut from = window.from;
+        while from < window.to {
+            let to = (from + FEED_RANGE).min(window.to);
+            self.changes(Window::new(from, to), &mut ids, &mut changed_at)
+                .await?;
+            from = to;
+        }
+        let chunks = ids.chunks(QUERY_IDS_MAX).map(|c| self.details(c.to_vec()));
+        let mut out = Records::default();
+        let mut details = Vec::new();
+        for (_, read, rejected) in futures::future::try_join_all(chunks).await? {
+            details.extend(read);
+            out.rejected.extend(rejected);
+        }
+        let (orders, rejected) = normalize::orders(PRODUCT_ORDERS_QUERY, details, &changed_at);
+        out.orders = orders;
+        out.rejected.extend(rejected);
+        Ok(out)
+    }
+
+    /// The feed's changes in `range` (at most [`FEED_RANGE`]), page by page: each changed
+    /// item's id once, in first-seen order, and its newest change.
+    async fn changes(
+        &self,
+        range: Window,
+        ids: &mut Vec<String>,
+        changed_at: &mut HashMap<String, Option<DateTime<Utc>>>,
+    ) -> Result<(), CollectError> {
+        // The feed's bounds are inclusive; our windows are half-open.
+        let to = normalize::format_time(range.to - Duration::milliseconds(1));
         let mut cursor: Option<api::More> = None;
         loop {
             let mut query = vec![
                 (
                     "lastChangedFrom",
                     cursor.as_ref().map_or_else(
-                        || normalize::format_time(window.from),
+                        || normalize::format_time(range.from),
                         |m| m.more_from.clone(),
                     ),
                 ),
@@ -432,20 +471,9 @@ impl Naver {
                     });
                 }
                 Some(more) => cursor = Some(more),
-                None => break,
+                None => return Ok(()),
             }
         }
-        let chunks = ids.chunks(QUERY_IDS_MAX).map(|c| self.details(c.to_vec()));
-        let mut out = Records::default();
-        let mut details = Vec::new();
-        for (_, read, rejected) in futures::future::try_join_all(chunks).await? {
-            details.extend(read);
-            out.rejected.extend(rejected);
-        }
-        let (orders, rejected) = normalize::orders(PRODUCT_ORDERS_QUERY, details, &changed_at);
-        out.orders = orders;
-        out.rejected.extend(rejected);
-        Ok(out)
     }
 
     /// The details of up to 300 product orders, each read with its JSON as sent.
