@@ -231,8 +231,9 @@ pub struct KindPlan {
     pub span: Span,
     /// The longest range the marketplace documents for one request of this kind (e.g.
     /// Coupang's ordersheets: 31 days), which it refuses to exceed: the conformance suite
-    /// asks for longer and expects a refusal, never a silent success. `None` where no
-    /// request of the kind takes a range (Naver's settlements: one day per call).
+    /// asks for longer and expects a refusal, never a silent success. `None` where the
+    /// connector asks any window in requests of its own ranges (Naver's settlements: one
+    /// day per call; Naver's orders: the feed 24 hours at a time).
     pub max_range: Option<Span>,
     /// How far before the watermark each run starts again: long where the endpoint lists
     /// by creation date and older rows change (Coupang orders: 7 days), short where it is
