@@ -99,7 +99,7 @@ type Details = (
 
 /// The longest range of one feed request (naver.md §5.1: `lastChangedFrom` to
 /// `lastChangedTo`, at most 24 hours).
-const FEED_RANGE: Duration = Duration::hours(24);
+const FEED_RANGE: Span = Span::Hours(24);
 /// Documented page limits.
 const FEED_LIMIT: usize = 300;
 const QUERY_IDS_MAX: usize = 300;
@@ -395,12 +395,9 @@ impl Naver {
         // The items in first-seen order, and each one's newest change in the feed.
         let mut ids: Vec<String> = Vec::new();
         let mut changed_at: HashMap<String, Option<DateTime<Utc>>> = HashMap::new();
-        let mut from = window.from;
-        while from < window.to {
-            let to = (from + FEED_RANGE).min(window.to);
-            self.changes(Window::new(from, to), &mut ids, &mut changed_at)
-                .await?;
-            from = to;
+        // Cut as the runner cuts its windows.
+        for range in crate::collect::windows(FEED_RANGE, window.from, window.to) {
+            self.changes(range, &mut ids, &mut changed_at).await?;
         }
         let chunks = ids.chunks(QUERY_IDS_MAX).map(|c| self.details(c.to_vec()));
         let mut out = Records::default();
