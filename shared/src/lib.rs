@@ -27,16 +27,17 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 /// jemalloc's options, which it reads once at its start from this symbol (its documented
 /// `malloc_conf`, under the prefix of tikv-jemalloc-sys). One arena rather than four per
 /// core: the collector allocates on one thread and SQLite's worker, and each arena kept
-/// its own free pages. Freed pages go back to the system after 1 s rather than 10 s.
-/// Together they took a 1,000-seller Coupang first run's peak RSS from 57.1 to 53.6 MB
-/// (glibc: 51.8 MB), CPU unchanged.
+/// its own free pages. A 1,000-seller Coupang first run's peak RSS: 57.1 MB with four
+/// arenas per core, 54.3 with one (glibc: 51.8). Freed pages stay at jemalloc's default
+/// 10 s: returned after 1 s they saved 0.7 MB more, for three times the page faults
+/// (a Naver 50-seller first run: 7,566 against 22,110).
 #[cfg(feature = "jemalloc")]
 // Sound: a NUL-terminated string constant that jemalloc only reads, as a `const char *`
 // (`&[u8; N]` is one pointer to it).
 #[allow(unsafe_code)]
 #[unsafe(export_name = "_rjem_malloc_conf")]
 #[used]
-static JEMALLOC_CONF: &[u8; 30] = b"narenas:1,dirty_decay_ms:1000\0";
+static JEMALLOC_CONF: &[u8; 10] = b"narenas:1\0";
 
 #[cfg(all(test, feature = "jemalloc"))]
 mod tests {
