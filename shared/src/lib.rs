@@ -18,8 +18,9 @@ pub use error::{CollectError, ErrorKind};
 /// jemalloc rather than glibc's malloc, for every binary built on this crate (its feature
 /// `jemalloc`, which the functions and the CLI enable). Why: glibc's slow paths (merging
 /// free chunks, sorting its bins, its arena locks) were ~18% of a Naver first run's CPU
-/// (`perf record`); with jemalloc a Naver first run costs ~13% less CPU per 1,000 items and
-/// Coupang's ~6%, for a few MB more peak RSS (README, "Figures").
+/// (`perf record`); with jemalloc (one arena, below) a 50-seller first run costs ~20% less CPU
+/// per 1,000 items for Naver and ~10% for Coupang, for 3-7 MB more peak RSS; at 200 Naver
+/// sellers the gain did not show (README, "Figures", 2026-12-06 evening).
 #[cfg(feature = "jemalloc")]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
