@@ -44,6 +44,11 @@ impl<B: Backend> SqlStore<B> {
         }
     }
 
+    #[cfg(test)]
+    pub(super) fn backend(&self) -> &B {
+        &self.backend
+    }
+
     async fn reader(&self) -> Result<PoolConnection<B::Db>, StoreError> {
         self.backend
             .read_pool()
