@@ -55,14 +55,21 @@ impl RawJson {
     /// Several records' JSON as one array, e.g. the boxes of one order. Joined as text:
     /// each part is one JSON value, so the array is one too.
     pub fn array<'a>(parts: impl IntoIterator<Item = &'a RawJson>) -> RawJson {
-        let mut text = String::from("[");
-        for (n, part) in parts.into_iter().enumerate() {
+        // Sized before it is written: grown a push at a time, an order's few KB were
+        // copied again at each doubling (1.2% of a Naver first run's instructions).
+        let parts: Vec<&str> = parts.into_iter().map(RawJson::get).collect();
+        let commas = parts.len().saturating_sub(1);
+        let len = 2 + commas + parts.iter().map(|p| p.len()).sum::<usize>();
+        let mut text = String::with_capacity(len);
+        text.push('[');
+        for (n, part) in parts.iter().enumerate() {
             if n > 0 {
                 text.push(',');
             }
-            text.push_str(part.get());
+            text.push_str(part);
         }
         text.push(']');
+        debug_assert_eq!(text.len(), len);
         RawJson(Text::Read(text.into()))
     }
 
@@ -162,5 +169,6 @@ mod tests {
             RawJson::array([&read]).get(),
             r#"[{"id": 1, "name":"가방"}]"#
         );
+        assert_eq!(RawJson::array([]).get(), "[]");
     }
 }

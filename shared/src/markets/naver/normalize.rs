@@ -115,8 +115,9 @@ pub fn orders(
     details: Vec<(api::ProductOrderDetail, RawJson)>,
     changed_at: &HashMap<String, Option<DateTime<Utc>>>,
 ) -> (Vec<Order>, Vec<Rejected>) {
-    let mut out: Vec<Order> = Vec::new();
-    let mut raws: Vec<Vec<RawJson>> = Vec::new();
+    // At most one order per detail (most details are an order of their own).
+    let mut out: Vec<Order> = Vec::with_capacity(details.len());
+    let mut raws: Vec<Vec<RawJson>> = Vec::with_capacity(details.len());
     let mut rejected = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for (d, raw) in details {
