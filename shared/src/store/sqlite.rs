@@ -561,16 +561,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite:{}?mode=rwc", dir.path().join("c.sqlite").display());
         let store = SqliteStore::connect(&url).await.unwrap();
-        let cache_kib = |pool: &SqlitePool| {
-            let pool = pool.clone();
-            async move {
-                let size: i64 = sqlx::query_scalar("PRAGMA cache_size")
-                    .fetch_one(&pool)
-                    .await
-                    .unwrap();
-                -size
-            }
-        };
+        async fn cache_kib(pool: &SqlitePool) -> i64 {
+            let size: i64 = sqlx::query_scalar("PRAGMA cache_size")
+                .fetch_one(pool)
+                .await
+                .unwrap();
+            -size
+        }
         let backend = store.backend();
         assert_eq!(
             cache_kib(backend.write_pool()).await,
