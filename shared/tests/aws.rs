@@ -100,7 +100,12 @@ async fn seller_secrets_come_from_secrets_manager_and_are_cached_for_their_ttl()
     let cached = SecretsManager::new(client.clone(), Duration::from_secs(300));
     let fresh = SecretsManager::new(client.clone(), Duration::ZERO);
     assert_eq!(
-        cached.seller_secret(name).await.unwrap().credentials["access_key"],
+        cached
+            .seller_secret(name)
+            .await
+            .unwrap()
+            .credentials
+            .value()["access_key"],
         "ak-1"
     );
 
@@ -114,11 +119,16 @@ async fn seller_secrets_come_from_secrets_manager_and_are_cached_for_their_ttl()
         .await
         .unwrap();
     assert_eq!(
-        cached.seller_secret(name).await.unwrap().credentials["access_key"],
+        cached
+            .seller_secret(name)
+            .await
+            .unwrap()
+            .credentials
+            .value()["access_key"],
         "ak-1"
     );
     let rotated = fresh.seller_secret(name).await.unwrap();
-    assert_eq!(rotated.credentials["access_key"], "ak-2");
+    assert_eq!(rotated.credentials.value()["access_key"], "ak-2");
     assert_eq!(rotated.base_url.as_deref(), Some("http://127.0.0.1:9"));
 
     let missing = fresh

@@ -72,7 +72,7 @@ async fn start(market: Market, sellers: usize, clock: SimClock) -> (sim::Running
 /// Each target's seller-center password, planted.
 fn passwords(targets: &[Target]) -> impl Iterator<Item = String> + '_ {
     targets.iter().map(|t| {
-        t.credentials["center"]["password"]
+        t.credentials.value()["center"]["password"]
             .as_str()
             .unwrap()
             .to_string()
@@ -127,7 +127,7 @@ async fn no_password_otp_secret_code_or_cookie_in_the_logs_at_any_level() {
     let services = collector.centers.clone();
     let mut planted: Vec<String> = Vec::new();
     for t in &targets {
-        let c = &t.credentials["center"];
+        let c = &t.credentials.value()["center"];
         planted.push(c["password"].as_str().unwrap().to_string());
         if let Some(s) = c["otp_secret"].as_str() {
             planted.push(s.to_string());
@@ -146,7 +146,7 @@ async fn no_password_otp_secret_code_or_cookie_in_the_logs_at_any_level() {
         &services,
         Market::Naver,
         &sms.seller_id,
-        &sms.credentials,
+        &sms.credentials.value(),
         &Secret::new(wrong_code),
     )
     .await;
@@ -156,27 +156,29 @@ async fn no_password_otp_secret_code_or_cookie_in_the_logs_at_any_level() {
         &services,
         Market::Naver,
         &sms.seller_id,
-        &sms.credentials,
+        &sms.credentials.value(),
         &Secret::new(code),
     )
     .await
     .unwrap();
     // The Naver ID seller's new-device code.
     let nid_sms = &targets[4];
-    assert_eq!(nid_sms.credentials["center"]["login"], "naver_id");
+    assert_eq!(nid_sms.credentials.value()["center"]["login"], "naver_id");
     let code = center.last_code(&nid_sms.seller_id).unwrap();
     planted.push(code.clone());
     centers::submit_code(
         &services,
         Market::Naver,
         &nid_sms.seller_id,
-        &nid_sms.credentials,
+        &nid_sms.credentials.value(),
         &Secret::new(code),
     )
     .await
     .unwrap();
     let mut wrong = targets[2].clone();
-    wrong.credentials["center"]["password"] = "planted-wrong-password".into();
+    wrong.credentials = wrong
+        .credentials
+        .with(|c| c["center"]["password"] = "planted-wrong-password".into());
     planted.push("planted-wrong-password".into());
     collector
         .run(&wrong, Kind::Reviews, Range::Auto, None)
@@ -184,7 +186,9 @@ async fn no_password_otp_secret_code_or_cookie_in_the_logs_at_any_level() {
     center.expire_sessions();
     // A logged-out Naver ID session logs in again, with a wrong password.
     let mut wrong_nid = targets[5].clone();
-    wrong_nid.credentials["center"]["password"] = "planted-wrong-nid-password".into();
+    wrong_nid.credentials = wrong_nid
+        .credentials
+        .with(|c| c["center"]["password"] = "planted-wrong-nid-password".into());
     planted.push("planted-wrong-nid-password".into());
     collector
         .run(&wrong_nid, Kind::Reviews, Range::Auto, None)
@@ -202,7 +206,7 @@ async fn no_password_otp_secret_code_or_cookie_in_the_logs_at_any_level() {
         &services,
         Market::Naver,
         &targets[0].seller_id,
-        &targets[0].credentials,
+        &targets[0].credentials.value(),
         state.to_string().as_bytes(),
     )
     .await
@@ -219,7 +223,9 @@ async fn no_password_otp_secret_code_or_cookie_in_the_logs_at_any_level() {
         collector.run(t, Kind::Reviews, Range::Auto, None).await;
     }
     let mut wrong = esm_targets[1].clone();
-    wrong.credentials["center"]["password"] = "planted-wrong-esm-password".into();
+    wrong.credentials = wrong
+        .credentials
+        .with(|c| c["center"]["password"] = "planted-wrong-esm-password".into());
     planted.push("planted-wrong-esm-password".into());
     esm.center.as_ref().unwrap().expire_sessions();
     collector
@@ -253,7 +259,7 @@ async fn no_password_otp_secret_code_or_cookie_in_the_logs_at_any_level() {
         &services,
         Market::Gmarket,
         &esm_targets[0].seller_id,
-        &esm_targets[0].credentials,
+        &esm_targets[0].credentials.value(),
         &export,
     )
     .await;
@@ -283,7 +289,7 @@ async fn no_password_otp_secret_code_or_cookie_in_the_logs_at_any_level() {
         &services,
         Market::Coupang,
         &sms.seller_id,
-        &sms.credentials,
+        &sms.credentials.value(),
         &Secret::new(wrong_code),
     )
     .await;
@@ -291,13 +297,15 @@ async fn no_password_otp_secret_code_or_cookie_in_the_logs_at_any_level() {
         &services,
         Market::Coupang,
         &sms.seller_id,
-        &sms.credentials,
+        &sms.credentials.value(),
         &Secret::new(code),
     )
     .await
     .unwrap();
     let mut wrong = wing_targets[0].clone();
-    wrong.credentials["center"]["password"] = "planted-wrong-wing-password".into();
+    wrong.credentials = wrong
+        .credentials
+        .with(|c| c["center"]["password"] = "planted-wrong-wing-password".into());
     planted.push("planted-wrong-wing-password".into());
     wing_center.expire_sessions();
     collector

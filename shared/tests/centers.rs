@@ -204,7 +204,7 @@ async fn an_sms_seller_ends_in_code_needed_and_the_2fa_path_completes_it() {
         &rig.services(),
         Market::Naver,
         &t.seller_id,
-        &t.credentials,
+        &t.credentials.value(),
         &Secret::new("000000x"),
     )
     .await
@@ -218,7 +218,7 @@ async fn an_sms_seller_ends_in_code_needed_and_the_2fa_path_completes_it() {
         &rig.services(),
         Market::Naver,
         &t.seller_id,
-        &t.credentials,
+        &t.credentials.value(),
         &Secret::new(code),
     )
     .await
@@ -237,7 +237,7 @@ async fn an_sms_seller_ends_in_code_needed_and_the_2fa_path_completes_it() {
         &rig.services(),
         Market::Naver,
         &t.seller_id,
-        &t.credentials,
+        &t.credentials.value(),
         &Secret::new("123456"),
     )
     .await
@@ -249,8 +249,10 @@ async fn an_sms_seller_ends_in_code_needed_and_the_2fa_path_completes_it() {
 async fn a_wrong_password_makes_one_attempt_not_five() {
     let rig = rig().await;
     let mut t = rig.targets[PLAIN].clone();
-    let right = t.credentials["center"]["password"].clone();
-    t.credentials["center"]["password"] = "not-the-password".into();
+    let right = t.credentials.value()["center"]["password"].clone();
+    t.credentials = t
+        .credentials
+        .with(|c| c["center"]["password"] = "not-the-password".into());
     for _ in 0..5 {
         let r = rig.run(&t).await;
         assert_eq!(r.outcome, Outcome::Partial, "{r:?}");
@@ -262,7 +264,7 @@ async fn a_wrong_password_makes_one_attempt_not_five() {
     assert!(!s.locked);
 
     // The seller registers the right password: the next run logs in.
-    t.credentials["center"]["password"] = right;
+    t.credentials = t.credentials.with(|c| c["center"]["password"] = right);
     complete(&rig.run(&t).await);
     assert_eq!(rig.stats(PLAIN).logins, 2);
 }
@@ -309,14 +311,16 @@ async fn an_imported_storage_state_collects_without_a_login() {
         &rig.services(),
         Market::Naver,
         &t.seller_id,
-        &t.credentials,
+        &t.credentials.value(),
         file.as_bytes(),
     )
     .await
     .unwrap();
     assert_eq!(
         store_id,
-        t.credentials["center"]["store_id"].as_str().unwrap()
+        t.credentials.value()["center"]["store_id"]
+            .as_str()
+            .unwrap()
     );
     let r = rig.reviews(SMS).await;
     complete(&r);
@@ -328,7 +332,7 @@ async fn an_imported_storage_state_collects_without_a_login() {
         &rig.services(),
         Market::Naver,
         &t.seller_id,
-        &t.credentials,
+        &t.credentials.value(),
         storage_state(&[("nstore_session", "stale")]).as_bytes(),
     )
     .await
@@ -339,7 +343,7 @@ async fn an_imported_storage_state_collects_without_a_login() {
         &rig.services(),
         Market::Naver,
         &t.seller_id,
-        &t.credentials,
+        &t.credentials.value(),
         storage_state(&[("nstore_session", &other)]).as_bytes(),
     )
     .await

@@ -215,7 +215,7 @@ async fn windows_keep_to_the_documented_ranges_and_a_longer_request_is_refused()
                 tokens: TokenCache::default(),
                 meter: meter.clone(),
                 seller_id: r.target.seller_id.clone(),
-                credentials: r.target.credentials.clone(),
+                credentials: r.target.credentials.value(),
                 base_url: r.target.base_url.clone(),
                 options: r.target.options.clone(),
             })
@@ -306,7 +306,7 @@ async fn a_wrong_secret_is_credentials_rejected_and_stores_nothing() {
     for spec in markets() {
         let m = spec.market;
         let r = Rig::start(spec, Backend::Sqlite, SMALL).await;
-        let right = r.target.credentials.clone();
+        let right = r.target.credentials.value();
         let wrong = (simulator(spec).wrong_credentials)(&right);
         let mut secrets = Vec::new();
         changed(&right, &wrong, &mut secrets);
@@ -315,7 +315,7 @@ async fn a_wrong_secret_is_credentials_rejected_and_stores_nothing() {
             "{m}: wrong_credentials changed nothing"
         );
         let target = Target {
-            credentials: wrong,
+            credentials: wrong.into(),
             ..r.target.clone()
         };
         // One kind after the other: a burst of refusals may earn a block (Coupang's Akamai).

@@ -93,13 +93,13 @@ impl Rig {
     }
     /// The simulator's root (`{root}/{host}/{path}`).
     fn root(&self) -> String {
-        self.targets[0].credentials["center"]["base_url"]
+        self.targets[0].credentials.value()["center"]["base_url"]
             .as_str()
             .unwrap()
             .to_string()
     }
     fn center_login(&self, i: usize) -> (String, String) {
-        let c = &self.targets[i].credentials["center"];
+        let c = &self.targets[i].credentials.value()["center"];
         (
             c["login_id"].as_str().unwrap().to_string(),
             c["password"].as_str().unwrap().to_string(),
@@ -116,7 +116,7 @@ fn complete(r: &RunSummary) {
 async fn a_naver_id_seller_logs_in_collects_reviews_and_the_next_run_reuses_the_session() {
     let rig = rig().await;
     let t = &rig.targets[NID_PLAIN];
-    assert_eq!(t.credentials["center"]["login"], "naver_id");
+    assert_eq!(t.credentials.value()["center"]["login"], "naver_id");
     let first = rig.reviews(NID_PLAIN).await;
     complete(&first);
     assert!(first.inserted > 20, "{first:?}");
@@ -130,7 +130,7 @@ async fn a_naver_id_seller_logs_in_collects_reviews_and_the_next_run_reuses_the_
     assert_eq!(saved.state, SessionState::Active);
     assert_eq!(
         saved.identity.as_deref(),
-        t.credentials["center"]["store_id"].as_str()
+        t.credentials.value()["center"]["store_id"].as_str()
     );
     for c in ["NID_AUT", "NID_SES", "CBI_SES", "nstore_session"] {
         assert!(saved.cookies.contains(c), "{c} is kept in the jar");
@@ -156,16 +156,17 @@ async fn a_naver_id_is_not_a_commerce_account_and_the_other_way_round() {
     let rig = rig().await;
     // The Naver ID seller without its switch tries the commerce login: no such account.
     let mut t = rig.targets[NID_PLAIN].clone();
-    t.credentials["center"]
-        .as_object_mut()
-        .unwrap()
-        .remove("login");
+    t.credentials = t.credentials.with(|c| {
+        c["center"].as_object_mut().unwrap().remove("login");
+    });
     let r = rig.run(&t).await;
     assert_eq!(r.error_kind, Some(ErrorKind::ReloginRequired), "{r:?}");
     assert!(r.error.as_deref().unwrap().contains("비밀번호"), "{r:?}");
     // A commerce seller with the switch: Naver does not know the id either.
     let mut t = rig.targets[2].clone();
-    t.credentials["center"]["login"] = "naver_id".into();
+    t.credentials = t
+        .credentials
+        .with(|c| c["center"]["login"] = "naver_id".into());
     let r = rig.run(&t).await;
     assert_eq!(r.error_kind, Some(ErrorKind::ReloginRequired), "{r:?}");
     assert!(r.error.as_deref().unwrap().contains("비밀번호"), "{r:?}");
@@ -175,8 +176,10 @@ async fn a_naver_id_is_not_a_commerce_account_and_the_other_way_round() {
 async fn a_wrong_naver_id_password_is_one_attempt_across_runs() {
     let rig = rig().await;
     let mut t = rig.targets[NID_PLAIN].clone();
-    let right = t.credentials["center"]["password"].clone();
-    t.credentials["center"]["password"] = "not-the-password".into();
+    let right = t.credentials.value()["center"]["password"].clone();
+    t.credentials = t
+        .credentials
+        .with(|c| c["center"]["password"] = "not-the-password".into());
     for _ in 0..5 {
         let r = rig.run(&t).await;
         assert_eq!(r.outcome, Outcome::Partial, "{r:?}");
@@ -186,7 +189,7 @@ async fn a_wrong_naver_id_password_is_one_attempt_across_runs() {
     let s = rig.stats(NID_PLAIN);
     assert_eq!((s.logins, s.failed_logins), (1, 1), "{s:?}");
     assert!(!s.locked);
-    t.credentials["center"]["password"] = right;
+    t.credentials = t.credentials.with(|c| c["center"]["password"] = right);
     complete(&rig.run(&t).await);
     assert_eq!(rig.stats(NID_PLAIN).logins, 2);
 }
@@ -210,7 +213,14 @@ async fn the_new_device_code_ends_in_code_needed_and_the_2fa_path_completes_it()
     let services = &rig.collector.centers;
     let submit = |code: String| async move {
         let code = Secret::new(code);
-        centers::submit_code(services, Market::Naver, &t.seller_id, &t.credentials, &code).await
+        centers::submit_code(
+            services,
+            Market::Naver,
+            &t.seller_id,
+            &t.credentials.value(),
+            &code,
+        )
+        .await
     };
     let wrong = submit("000000x".into()).await.unwrap();
     assert!(

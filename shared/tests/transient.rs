@@ -91,7 +91,10 @@ async fn twenty_naver_token_expiries_in_one_run_reissue_the_token_each_time() {
 async fn a_wrong_naver_secret_still_fails_at_once() {
     let mut r = rig(&sim::naver::SIM).await;
     // Another valid bcrypt salt: the token request's signature does not verify.
-    r.target.credentials["client_secret"] = "$2a$04$abcdefghijklmnopqrstuu".into();
+    r.target.credentials = r
+        .target
+        .credentials
+        .with(|c| c["client_secret"] = "$2a$04$abcdefghijklmnopqrstuu".into());
     let s = r.orders().await;
     assert_eq!(s.outcome, Outcome::Failed, "{s:?}");
     assert_eq!(s.error_kind, Some(ErrorKind::CredentialsRejected), "{s:?}");

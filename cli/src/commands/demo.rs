@@ -161,7 +161,7 @@ async fn complete_codes(
             &collector.centers,
             r.market,
             &r.seller_id,
-            &target.credentials,
+            &target.credentials.value(),
             &Secret::new(code),
         )
         .await?;

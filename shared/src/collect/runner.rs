@@ -7,6 +7,7 @@ use crate::error::{CollectError, ErrorKind};
 use crate::http::{Http, Meter, TokenCache};
 use crate::markets::{self, ConnectCtx};
 use crate::model::{Kind, Market, Records, Window};
+use crate::secrets::Credentials;
 use crate::store::{Expecting, Outcome, RunRecord, Scope, Store, WriteStats};
 use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt;
@@ -22,7 +23,7 @@ pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 pub struct Target {
     pub market: Market,
     pub seller_id: String,
-    pub credentials: serde_json::Value,
+    pub credentials: Credentials,
     pub base_url: Option<String>,
     /// The account's options (`SellerAccount::options`; `{}` when none).
     pub options: serde_json::Value,
@@ -33,7 +34,7 @@ impl Target {
     /// API does not serve it, its center does, and the seller opted in with a center login.
     pub fn logs_in_for(&self, kind: Kind) -> bool {
         markets::spec(self.market).is_some_and(|s| s.plan(kind).is_none())
-            && centers::opted_in(&self.credentials)
+            && self.credentials.has_center_login()
             && centers::plan(self.market, kind).is_some()
     }
 
@@ -44,7 +45,7 @@ impl Target {
         Some(Target {
             market: entry["market"].as_str()?.parse().ok()?,
             seller_id: entry["seller_id"].as_str()?.to_string(),
-            credentials: entry["credentials"].clone(),
+            credentials: Credentials::from(&entry["credentials"]),
             base_url: entry["base_url"].as_str().map(str::to_string),
             options: serde_json::json!({}),
         })
@@ -74,7 +75,7 @@ pub fn check_credentials(http: &Http, targets: &[Target]) -> Result<(), Vec<Stri
                     tokens: TokenCache::default(),
                     meter: Meter::default(),
                     seller_id: t.seller_id.clone(),
-                    credentials: t.credentials.clone(),
+                    credentials: t.credentials.value(),
                     base_url: t.base_url.clone(),
                     options: t.options.clone(),
                 })
@@ -311,7 +312,7 @@ impl Collector {
             tokens: self.tokens.clone(),
             meter: Meter::default(),
             seller_id: target.seller_id.clone(),
-            credentials: target.credentials.clone(),
+            credentials: target.credentials.value(),
             base_url: target.base_url.clone(),
             options: target.options.clone(),
         })?;
@@ -470,7 +471,7 @@ impl Collector {
             tokens: self.tokens.clone(),
             meter: meter.clone(),
             seller_id: target.seller_id.clone(),
-            credentials: target.credentials.clone(),
+            credentials: target.credentials.value(),
             base_url: target.base_url.clone(),
             options: target.options.clone(),
         };

@@ -502,7 +502,7 @@ impl App {
             &self.collector.centers,
             self.market,
             &req.seller,
-            &target.credentials,
+            &target.credentials.value(),
             code,
         )
         .await?;
@@ -529,7 +529,7 @@ impl App {
             &self.collector.centers,
             self.market,
             &req.seller,
-            &target.credentials,
+            &target.credentials.value(),
             file.expose().as_bytes(),
         )
         .await?;

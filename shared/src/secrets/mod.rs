@@ -12,12 +12,69 @@ use crate::error::CollectError;
 use crate::model::Market;
 use async_trait::async_trait;
 use serde::Deserialize;
+use std::fmt;
 
 /// One account's secret: the market's credential object and, for simulators, a base URL.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SellerSecret {
-    pub credentials: serde_json::Value,
+    pub credentials: Credentials,
     pub base_url: Option<String>,
+}
+
+/// One seller's credential object, held as its JSON text.
+///
+/// A shard holds every seller's credentials for the whole invocation (and a container's
+/// secrets cache for longer), but a run reads them once, when it starts. As a
+/// `serde_json::Value`, an object of a few strings takes ~1.5 KB (its map's nodes); as
+/// text, a sixth of that. A 1,000-seller Coupang first run held 1.3 MB of such map nodes
+/// at its peak (heaptrack).
+#[derive(Clone, PartialEq)]
+pub struct Credentials {
+    json: Box<str>,
+    /// Whether the object has a seller-center login (read once: every run asks).
+    center: bool,
+}
+
+impl Credentials {
+    /// The credential object, for a connector to read its own type from.
+    pub fn value(&self) -> serde_json::Value {
+        // The text was written from a value (`From` below), so it reads back.
+        serde_json::from_str(&self.json).expect("credentials text written from a JSON value")
+    }
+
+    /// A copy with `change` made to the object (tests plant wrong secrets this way).
+    pub fn with(&self, change: impl FnOnce(&mut serde_json::Value)) -> Credentials {
+        let mut value = self.value();
+        change(&mut value);
+        Credentials::from(&value)
+    }
+
+    /// Whether the seller shared a seller-center login ([`crate::centers::opted_in`]).
+    pub fn has_center_login(&self) -> bool {
+        self.center
+    }
+}
+
+impl From<&serde_json::Value> for Credentials {
+    fn from(value: &serde_json::Value) -> Self {
+        Credentials {
+            json: value.to_string().into_boxed_str(),
+            center: crate::centers::opted_in(value),
+        }
+    }
+}
+
+impl From<serde_json::Value> for Credentials {
+    fn from(value: serde_json::Value) -> Self {
+        Credentials::from(&value)
+    }
+}
+
+/// Never the secrets themselves.
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Credentials(..)")
+    }
 }
 
 impl SellerSecret {
@@ -44,12 +101,12 @@ impl SellerSecret {
                 ))
             })?;
             Ok(SellerSecret {
-                credentials: w.credentials,
+                credentials: w.credentials.into(),
                 base_url: w.base_url,
             })
         } else if value.is_object() {
             Ok(SellerSecret {
-                credentials: value,
+                credentials: value.into(),
                 base_url: None,
             })
         } else {
@@ -77,7 +134,7 @@ impl SecretsProvider for CredentialsFile {
             .iter()
             .find(|e| secret_name(e.market, &e.seller_id) == name)
             .map(|e| SellerSecret {
-                credentials: e.credentials.clone(),
+                credentials: Credentials::from(&e.credentials),
                 base_url: e.base_url.clone(),
             })
             .ok_or_else(|| {
@@ -99,7 +156,7 @@ mod tests {
             r#"{"vendor_id":"A1","access_key":"k","secret_key":"s"}"#,
         )
         .unwrap();
-        assert_eq!(plain.credentials["vendor_id"], "A1");
+        assert_eq!(plain.credentials.value()["vendor_id"], "A1");
         assert_eq!(plain.base_url, None);
         let wrapped = SellerSecret::from_json(
             "n",
@@ -116,6 +173,35 @@ mod tests {
         assert!(SellerSecret::from_json("n", "[1]").is_err());
     }
 
+    #[test]
+    fn credentials_read_back_as_the_object_they_were_made_of_and_never_print() {
+        let object = serde_json::json!({
+            "vendor_id": "A1", "access_key": "k", "secret_key": "hunter2",
+            "center": {"login_id": "id", "password": "pw", "store_id": "s"}
+        });
+        let c = Credentials::from(&object);
+        assert_eq!(c.value(), object);
+        assert!(c.has_center_login());
+        assert!(!Credentials::from(serde_json::json!({"center": null})).has_center_login());
+        assert!(!Credentials::from(serde_json::json!({"access_key": "k"})).has_center_login());
+        let debug = format!(
+            "{c:?} {:?}",
+            SellerSecret {
+                credentials: c.clone(),
+                base_url: None
+            }
+        );
+        assert!(
+            !debug.contains("hunter2") && !debug.contains("pw"),
+            "{debug}"
+        );
+
+        let changed = c.with(|v| v["center"] = serde_json::Value::Null);
+        assert!(!changed.has_center_login());
+        assert_eq!(changed.value()["secret_key"], "hunter2");
+        assert_eq!(c.value(), object, "the original is left as it was");
+    }
+
     #[tokio::test]
     async fn the_file_provider_serves_entries_by_secret_name() {
         let f = CredentialsFile::parse(
@@ -123,7 +209,7 @@ mod tests {
         )
         .unwrap();
         let s = f.seller_secret("sellerbox/naver/s1").await.unwrap();
-        assert_eq!(s.credentials["client_id"], "c");
+        assert_eq!(s.credentials.value()["client_id"], "c");
         assert!(f.seller_secret("sellerbox/naver/s2").await.is_err());
     }
 }

@@ -158,7 +158,7 @@ impl Rig {
         let target = Target {
             market,
             seller_id: c["seller_id"].as_str().expect("seller_id").to_string(),
-            credentials: c["credentials"].clone(),
+            credentials: (&c["credentials"]).into(),
             base_url: c["base_url"].as_str().map(str::to_string),
             options: serde_json::json!({}),
         };

@@ -49,7 +49,7 @@ pub async fn rig(market: &'static SimSpec) -> Rig {
     let target = Target {
         market: market.id.parse::<Market>().unwrap(),
         seller_id: c["seller_id"].as_str().unwrap().to_string(),
-        credentials: c["credentials"].clone(),
+        credentials: (&c["credentials"]).into(),
         base_url: c["base_url"].as_str().map(str::to_string),
         options: serde_json::json!({}),
     };
