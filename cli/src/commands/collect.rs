@@ -125,10 +125,9 @@ pub async fn run(args: CollectArgs) -> Result<ExitCode, CliError> {
         .map_err(|lines| CliError::Input(lines.join("\n")))?;
     drop(every);
     let mut targets: Vec<Target> = entries.into_iter().map(target).collect();
-    // The run needs only its targets (which hold the credentials as text). Each copy of
-    // the sellers' credentials as JSON objects takes ~1.7 KB a seller: the file's and
-    // the check's were 3.5 MB of a 1,000-seller run's peak memory, held to its end
-    // (`scripts/collect-cost`).
+    // The run needs only its targets, which hold each seller's credentials as text
+    // (`secrets::Credentials`). The file holds them as JSON objects, ~1.7 KB a seller:
+    // 1.7 MB of a 1,000-seller run's peak memory if held to its end (`scripts/collect-cost`).
     drop(file);
     // Open the database before any request: an unreachable database fails up front.
     let store = open_store(&args.db).await?;
