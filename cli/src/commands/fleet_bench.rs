@@ -10,7 +10,7 @@ use super::{http, open_store, register, simulator};
 use crate::args::{BenchArgs, BenchWorkerArgs};
 use crate::error::CliError;
 use sellerbox::collect::{Collector, Range};
-use sellerbox::http::{Http, Reach};
+use sellerbox::http::{Http, Reach, Totals};
 use sellerbox::lambda::{share_fleet_limits, stable_shard};
 use sellerbox::model::{Kind, Market};
 use sellerbox::store::Outcome;
@@ -30,7 +30,10 @@ const SAMPLE_EVERY: Duration = Duration::from_millis(100);
 struct Sample {
     /// Seconds since the Unix epoch.
     t: f64,
+    /// The keys in use (a seller key at rest may have been let go of).
     keys: Vec<KeySample>,
+    /// Every key's requests and throttle answers so far.
+    totals: Totals,
     /// The worker's last line: its runs are over.
     done: bool,
     /// Failed runs (in the last line).
@@ -53,10 +56,11 @@ fn unix_now() -> f64 {
 }
 
 fn sample(http: &Http, done: bool, errors: u64) -> Sample {
+    let limiter = http.limiter();
     Sample {
         t: unix_now(),
-        keys: http
-            .limiter()
+        totals: limiter.totals(),
+        keys: limiter
             .counts()
             .into_iter()
             .map(|c| KeySample {
@@ -234,7 +238,7 @@ pub async fn run(args: BenchArgs) -> Result<ExitCode, CliError> {
         tokio::select! {
             got = rx.recv() => match got {
                 Some((shard, s)) => {
-                    if first_request.is_none() && s.keys.iter().any(|k| k.sent > 0) {
+                    if first_request.is_none() && s.totals.sent > 0 {
                         first_request = Some(s.t);
                     }
                     samples.push((shard, s));
@@ -389,8 +393,8 @@ fn analyse(
                     .iter()
                     .filter(|t| stable_shard(&t.seller_id, k) == shard)
                     .count(),
-                requests: fin.map_or(0, |s| s.keys.iter().map(|x| x.sent).sum()),
-                throttled: fin.map_or(0, |s| s.keys.iter().map(|x| x.throttled).sum()),
+                requests: fin.map_or(0, |s| s.totals.sent),
+                throttled: fin.map_or(0, |s| s.totals.throttled),
                 finished: fin.is_some_and(|s| s.done),
                 errors: fin.map_or(0, |s| s.errors),
             }

@@ -91,13 +91,91 @@ pub(crate) const FLOOR: f64 = 1.0 / 16.0;
 pub(crate) const MULTIPLICATIVE_DECREASE: f64 = 0.5;
 pub(crate) const ADDITIVE_INCREASE: f64 = 0.1;
 
+/// How many keys the map holds before it first lets go of keys at rest.
+const SWEEP_FLOOR: usize = 256;
+
 #[derive(Default)]
 pub struct Limiter {
-    keys: Mutex<HashMap<LimitKey, Arc<KeyCell>>>,
+    keys: Mutex<Keys>,
     /// Replaces every documented rate (benchmarks and simulators with other limits).
     ceiling_override: Mutex<Option<f64>>,
     /// Where fleet keys lease their share, when the fleet shares a database.
     fleet: Mutex<Option<Fleet>>,
+}
+
+/// The keys in use, and what the keys let go of had counted.
+///
+/// A run meets each seller's keys once and is done with them; a warm Lambda container
+/// serves shard after shard. Keeping every key ever met (~640 bytes each) grew memory
+/// with the sellers served rather than with the sellers in flight. A seller key at rest
+/// (see [`KeyState::at_rest`]) is dropped when the map has doubled since its last sweep;
+/// when the seller comes back its key is made anew, which is never looser.
+#[derive(Default)]
+struct Keys {
+    live: HashMap<LimitKey, Arc<KeyCell>>,
+    /// The map's size at which the next new key sweeps it first.
+    sweep_at: usize,
+    retired: Retired,
+}
+
+/// The counts of the keys let go of, for [`Limiter::totals`] and [`Limiter::busiest`].
+#[derive(Default)]
+struct Retired {
+    totals: Totals,
+    busiest: Option<(LimitKey, u64, f64)>,
+}
+
+/// Requests sent and throttle answers, over every key so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Totals {
+    pub sent: u64,
+    pub throttled: u64,
+}
+
+impl Keys {
+    fn cell(&mut self, key: &LimitKey, make: impl FnOnce() -> KeyCell) -> Arc<KeyCell> {
+        if let Some(cell) = self.live.get(key) {
+            return cell.clone();
+        }
+        if self.live.len() >= self.sweep_at.max(SWEEP_FLOOR) {
+            self.sweep(Instant::now());
+        }
+        let cell = Arc::new(make());
+        self.live.insert(key.clone(), cell.clone());
+        cell
+    }
+
+    /// Drop the seller keys at rest that nobody holds, keeping their counts.
+    fn sweep(&mut self, now: Instant) {
+        let retired = &mut self.retired;
+        self.live.retain(|key, cell| {
+            // Fleet keys are few, and their leases outlive any one run.
+            // Whoever holds a cell took it from this map, under the lock held here.
+            if key.reach == Reach::Fleet || Arc::strong_count(cell) > 1 {
+                return true;
+            }
+            let s = cell.state.lock().expect("key lock");
+            if !s.at_rest(now) {
+                return true;
+            }
+            retired.totals.sent += s.sent;
+            retired.totals.throttled += s.throttled;
+            if retired
+                .busiest
+                .as_ref()
+                .is_none_or(|(_, sent, rate)| busier(s.sent, s.ceiling, *sent, *rate))
+            {
+                retired.busiest = Some((key.clone(), s.sent, s.ceiling));
+            }
+            false
+        });
+        self.sweep_at = 2 * self.live.len();
+    }
+}
+
+/// Whether `sent` requests at `rate` took longer than `other` at `other_rate`.
+fn busier(sent: u64, rate: f64, other: u64, other_rate: f64) -> bool {
+    sent as f64 / rate > other as f64 / other_rate
 }
 
 #[derive(Clone)]
@@ -149,6 +227,17 @@ impl KeyState {
             pacer: Pacer::new(rate, Instant::now()),
             lease: None,
         }
+    }
+
+    /// Whether a new key would behave as this one: nobody waits, no lease, nothing
+    /// learned (the rate at its ceiling, the ceiling as documented), and the pacer idle.
+    fn at_rest(&self, now: Instant) -> bool {
+        self.waiting == 0
+            && self.lease.is_none()
+            && !self.paused
+            && self.current == self.ceiling
+            && self.ceiling == self.documented
+            && self.pacer.is_idle(now)
     }
 
     /// Run at `rate` from now on (within the floor and the ceiling); `true` when it changed.
@@ -216,22 +305,17 @@ impl Limiter {
         let fleet = (key.reach == Reach::Fleet)
             .then(|| self.fleet.lock().expect("limiter lock").clone())
             .flatten();
-        self.keys
-            .lock()
-            .expect("limiter lock")
-            .entry(key.clone())
-            .or_insert_with(|| {
-                let mut state = KeyState::new(rate);
-                if let Some(f) = fleet {
-                    state.lease = Some(lease::Holding::new(key.label(), f.holder, f.leases));
-                    state.paused = true;
-                }
-                Arc::new(KeyCell {
-                    state: Mutex::new(state),
-                    changed: Notify::new(),
-                })
-            })
-            .clone()
+        self.keys.lock().expect("limiter lock").cell(key, || {
+            let mut state = KeyState::new(rate);
+            if let Some(f) = fleet {
+                state.lease = Some(lease::Holding::new(key.label(), f.holder, f.leases));
+                state.paused = true;
+            }
+            KeyCell {
+                state: Mutex::new(state),
+                changed: Notify::new(),
+            }
+        })
     }
 
     /// Wait until `key` may send one more request; returns how many others still wait.
@@ -358,20 +442,38 @@ impl Limiter {
     /// The key that has sent the most requests, with its count and documented ceiling:
     /// its requests divided by its rate is the shortest wall time the limits allow.
     pub fn busiest(&self) -> Option<(LimitKey, u64, f64)> {
+        let retired = self
+            .keys
+            .lock()
+            .expect("limiter lock")
+            .retired
+            .busiest
+            .clone();
         self.counts()
             .into_iter()
             .map(|c| (c.key, c.sent, c.ceiling))
-            .max_by(|a, b| {
-                (a.1 as f64 / a.2)
-                    .partial_cmp(&(b.1 as f64 / b.2))
-                    .unwrap_or(std::cmp::Ordering::Equal)
-            })
+            .chain(retired)
+            .reduce(|a, b| if busier(b.1, b.2, a.1, a.2) { b } else { a })
     }
 
-    /// Every key's counts so far.
+    /// Requests sent and throttle answers so far, the keys let go of included.
+    pub fn totals(&self) -> Totals {
+        let keys = self.keys.lock().expect("limiter lock");
+        keys.live.values().fold(keys.retired.totals, |t, c| {
+            let s = c.state.lock().expect("key lock");
+            Totals {
+                sent: t.sent + s.sent,
+                throttled: t.throttled + s.throttled,
+            }
+        })
+    }
+
+    /// The counts of every key in use (a seller key at rest may have been let go of: its
+    /// counts are in [`Limiter::totals`]).
     pub fn counts(&self) -> Vec<KeyCounts> {
         let keys = self.keys.lock().expect("limiter lock");
-        keys.iter()
+        keys.live
+            .iter()
             .map(|(k, c)| {
                 let s = c.state.lock().expect("key lock");
                 KeyCounts {
@@ -417,6 +519,7 @@ impl Drop for Waiting<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     fn key() -> LimitKey {
         LimitKey::new(Market::Coupang, "A00012345", "all")
@@ -497,8 +600,68 @@ mod tests {
         sent.sort();
         assert_eq!(sent.last().unwrap().as_millis(), 2900);
         for w in sent.windows(11) {
-            assert!(w[10] - w[0] >= std::time::Duration::from_secs(1));
+            assert!(w[10] - w[0] >= Duration::from_secs(1));
         }
+    }
+
+    fn seller(i: usize) -> LimitKey {
+        LimitKey::new(Market::Coupang, format!("A{i:08}"), "all")
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn keys_at_rest_are_let_go_of_and_their_counts_kept() {
+        let l = Limiter::default();
+        // The first seller sends the most: the busiest key, let go of long before the end.
+        for _ in 0..20 {
+            l.until_ready(&seller(0), 10.0).await;
+        }
+        // The second was throttled: its rate is learned, so its key stays.
+        l.until_ready(&seller(1), 10.0).await;
+        l.on_throttle(&seller(1), 10.0);
+        // A thousand more, one after another, two requests each (100 ms a seller).
+        for i in 2..1002 {
+            for _ in 0..2 {
+                l.until_ready(&seller(i), 10.0).await;
+            }
+        }
+        let live = l.keys.lock().unwrap().live.len();
+        assert!(live <= SWEEP_FLOOR, "{live} keys held");
+        assert_eq!(
+            l.totals(),
+            Totals {
+                sent: 20 + 1 + 2000,
+                throttled: 1
+            }
+        );
+        assert_eq!(l.busiest().unwrap(), (seller(0), 20, 10.0));
+        assert_eq!(l.current_rate(&seller(1), 10.0), 5.0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_key_held_or_sending_is_kept_and_one_made_anew_is_not_looser() {
+        let l = Limiter::default();
+        for _ in 0..10 {
+            l.until_ready(&seller(0), 10.0).await;
+        }
+        let held = l.cell(&seller(1), 10.0);
+        let sweep = |at: Instant| l.keys.lock().unwrap().sweep(at);
+        // Its tenth send was just now: the next second still counts it.
+        sweep(Instant::now());
+        assert!(l.keys.lock().unwrap().live.contains_key(&seller(0)));
+        sweep(Instant::now() + Duration::from_secs(60));
+        {
+            let keys = l.keys.lock().unwrap();
+            assert!(keys.live.contains_key(&seller(1)), "held by a caller");
+            assert!(!keys.live.contains_key(&seller(0)));
+        }
+        drop(held);
+        // The key made anew paces from scratch: ten requests in no less than 0.9 s.
+        let t0 = Instant::now();
+        for _ in 0..10 {
+            l.until_ready(&seller(0), 10.0).await;
+        }
+        assert_eq!(Instant::now() - t0, Duration::from_millis(900));
+        assert_eq!(l.totals().sent, 20);
     }
 
     #[test]

@@ -8,7 +8,7 @@ mod meter;
 mod pacer;
 mod tokens;
 
-pub use limiter::{KeyCounts, LimitKey, Limiter, Reach, Spacing};
+pub use limiter::{KeyCounts, LimitKey, Limiter, Reach, Spacing, Totals};
 pub use meter::{Meter, MeterSnapshot};
 pub use tokens::TokenCache;
 

@@ -76,6 +76,17 @@ impl Pacer {
         self.next_slot = self.next_slot.max(now + self.period);
     }
 
+    /// Whether this pacer would treat a request at `now` as a new pacer would: no slot is
+    /// handed out beyond `now` and no send is recent enough to count against the next.
+    /// (A new pacer is never looser: it sends one request at once, then spaces them.)
+    pub fn is_idle(&self, now: Instant) -> bool {
+        self.next_slot <= now
+            && self
+                .sent
+                .back()
+                .is_none_or(|last| *last + self.window <= now)
+    }
+
     /// Record a send at `now`, or name the instant the window allows it.
     pub fn admit(&mut self, now: Instant) -> Result<(), Instant> {
         if self.sent.len() >= self.per_window {
@@ -220,6 +231,25 @@ mod tests {
         let at_once = sent.iter().filter(|t| **t == later).count();
         assert_eq!(at_once, CATCH_UP_SLOTS as usize + 1);
         assert_eq!(*sent.last().unwrap() - later, ms(600));
+    }
+
+    #[test]
+    fn a_pacer_is_idle_once_its_slots_and_its_window_are_behind() {
+        let t0 = Instant::now();
+        let mut p = Pacer::new(10.0, t0);
+        assert!(p.is_idle(t0), "a new pacer");
+        let sent = drive(&mut p, t0, 10, |_, _| t0, |_| Duration::ZERO);
+        let last = *sent.last().unwrap();
+        // The tenth send counts against any request in the second after it.
+        assert!(!p.is_idle(last + ms(999)));
+        assert!(p.is_idle(last + ms(1000)));
+        // Slots handed out to waiters run ahead of now: busy until the grid is behind.
+        let mut q = Pacer::new(10.0, t0);
+        for _ in 0..3 {
+            q.reserve(t0);
+        }
+        assert!(!q.is_idle(t0 + ms(299)));
+        assert!(q.is_idle(t0 + ms(300)));
     }
 
     #[test]
