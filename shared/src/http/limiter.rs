@@ -37,7 +37,7 @@ pub enum Spacing {
     /// arrivals (ESM's one order call per 5 s per seller). We cannot see arrivals, but an
     /// answer proves its request arrived, so a request sent one interval after the previous
     /// answer arrives at least one interval after the previous request, however unevenly
-    /// either travelled.
+    /// either travelled. Such a key has one request out at a time ([`Sent`]).
     FromAnswer,
 }
 
@@ -189,6 +189,8 @@ struct Fleet {
 pub(crate) struct KeyCell {
     pub(crate) state: Mutex<KeyState>,
     pub(crate) changed: Notify,
+    /// Signalled when a request of a key spaced from answers has its answer.
+    answered: Notify,
 }
 
 pub(crate) struct KeyState {
@@ -198,6 +200,8 @@ pub(crate) struct KeyState {
     pub(crate) throttled: u64,
     /// Requests waiting for their slot now.
     pub(crate) waiting: usize,
+    /// Requests of a key spaced from answers that are out and not answered yet.
+    unanswered: usize,
     /// The documented rate (or the override): what the key may never exceed.
     pub(crate) documented: f64,
     pub(crate) ceiling: f64,
@@ -218,6 +222,7 @@ impl KeyState {
             sent: 0,
             throttled: 0,
             waiting: 0,
+            unanswered: 0,
             documented: rate,
             ceiling: rate,
             current: rate,
@@ -233,6 +238,7 @@ impl KeyState {
     /// learned (the rate at its ceiling, the ceiling as documented), and the pacer idle.
     fn at_rest(&self, now: Instant) -> bool {
         self.waiting == 0
+            && self.unanswered == 0
             && self.lease.is_none()
             && !self.paused
             && self.current == self.ceiling
@@ -314,12 +320,14 @@ impl Limiter {
             KeyCell {
                 state: Mutex::new(state),
                 changed: Notify::new(),
+                answered: Notify::new(),
             }
         })
     }
 
-    /// Wait until `key` may send one more request; returns how many others still wait.
-    pub async fn until_ready(&self, key: &LimitKey, documented: f64) -> usize {
+    /// Wait until `key` may send one more request. Hold what it returns until the answer
+    /// has arrived (or the request failed or was given up).
+    pub async fn until_ready(&self, key: &LimitKey, documented: f64) -> Sent {
         let cell = self.cell(key, documented);
         {
             let mut s = cell.state.lock().expect("key lock");
@@ -331,6 +339,7 @@ impl Limiter {
         }
         // Counts this request out of `waiting` however the wait ends (a caller may drop it).
         let _waiting = Waiting(&cell);
+        let from_answer = key.spacing == Spacing::FromAnswer;
         'slot: loop {
             let changed = cell.changed.notified();
             tokio::pin!(changed);
@@ -354,27 +363,35 @@ impl Limiter {
                     if s.generation != generation || s.paused {
                         continue 'slot;
                     }
-                    s.pacer.admit(Instant::now()).map(|()| {
-                        s.sent += 1;
-                        s.waiting - 1
+                    // Spaced from answers: nothing leaves before the previous answer is in
+                    // (its drop of `Sent` wakes us), however long it takes.
+                    (s.unanswered == 0).then(|| {
+                        s.pacer.admit(Instant::now()).map(|()| {
+                            s.sent += 1;
+                            s.unanswered += usize::from(from_answer);
+                            s.waiting - 1
+                        })
                     })
                 };
                 match admitted {
-                    Ok(others) => return others,
-                    Err(free_at) => tokio::time::sleep_until(free_at).await,
+                    Some(Ok(queued)) => {
+                        let answer = from_answer.then(|| cell.clone());
+                        return Sent { queued, answer };
+                    }
+                    Some(Err(free_at)) => tokio::time::sleep_until(free_at).await,
+                    None => {
+                        // Listening before looking again, so that an answer in between
+                        // is not missed. The slot is kept: the window then holds this
+                        // request to one interval after that answer.
+                        let answered = cell.answered.notified();
+                        tokio::pin!(answered);
+                        answered.as_mut().enable();
+                        if cell.state.lock().expect("key lock").unanswered > 0 {
+                            answered.await;
+                        }
+                    }
                 }
             }
-        }
-    }
-
-    /// An answer to a request of `key` arrived (or the request failed): a key spaced
-    /// from answers sends its next request one interval after it.
-    pub fn on_answer(&self, key: &LimitKey, documented: f64) {
-        if key.spacing == Spacing::FromAnswer {
-            self.cell(key, documented).update(|s| {
-                s.pacer.answered(Instant::now());
-                false
-            });
         }
     }
 
@@ -506,6 +523,32 @@ pub struct KeyCounts {
     pub ceiling: f64,
     /// The rate (or this process's leased share) now.
     pub current: f64,
+}
+
+/// A request [`Limiter::until_ready`] let through, until its answer is in.
+///
+/// A key spaced from answers ([`Spacing::FromAnswer`]) sends one request at a time:
+/// when this is dropped, the next leaves one interval later. Sent on the previous send's
+/// schedule instead, a request could overtake a slow answer's request and arrive less
+/// than an interval after it (ESM answers `ResultCode 3000`).
+pub struct Sent {
+    /// Requests of the key still waiting for a slot.
+    pub queued: usize,
+    /// The key's cell, for a key spaced from answers.
+    answer: Option<Arc<KeyCell>>,
+}
+
+impl Drop for Sent {
+    fn drop(&mut self) {
+        if let Some(cell) = self.answer.take() {
+            {
+                let mut s = cell.state.lock().expect("key lock");
+                s.unanswered -= 1;
+                s.pacer.answered(Instant::now());
+            }
+            cell.answered.notify_waiters();
+        }
+    }
 }
 
 struct Waiting<'a>(&'a KeyCell);
@@ -662,6 +705,33 @@ mod tests {
         }
         assert_eq!(Instant::now() - t0, Duration::from_millis(900));
         assert_eq!(l.totals().sent, 20);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_key_spaced_from_answers_waits_for_a_slow_answer() {
+        let l = Arc::new(Limiter::default());
+        let key = key().spaced_from_answers();
+        let t0 = Instant::now();
+        // Three requests at once, one every 5 s; each answer takes 7 s.
+        let tasks: Vec<_> = (0..3)
+            .map(|_| {
+                let (l, key) = (l.clone(), key.clone());
+                tokio::spawn(async move {
+                    let sent = l.until_ready(&key, 0.2).await;
+                    let at = Instant::now() - t0;
+                    tokio::time::sleep(Duration::from_secs(7)).await;
+                    drop(sent);
+                    at
+                })
+            })
+            .collect();
+        let mut sent = Vec::new();
+        for t in tasks {
+            sent.push(t.await.unwrap().as_secs());
+        }
+        sent.sort();
+        // Each leaves 5 s after the previous answer: 0, 7 + 5, 19 + 5.
+        assert_eq!(sent, [0, 12, 24]);
     }
 
     #[test]

@@ -8,7 +8,7 @@ mod meter;
 mod pacer;
 mod tokens;
 
-pub use limiter::{KeyCounts, LimitKey, Limiter, Reach, Spacing, Totals};
+pub use limiter::{KeyCounts, LimitKey, Limiter, Reach, Sent, Spacing, Totals};
 pub use meter::{Meter, MeterSnapshot};
 pub use tokens::TokenCache;
 
@@ -217,15 +217,17 @@ impl Http {
             .build();
         let (mut throttles, mut transient) = (0u32, 0u32);
         loop {
-            let queued = self.inner.limiter.until_ready(&call.key, call.rate).await;
+            let sent = self.inner.limiter.until_ready(&call.key, call.rate).await;
             meter.request();
             tracing::debug!(market = %call.market, endpoint = call.endpoint,
-                scope = %call.key.scope, group = call.key.group, queued, "request");
+                scope = %call.key.scope, group = call.key.group, queued = sent.queued, "request");
             let outcome = match build()?.send().await {
                 Ok(resp) => read(resp).await,
                 Err(e) => Err(kind_of(&e).to_string()),
             };
-            self.inner.limiter.on_answer(&call.key, call.rate);
+            // The answer is in (or the request failed): a key spaced from answers counts
+            // its next interval from here.
+            drop(sent);
             let reply = match outcome {
                 Ok(reply) => reply,
                 Err(why) => {
