@@ -45,7 +45,6 @@ struct KeySample {
     key: String,
     fleet: bool,
     sent: u64,
-    throttled: u64,
     ceiling: f64,
 }
 
@@ -67,7 +66,6 @@ fn sample(http: &Http, done: bool, errors: u64) -> Sample {
                 key: c.key.label(),
                 fleet: c.key.reach == Reach::Fleet,
                 sent: c.sent,
-                throttled: c.throttled,
                 ceiling: c.ceiling,
             })
             .collect(),
